@@ -1,0 +1,205 @@
+"""Every column of every frame, declared once.
+
+The polars Enums, the frame schemas, the data dictionary (``docs/data-dictionary.md``, written by
+:func:`data_dictionary`) and the key lists the checks work over are all generated from here and from
+the template files. Enum categories are the union over all templates, in printed order, so frames
+of 2019 and 2021 reports concatenate.
+
+>>> FRAME_SCHEMAS["applications"]["value"]
+Int64
+>>> "other_processing" in OUTCOME.categories.to_list()
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from nianbao.templates import all_templates
+
+__all__ = [
+    "APPLICANT",
+    "CHECK_NAMES",
+    "FORMAT",
+    "FRAME_NAMES",
+    "FRAME_SCHEMAS",
+    "ITEM",
+    "MEASURE",
+    "ORGAN_LEVEL",
+    "OUTCOME",
+    "OUTCOME_GROUP",
+    "PROCEEDING",
+    "RESULT",
+    "SEVERITY",
+    "STATUS",
+    "Field",
+    "data_dictionary",
+    "empty_frame",
+]
+
+
+def _union(keys_per_template: list[tuple[str, ...]]) -> list[str]:
+    out: list[str] = []
+    for keys in keys_per_template:
+        for k in keys:
+            if k not in out:
+                out.append(k)
+    return out
+
+
+_T = all_templates()
+
+FORMAT = pl.Enum(["txt", "html", "pdf", "docx", "other"])
+STATUS = pl.Enum(["ok", "partial", "failed", "not_a_report", "duplicate"])
+ORGAN_LEVEL = pl.Enum(
+    [
+        "township",
+        "county",
+        "county_department",
+        "city",
+        "city_department",
+        "province",
+        "province_department",
+        "other",
+    ]
+)
+SEVERITY = pl.Enum(["info", "warning", "error"])
+ITEM = pl.Enum(_union([tuple(i.key for i in t.table2_items) for t in _T]))
+MEASURE = pl.Enum(_union([tuple(m.key for m in t.table2_measures) for t in _T]))
+OUTCOME = pl.Enum(_union([t.row_keys for t in _T]))
+OUTCOME_GROUP = pl.Enum(_union([tuple(r.group for r in t.table3_rows) for t in _T]))
+APPLICANT = pl.Enum(_union([t.column_keys for t in _T]))
+PROCEEDING = pl.Enum(_union([tuple(p.key for p in t.table4_proceedings) for t in _T]))
+RESULT = pl.Enum(_union([tuple(r.key for r in t.table4_results) for t in _T]))
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    dtype: pl.DataType
+    description: str
+
+
+# Checks the library can emit: name -> what it enforces. Documented in the data dictionary.
+CHECK_NAMES: dict[str, str] = {
+    "intake_balance": "table 3, per column: 本年新收 + 上年结转 = 总计 + 结转下年度 (the template's corner-cell identity)",
+    "outcome_sum": "table 3, per column: 总计 = sum of the outcome rows (予以公开 … 其他处理)",
+    "row_total": "table 3, per row: 总计 column = sum of the six applicant columns",
+    "negative_value": "tables 3 and 4 hold counts: a negative number is an error",
+    "litigation_total": "table 4, per proceeding: 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结",
+    "missing_rows": "a template row was not found in the table; its cells are null",
+    "row_shape": "a row printed more or fewer numbers than the table has columns",
+    "blank_cells": "cells printed blank; they are null, not 0",
+    "table_missing": "a whole table was not found in the report",
+    "merged_rows": "several template rows printed as one; the parts are null unless their sum proves them",
+    "repair": "a cell filled in because the template's identities prove its value (the rule is named)",
+    "narrative_breakdown_mismatch": "the narrative's proactive total differs from the sum of its stated breakdown",
+    "narrative_table_mismatch": "a figure stated in the narrative contradicts the report's own table",
+    "template_year_mismatch": "the template printed is not the one in force for the report year",
+    "year_missing": "no report year could be read from the title or text",
+    "duplicate_report": "the same organ and year occur in more than one file",
+    "cross_year_carry": "上年结转 this year differs from 结转下年度 in the organ's previous report",
+    "fee_unit_suspect": "fees jump by ~1000x against the organ's other years (元 printed as 万元?)",
+}
+
+
+REPORTS: tuple[Field, ...] = (
+    Field("report_id", pl.String(), "first 16 hex digits of the SHA-256 of the file's bytes"),
+    Field("path", pl.String(), "path as given, relative to the corpus root"),
+    Field("format", FORMAT, "detected from content, not only the extension"),
+    Field("status", STATUS, "ok / partial (tables missing or damaged) / failed / not_a_report / duplicate"),
+    Field("error", pl.String(), "why a file failed or is not a report; null otherwise"),
+    Field("organ", pl.String(), "organ as titled, e.g. 民权县褚庙乡人民政府"),
+    Field("organ_level", ORGAN_LEVEL, "administrative level of the organ"),
+    Field("province", pl.String(), "province of the organ"),
+    Field("city", pl.String(), "prefecture-level city of the organ"),
+    Field("county", pl.String(), "county-level division of the organ"),
+    Field("year", pl.Int16(), "the report year (not the publication date)"),
+    Field("template", pl.Int16(), "national template printed: 2019 or 2021"),
+    Field("proactive_items", pl.Int64(), "narrative: 主动公开政府信息 N 条"),
+    Field("proactive_breakdown_sum", pl.Int64(), "narrative: sum of the stated category breakdown"),
+    Field("wechat_posts", pl.Int64(), "narrative: posts on the organ's WeChat account, where stated"),
+    Field("weibo_posts", pl.Int64(), "narrative: posts on the organ's Weibo account, where stated"),
+    Field("duplicate_of", pl.String(), "report_id of the first byte-identical file (status duplicate)"),
+    Field("parse_seconds", pl.Float64(), "time spent on this file"),
+)
+PROACTIVE: tuple[Field, ...] = (
+    Field("report_id", pl.String(), "see reports"),
+    Field("item", ITEM, "table 2 item (规章, 行政许可, …)"),
+    Field("measure", MEASURE, "table 2 measure (本年制发件数, …)"),
+    Field("value", pl.Float64(), "as printed; null when blank or not found"),
+)
+APPLICATIONS: tuple[Field, ...] = (
+    Field("report_id", pl.String(), "see reports"),
+    Field("outcome", OUTCOME, "table 3 row"),
+    Field("outcome_group", OUTCOME_GROUP, "group of the row (intake, granted, denied, …)"),
+    Field("applicant", APPLICANT, "table 3 column (applicant type, or total)"),
+    Field("value", pl.Int64(), "count; null for a blank, missing or unprovable cell"),
+)
+LITIGATION: tuple[Field, ...] = (
+    Field("report_id", pl.String(), "see reports"),
+    Field("proceeding", PROCEEDING, "administrative review, or litigation with/without prior review"),
+    Field("result", RESULT, "upheld, corrected, other, pending, total"),
+    Field("value", pl.Int64(), "count; null when blank or not found"),
+)
+CHECKS: tuple[Field, ...] = (
+    Field("report_id", pl.String(), "see reports"),
+    Field("check", pl.String(), "check name: " + ", ".join(CHECK_NAMES)),
+    Field("severity", SEVERITY, "error: broken identity; warning: damage left values null; info: repairs, notes"),
+    Field("where", pl.String(), "table/row/column the check is about, e.g. table3/granted/total"),
+    Field("expected", pl.Float64(), "value the identity requires"),
+    Field("actual", pl.Float64(), "value printed"),
+    Field("message", pl.String(), "readable explanation naming the table, row and column as printed"),
+)
+
+FRAMES: dict[str, tuple[Field, ...]] = {
+    "reports": REPORTS,
+    "proactive": PROACTIVE,
+    "applications": APPLICATIONS,
+    "litigation": LITIGATION,
+    "checks": CHECKS,
+}
+FRAME_NAMES: tuple[str, ...] = tuple(FRAMES)
+FRAME_SCHEMAS: dict[str, pl.Schema] = {
+    name: pl.Schema({f.name: f.dtype for f in fields}) for name, fields in FRAMES.items()
+}
+
+
+def empty_frame(name: str) -> pl.DataFrame:
+    """A frame with no rows and the contract's schema."""
+    return pl.DataFrame(schema=FRAME_SCHEMAS[name])
+
+
+def data_dictionary() -> str:
+    """The data dictionary as Markdown (written to ``docs/data-dictionary.md``)."""
+    lines = ["# Data dictionary", "", "Generated from `lib/nianbao/fields.py` and the template files.", ""]
+    for name, fields in FRAMES.items():
+        lines += [f"## `{name}`", "", "| column | type | meaning |", "| --- | --- | --- |"]
+        lines += [f"| {f.name} | {f.dtype} | {f.description} |" for f in fields]
+        lines.append("")
+    lines += ["## Checks", "", "| check | what it enforces |", "| --- | --- |"]
+    lines += [f"| `{k}` | {v} |" for k, v in CHECK_NAMES.items()]
+    lines.append("")
+    for t in _T:
+        lines += [f"## Template {t.year} ({t.reference}), report years {t.first_report_year}–"
+                  f"{'' if t.last_report_year > 3000 else t.last_report_year}", ""]
+        lines += ["Table 2:", "", "| item | label | measures |", "| --- | --- | --- |"]
+        lines += [
+            f"| `{i.key}` | {i.label} | "
+            + ", ".join(f"`{m}` {t.measure(m).label}" for m in i.measures)
+            + " |"
+            for i in t.table2_items
+        ]
+        lines += ["", "Table 3 rows:", "", "| row | group | label |", "| --- | --- | --- |"]
+        lines += [f"| `{r.key}` | {r.group} | {r.label} |" for r in t.table3_rows]
+        lines += ["", "Table 3 columns: " + ", ".join(f"`{c.key}` {c.label}" for c in t.table3_columns), ""]
+        lines += [
+            "Table 4: proceedings "
+            + ", ".join(f"`{p.key}` {p.label}" for p in t.table4_proceedings)
+            + "; results "
+            + ", ".join(f"`{r.key}` {r.label}" for r in t.table4_results),
+            "",
+        ]
+    return "\n".join(lines)

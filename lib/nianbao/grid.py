@@ -1,0 +1,125 @@
+"""The document model every reader produces: lines of cells, in reading order.
+
+Each file format is read into a :class:`Document`, a sequence of :class:`Line` objects. A line is
+either running text (one cell), a delimited line of copied text (cells split at tabs or pipes, whose
+blank cells are often artefacts of merged headers), or a row of a real table grid (HTML, DOCX, ruled
+PDF) whose blank cells are real blank cells. Cells covered by a neighbour's rowspan/colspan are
+``None`` in grid rows so that a number is never counted twice.
+
+Everything downstream (finding tables, reading labels and numbers) works on this model only, so a
+new file format is a new reader and nothing else.
+
+>>> line = Line(("规章", "0", "", None), "grid")
+>>> line.texts()
+('规章', '0', '')
+>>> parse_number("1,234") , parse_number(" 73802895.90元"), parse_number("-18"), parse_number("规章")
+(1234.0, 73802895.9, -18.0, None)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+
+__all__ = [
+    "Cell",
+    "Document",
+    "Line",
+    "LineKind",
+    "is_blank",
+    "normalise_text",
+    "parse_number",
+]
+
+Cell = str | None
+LineKind = Literal["text", "delimited", "grid"]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of a document: running text, a delimited text line, or a table-grid row."""
+
+    cells: tuple[Cell, ...]
+    kind: LineKind = "text"
+    table: int | None = None  # index of the grid table this row belongs to, for grid rows
+
+    def texts(self) -> tuple[str, ...]:
+        """The cells that stand on their own (span continuations dropped)."""
+        return tuple(c for c in self.cells if c is not None)
+
+    @property
+    def text(self) -> str:
+        return " ".join(c for c in self.texts() if c)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file read into lines. ``title`` is a title the container declares (HTML <title>, PDF info)."""
+
+    format: Literal["txt", "html", "pdf", "docx"]
+    lines: tuple[Line, ...]
+    title: str | None = None
+    notes: tuple[str, ...] = field(default=())  # reader remarks (e.g. pages skipped), for the record
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+_BLANKS = frozenset({"", "-", "—", "–", "/", "\\", "无", "空", "—-", "--", "——"})
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_UNIT_SUFFIX = re.compile(r"(?:万元|元|件|条|个|项|次|宗|篇|人次|人)$")
+_SPACES = re.compile(r"\s+")
+
+
+def is_blank(cell: Cell) -> bool:
+    """A printed-blank cell: empty, whitespace, or a dash standing for nothing."""
+    return cell is not None and _SPACES.sub("", cell) in _BLANKS
+
+
+def parse_number(cell: Cell) -> float | None:
+    """The number a cell holds, or None when it holds something else.
+
+    Thousands separators, inner spaces ("1 0") and a trailing unit ("251000元") are accepted;
+    the unit text is dropped, as the template asks.
+    """
+    if cell is None:
+        return None
+    s = _SPACES.sub("", cell)
+    if not s or len(s) > 24:
+        return None
+    s = _UNIT_SUFFIX.sub("", s)
+    if not _NUMBER.match(s):
+        return None
+    return float(s.replace(",", ""))
+
+
+# Characters that only occur in traditional Chinese and are frequent in these reports.
+_TRADITIONAL = frozenset("資訊開報請務機關處總計結轉條數與國會議這從說為應對檔達體縣鄉鎮區務辦門類證權護衛頁")
+
+
+@cache
+def _converter():  # pragma: no cover - trivial
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def normalise_text(text: str) -> str:
+    """NFKC (full-width forms → ASCII) and, for text written in traditional characters, → simplified.
+
+    Conversion is applied only when traditional characters are frequent, so that a simplified
+    report is never touched by the converter's phrase tables.
+
+    >>> normalise_text("（一）予以公開　１２")
+    '(一)予以公開 12'
+    >>> normalise_text("政府資訊公開工作年度報告，申請總計結轉")
+    '政府资讯公开工作年度报告,申请总计结转'
+    """
+    text = unicodedata.normalize("NFKC", text)
+    if sum(1 for ch in text if ch in _TRADITIONAL) >= 5:
+        text = _converter().convert(text)
+    return text

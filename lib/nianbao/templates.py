@@ -1,0 +1,197 @@
+"""The national report templates, loaded from ``data/templates/<year>.toml``.
+
+A template is data: which items and measures table 2 has, which rows and columns table 3 has
+(with their outcome groups), and the proceedings and results of table 4. The parser, the checks
+and the synthetic generator all read these objects; none of them branches on a template year.
+
+>>> t = template_for_year(2023)
+>>> t.year, len(t.table3_rows), len(t.table3_columns)
+(2021, 25, 7)
+>>> template_for_year(2020).year
+2019
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+__all__ = [
+    "Column",
+    "Item",
+    "Measure",
+    "MergedRow",
+    "Row",
+    "Template",
+    "all_templates",
+    "template_for_year",
+    "template_named",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    key: str
+    label: str
+    label_en: str
+    decimal: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    key: str
+    label: str
+    label_en: str
+    article: str
+    measures: tuple[str, ...]
+    variants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    key: str
+    group: str
+    label: str
+    label_en: str
+    variants: tuple[str, ...] = ()
+    needs_number: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    label: str
+    label_en: str
+    variants: tuple[str, ...] = ()
+    sum_of_others: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MergedRow:
+    """A row printed in place of several template rows; its numbers are their sum."""
+
+    key: str
+    label: str
+    parts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Template:
+    year: int
+    first_report_year: int
+    last_report_year: int
+    reference: str
+    markers: tuple[str, ...]
+    table2_measures: tuple[Measure, ...]
+    table2_items: tuple[Item, ...]
+    table3_rows: tuple[Row, ...]
+    table3_columns: tuple[Column, ...]
+    table3_group_labels: tuple[str, ...]
+    table3_merged_rows: tuple[MergedRow, ...]
+    table4_proceedings: tuple[Column, ...]
+    table4_results: tuple[Column, ...]
+    table4_header_labels: tuple[str, ...]
+    _measure_by_key: dict[str, Measure] = field(default_factory=dict, repr=False)
+
+    def measure(self, key: str) -> Measure:
+        return self._measure_by_key[key]
+
+    @property
+    def row_keys(self) -> tuple[str, ...]:
+        return tuple(r.key for r in self.table3_rows)
+
+    @property
+    def column_keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.table3_columns)
+
+    @property
+    def outcome_keys(self) -> tuple[str, ...]:
+        """Rows whose sum is the 总计 row: every row between intake and the total."""
+        return tuple(r.key for r in self.table3_rows if r.group not in ("intake", "total", "carried_forward"))
+
+    def rows_in_group(self, group: str) -> tuple[str, ...]:
+        return tuple(r.key for r in self.table3_rows if r.group == group)
+
+    @property
+    def proactive_cells(self) -> tuple[tuple[str, str], ...]:
+        """(item, measure) pairs of table 2, in printed order."""
+        return tuple((i.key, m) for i in self.table2_items for m in i.measures)
+
+
+def _tuple(d: dict, key: str) -> tuple[str, ...]:
+    return tuple(d.get(key, ()))
+
+
+def _parse(raw: dict) -> Template:
+    t2, t3, t4 = raw["table2"], raw["table3"], raw["table4"]
+    measures = tuple(
+        Measure(m["key"], m["label"], m["label_en"], m.get("decimal", False)) for m in t2["measures"]
+    )
+    return Template(
+        year=raw["year"],
+        first_report_year=raw["first_report_year"],
+        last_report_year=raw["last_report_year"],
+        reference=raw["reference"],
+        markers=_tuple(raw, "markers"),
+        table2_measures=measures,
+        table2_items=tuple(
+            Item(i["key"], i["label"], i["label_en"], i["article"], tuple(i["measures"]), _tuple(i, "variants"))
+            for i in t2["items"]
+        ),
+        table3_rows=tuple(
+            Row(
+                r["key"],
+                r["group"],
+                r["label"],
+                r["label_en"],
+                _tuple(r, "variants"),
+                r.get("needs_number", False),
+            )
+            for r in t3["rows"]
+        ),
+        table3_columns=tuple(
+            Column(c["key"], c["label"], c["label_en"], _tuple(c, "variants"), c.get("sum_of_others", False))
+            for c in t3["columns"]
+        ),
+        table3_group_labels=_tuple(t3, "group_labels"),
+        table3_merged_rows=tuple(
+            MergedRow(m["key"], m["label"], tuple(m["parts"])) for m in t3.get("merged_rows", ())
+        ),
+        table4_proceedings=tuple(Column(p["key"], p["label"], p["label_en"]) for p in t4["proceedings"]),
+        table4_results=tuple(
+            Column(r["key"], r["label"], r["label_en"], (), r.get("sum_of_others", False))
+            for r in t4["results"]
+        ),
+        table4_header_labels=_tuple(t4, "header_labels"),
+        _measure_by_key={m.key: m for m in measures},
+    )
+
+
+@cache
+def all_templates() -> tuple[Template, ...]:
+    """Every template shipped in ``nianbao/data/templates``, oldest first."""
+    folder = resources.files("nianbao") / "data" / "templates"
+    found = [
+        _parse(tomllib.loads(f.read_text(encoding="utf-8")))
+        for f in folder.iterdir()
+        if f.name.endswith(".toml")
+    ]
+    return tuple(sorted(found, key=lambda t: t.year))
+
+
+def template_named(year: int) -> Template:
+    """The template defined in ``year`` (2019 or 2021)."""
+    for t in all_templates():
+        if t.year == year:
+            return t
+    raise KeyError(f"no template {year}; known: {[t.year for t in all_templates()]}")
+
+
+def template_for_year(report_year: int) -> Template:
+    """The template in force for a report about ``report_year``."""
+    for t in reversed(all_templates()):
+        if t.first_report_year <= report_year <= t.last_report_year:
+            return t
+    return all_templates()[0] if report_year < all_templates()[0].first_report_year else all_templates()[-1]

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Debian packages the test suite and `make report` need: a headless browser (to check that the
+# rendered HTML draws its charts offline) and CJK fonts (so Chinese text renders in it).
+# Installs only what is missing; needs root (as on CI) or prints what to install.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+  echo "installing Debian packages: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+else
+  echo "missing Debian packages (install them as root): ${need[*]}" >&2
+fi
