@@ -41,11 +41,12 @@ __all__ = [
 
 
 def _union(keys_per_template: list[tuple[str, ...]]) -> list[str]:
+    """Keys of all templates, newest template's order first; older keys follow their predecessor."""
     out: list[str] = []
-    for keys in keys_per_template:
-        for k in keys:
+    for keys in reversed(keys_per_template):
+        for i, k in enumerate(keys):
             if k not in out:
-                out.append(k)
+                out.insert(out.index(keys[i - 1]) + 1 if i and keys[i - 1] in out else len(out), k)
     return out
 
 
