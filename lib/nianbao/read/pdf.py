@@ -1,0 +1,649 @@
+"""PDF reports: one pass of pdfminer per page, tables rebuilt from their ruling lines.
+
+Most reports are Word documents exported to PDF, so their tables are drawn with ruling lines. The
+reader follows pdfplumber's lattice idea as a chain of small pure functions: ruling segments →
+snapped, joined segments → connected groups (one per table) → a grid of row and column boundaries
+→ cells, where two neighbouring grid cells are one merged cell when no ruling separates them. Each
+character is put in the cell that contains its centre, so a text line that runs over two cells is
+split at the cell border and a label wrapped over three lines in one cell is one label. A table row
+becomes one ``grid`` line: each merged cell's text in its first grid column, ``None`` in the columns
+and rows it covers, so a number printed once is read once.
+
+Text outside tables becomes ``text`` lines (lines of one paragraph joined), or ``delimited`` lines
+when large horizontal gaps split it into cells (a table printed without rulings).
+
+pdfminer runs without its layout analysis (``laparams=None``): the reader groups characters itself,
+which is cheaper than pdfminer's text boxes and lets characters be assigned to cells one by one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import itertools
+import re
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from nianbao.errors import UnreadableFile
+from nianbao.grid import Cell, Document, Line, normalise_text
+
+__all__ = ["PdfSettings", "read_pdf"]
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    """Tunable parameters of the PDF reader; lengths are in PDF points, gaps in font sizes (em).
+
+    >>> PdfSettings.resolve({"max_pages": 5}).max_pages
+    5
+    >>> PdfSettings.resolve({"max_page": 5})
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown PDF setting(s) ['max_page']; known: cell_gap, join_paragraphs, max_pages, max_rule_width, max_seconds, row_overlap, snap_tolerance, word_gap
+    """
+
+    max_pages: int = 60  # pages after this are not read (a note says so)
+    max_seconds: float = 30.0  # stop between pages once this much time has passed (a note says so)
+    snap_tolerance: float = 3.0  # rulings closer than this are one ruling (double borders, rounding)
+    max_rule_width: float = 2.0  # a filled rectangle thinner than this is a ruling, not a shaded cell
+    row_overlap: float = 0.5  # characters share a line when they overlap by this share of their height
+    word_gap: float = 0.1  # a gap wider than this (x char size) between characters is a space
+    cell_gap: float = 1.5  # outside ruled tables, a gap wider than this (x char size) splits cells
+    join_paragraphs: bool = True  # join the lines of a paragraph into one text line
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "join_paragraphs":
+                if not isinstance(value, bool):
+                    raise ValueError(f"PDF setting join_paragraphs must be true or false, not {value!r}")
+            elif isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise ValueError(f"PDF setting {f.name} must be a positive number, not {value!r}")
+        if self.row_overlap > 1:
+            raise ValueError(f"PDF setting row_overlap must be at most 1, not {self.row_overlap!r}")
+
+    @classmethod
+    def resolve(cls, value: PdfSettings | Mapping[str, Any] | None = None) -> PdfSettings:
+        """Settings from None (defaults), a plain dict (e.g. a papermill parameter) or an instance."""
+        if value is None:
+            return cls()
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, Mapping):
+            known = {f.name for f in fields(cls)}
+            unknown = sorted(set(value) - known)
+            if unknown:
+                raise ValueError(f"unknown PDF setting(s) {unknown}; known: {', '.join(sorted(known))}")
+            return cls(**value)
+        raise TypeError(f"PDF settings must be a dict or PdfSettings, not {type(value).__name__}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Page content: characters and ruling segments
+
+
+@dataclass(slots=True)
+class _Char:
+    text: str
+    x0: float
+    x1: float
+    y0: float  # PDF coordinates: y grows upwards
+    y1: float
+
+    @property
+    def size(self) -> float:
+        return max(self.y1 - self.y0, 0.1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Seg:
+    """A ruling: horizontal (``pos`` = y, span in x) or vertical (``pos`` = x, span in y)."""
+
+    horizontal: bool
+    pos: float
+    lo: float
+    hi: float
+
+
+def _segments_of(item: Any, max_width: float) -> Iterator[_Seg]:
+    """The rulings a drawn path contributes: stroked lines and rectangle sides, thin filled bars."""
+    from pdfminer.layout import LTLine, LTRect
+
+    x0, y0, x1, y1 = item.bbox
+    if isinstance(item, LTRect):
+        if item.stroke:
+            yield from (_Seg(True, y0, x0, x1), _Seg(True, y1, x0, x1))
+            yield from (_Seg(False, x0, y0, y1), _Seg(False, x1, y0, y1))
+        elif item.fill and min(x1 - x0, y1 - y0) <= max_width:
+            if x1 - x0 >= y1 - y0:
+                yield _Seg(True, (y0 + y1) / 2, x0, x1)
+            else:
+                yield _Seg(False, (x0 + x1) / 2, y0, y1)
+        return
+    if isinstance(item, LTLine) or item.stroke:
+        path = getattr(item, "original_path", None) or []
+        if any(op[0] in "cvy" for op in path):  # Bézier curves: not a table
+            return
+        pts = item.pts
+        for (ax, ay), (bx, by) in itertools.pairwise(pts):
+            if abs(ay - by) <= 0.5 and abs(ax - bx) > 0.5:
+                yield _Seg(True, (ay + by) / 2, min(ax, bx), max(ax, bx))
+            elif abs(ax - bx) <= 0.5 and abs(ay - by) > 0.5:
+                yield _Seg(False, (ax + bx) / 2, min(ay, by), max(ay, by))
+
+
+def _page_content(layout: Any, max_width: float) -> tuple[list[_Char], list[_Seg], int, int]:
+    """Characters (whitespace dropped), rulings, undecodable characters and images of one page."""
+    from pdfminer.layout import LTChar, LTCurve, LTFigure, LTImage
+
+    chars: list[_Char] = []
+    segs: list[_Seg] = []
+    cids = images = 0
+    stack = [iter(layout)]
+    while stack:
+        item = next(stack[-1], None)
+        if item is None:
+            stack.pop()
+        elif isinstance(item, LTChar):
+            text = item.get_text()
+            if text.startswith("(cid:"):
+                cids += 1
+            elif text.strip():
+                chars.append(_Char(text, item.x0, item.x1, item.y0, item.y1))
+        elif isinstance(item, LTCurve):
+            segs.extend(_segments_of(item, max_width))
+        elif isinstance(item, LTImage):
+            images += 1
+        elif isinstance(item, LTFigure):
+            stack.append(iter(item))
+    return chars, segs, cids, images
+
+
+# ---------------------------------------------------------------------------------------------------
+# Ruling segments → tables
+
+
+def _snap(segs: list[_Seg], tol: float) -> list[_Seg]:
+    """Rulings at nearly the same position moved onto one position, overlapping pieces joined."""
+    out: list[_Seg] = []
+    segs = sorted(segs, key=lambda s: s.pos)
+    i = 0
+    while i < len(segs):
+        j = i + 1
+        while j < len(segs) and segs[j].pos - segs[j - 1].pos <= tol:
+            j += 1
+        group = segs[i:j]
+        pos = sum(s.pos for s in group) / len(group)
+        lo, hi = None, None
+        for s in sorted(group, key=lambda s: s.lo):
+            if hi is not None and lo is not None and s.lo <= hi + tol:
+                hi = max(hi, s.hi)
+                continue
+            if lo is not None and hi is not None:
+                out.append(_Seg(group[0].horizontal, pos, lo, hi))
+            lo, hi = s.lo, s.hi
+        if lo is not None and hi is not None:
+            out.append(_Seg(group[0].horizontal, pos, lo, hi))
+        i = j
+    return out
+
+
+def _touch(h: _Seg, v: _Seg, tol: float) -> bool:
+    return h.lo - tol <= v.pos <= h.hi + tol and v.lo - tol <= h.pos <= v.hi + tol
+
+
+def _groups(hs: list[_Seg], vs: list[_Seg], tol: float) -> list[tuple[list[_Seg], list[_Seg]]]:
+    """Rulings split into connected groups (a horizontal and a vertical ruling touch or cross)."""
+    parent = list(range(len(hs) + len(vs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    by_x = sorted(range(len(vs)), key=lambda k: vs[k].pos)
+    xs = [vs[k].pos for k in by_x]
+    for i, h in enumerate(hs):
+        for k in by_x[bisect.bisect_left(xs, h.lo - tol) : bisect.bisect_right(xs, h.hi + tol)]:
+            if _touch(h, vs[k], tol):
+                parent[find(i)] = find(len(hs) + k)
+    out: dict[int, tuple[list[_Seg], list[_Seg]]] = {}
+    for i, h in enumerate(hs):
+        out.setdefault(find(i), ([], []))[0].append(h)
+    for k, v in enumerate(vs):
+        out.setdefault(find(len(hs) + k), ([], []))[1].append(v)
+    return [g for g in out.values() if g[0] and g[1]]
+
+
+def _positions(values: Iterable[float], tol: float) -> list[float]:
+    """Distinct positions (ascending), values closer than ``tol`` merged."""
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > tol:
+            out.append(v)
+    return out
+
+
+def _covers(segs: list[_Seg], pos: float, at: float, tol: float) -> bool:
+    """Whether a ruling at ``pos`` passes through ``at`` along its length."""
+    return any(abs(s.pos - pos) <= tol and s.lo - tol <= at <= s.hi + tol for s in segs)
+
+
+@dataclass
+class _Grid:
+    """A ruled table: column borders ``xs`` (ascending), row borders ``ys`` (descending, top first)."""
+
+    xs: list[float]
+    ys: list[float]
+    owner: list[int]  # per grid cell (row * ncols + col): the first grid cell of its merged cell
+
+    def __post_init__(self) -> None:
+        self._down = [-y for y in self.ys]  # ascending, for bisect
+
+    @property
+    def ncols(self) -> int:
+        return len(self.xs) - 1
+
+    def contains(self, x: float, y: float) -> bool:
+        return self.xs[0] <= x <= self.xs[-1] and self.ys[-1] <= y <= self.ys[0]
+
+    def cell_at(self, x: float, y: float) -> int:
+        col = min(max(bisect.bisect_right(self.xs, x) - 1, 0), self.ncols - 1)
+        row = min(max(bisect.bisect_right(self._down, -y) - 1, 0), len(self.ys) - 2)
+        return self.owner[row * self.ncols + col]
+
+
+def _grid(hs: list[_Seg], vs: list[_Seg], tol: float) -> _Grid | None:
+    """The grid of one group of rulings, with merged cells found from missing rulings."""
+    xs = _positions([v.pos for v in vs] + [min(h.lo for h in hs), max(h.hi for h in hs)], tol)
+    ys = _positions([h.pos for h in hs] + [min(v.lo for v in vs), max(v.hi for v in vs)], tol)[::-1]
+    ncols, nrows = len(xs) - 1, len(ys) - 1
+    if ncols < 2 or nrows < 1 or ncols * nrows > 20_000:
+        return None
+    parent = list(range(ncols * nrows))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        parent[max(ra, rb)] = min(ra, rb)
+
+    for r in range(nrows):
+        ymid = (ys[r] + ys[r + 1]) / 2
+        for c in range(ncols - 1):
+            if not _covers(vs, xs[c + 1], ymid, tol):
+                union(r * ncols + c, r * ncols + c + 1)
+    for c in range(ncols):
+        xmid = (xs[c] + xs[c + 1]) / 2
+        for r in range(nrows - 1):
+            if not _covers(hs, ys[r + 1], xmid, tol):
+                union(r * ncols + c, (r + 1) * ncols + c)
+    owner = [find(i) for i in range(ncols * nrows)]
+    if len(set(owner)) < 2:  # a frame around text, not a table
+        return None
+    return _Grid(xs, ys, owner)
+
+
+def _tables(segs: list[_Seg], tol: float) -> list[_Grid]:
+    hs = _snap([s for s in segs if s.horizontal and s.hi - s.lo > tol], tol)
+    vs = _snap([s for s in segs if not s.horizontal and s.hi - s.lo > tol], tol)
+    grids = (_grid(h, v, tol) for h, v in _groups(hs, vs, tol))
+    return sorted((g for g in grids if g is not None), key=lambda g: -g.ys[0])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Characters → lines → text
+
+_CJK = "\u3000-\u9fff\uff00-\uffef\u2018-\u201d\u2014\u2026"  # CJK, full-width forms, “”‘’—…
+_CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+_WS = re.compile(r"\s+")
+
+
+def _squeeze(text: str) -> str:
+    """Whitespace removed between CJK characters (a wrapped label), else one space.
+
+    >>> _squeeze("（二）部分公开（区分处理的，只计这一情 形，不\\n计其他情形）  2024  年")
+    '（二）部分公开（区分处理的，只计这一情形，不计其他情形） 2024 年'
+    """
+    return _WS.sub(" ", _CJK_GAP.sub("", text)).strip()
+
+
+def _clean(text: str) -> str:
+    """Final cell text: squeezed, then NFKC and simplified characters (``normalise_text``)."""
+    return normalise_text(_squeeze(text)).strip()
+
+
+def _rows_of(chars: list[_Char], overlap: float) -> list[list[_Char]]:
+    """Characters grouped into visual lines, top line first, each sorted left to right."""
+    lines: list[list[_Char]] = []
+    top = bottom = 0.0
+    for ch in sorted(chars, key=lambda c: -(c.y0 + c.y1)):
+        if lines:
+            shared = min(top, ch.y1) - max(bottom, ch.y0)
+            if shared >= overlap * min(top - bottom, ch.size):
+                lines[-1].append(ch)
+                top, bottom = max(top, ch.y1), min(bottom, ch.y0)
+                continue
+        lines.append([ch])
+        top, bottom = ch.y1, ch.y0
+    for line in lines:
+        line.sort(key=lambda c: c.x0)
+    return lines
+
+
+def _dedupe(line: list[_Char]) -> list[_Char]:
+    """Drop characters printed twice on top of each other (fake bold)."""
+    out: list[_Char] = []
+    for ch in line:
+        if out and ch.text == out[-1].text and abs(ch.x0 - out[-1].x0) < 0.3 * max(ch.x1 - ch.x0, 0.1):
+            continue
+        out.append(ch)
+    return out
+
+
+def _split(line: list[_Char], gap: float) -> list[list[_Char]]:
+    """A line cut where the gap between neighbours exceeds ``gap`` x their size."""
+    parts = [[line[0]]]
+    for prev, ch in itertools.pairwise(line):
+        if ch.x0 - prev.x1 > gap * max(prev.size, ch.size):
+            parts.append([ch])
+        else:
+            parts[-1].append(ch)
+    return parts
+
+
+def _join(line: list[_Char], word_gap: float) -> str:
+    out = [line[0].text]
+    for prev, ch in itertools.pairwise(line):
+        if ch.x0 - prev.x1 > word_gap * max(prev.x1 - prev.x0, prev.size):
+            out.append(" ")
+        out.append(ch.text)
+    return "".join(out)
+
+
+def _cell_text(chars: list[_Char], s: PdfSettings) -> str:
+    rows = _rows_of(chars, s.row_overlap)
+    return _clean("\n".join(_join(_dedupe(r), s.word_gap) for r in rows))
+
+
+# ---------------------------------------------------------------------------------------------------
+# One page → blocks in reading order
+
+
+@dataclass
+class _TextLine:
+    """Text outside tables: one visual line, or a paragraph once lines are joined."""
+
+    cells: list[str]  # squeezed, not yet normalised (so that joins still see full-width punctuation)
+    x0: float  # where the first visual line starts
+    x1: float  # where the last visual line ends
+    y0: float
+    y1: float
+    size: float
+
+
+@dataclass
+class _Table:
+    grid: _Grid
+    rows: list[tuple[Cell, ...]]
+
+
+_Block = _TextLine | _Table
+
+
+def _table_rows(grid: _Grid, chars: list[_Char], s: PdfSettings) -> list[tuple[Cell, ...]]:
+    per_cell: dict[int, list[_Char]] = {}
+    for ch in chars:
+        per_cell.setdefault(grid.cell_at((ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2), []).append(ch)
+    texts = {cell: _cell_text(cs, s) for cell, cs in per_cell.items()}
+    rows = []
+    n = grid.ncols
+    for r in range(len(grid.ys) - 1):
+        row: tuple[Cell, ...] = tuple(
+            texts.get(i, "") if grid.owner[i] == i else None for i in range(r * n, r * n + n)
+        )
+        if any(row):  # rows wholly covered or wholly blank carry nothing
+            rows.append(row)
+    return rows
+
+
+def _text_lines(chars: list[_Char], s: PdfSettings) -> list[_TextLine]:
+    out = []
+    for raw in _rows_of(chars, s.row_overlap):
+        row = _dedupe(raw)
+        cells = [c for c in (_squeeze(_join(part, s.word_gap)) for part in _split(row, s.cell_gap)) if c]
+        if cells:
+            size = max(c.size for c in row)
+            y0, y1 = min(c.y0 for c in row), max(c.y1 for c in row)
+            out.append(_TextLine(cells, row[0].x0, max(c.x1 for c in row), y0, y1, size))
+    return out
+
+
+def _page_blocks(chars: list[_Char], segs: list[_Seg], s: PdfSettings) -> list[_Block]:
+    """Text lines and tables of one page, top first."""
+    grids = _tables(segs, s.snap_tolerance)
+    inside: list[list[_Char]] = [[] for _ in grids]
+    outside: list[_Char] = []
+    for ch in chars:
+        cx, cy = (ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2
+        for k, g in enumerate(grids):
+            if g.contains(cx, cy):
+                inside[k].append(ch)
+                break
+        else:
+            outside.append(ch)
+    blocks: list[tuple[float, _Block]] = [(t.y1, t) for t in _text_lines(outside, s)]
+    for g, cs in zip(grids, inside, strict=True):
+        rows = _table_rows(g, cs, s)
+        if rows:
+            blocks.append((g.ys[0], _Table(g, rows)))
+    blocks.sort(key=lambda b: -b[0])
+    return [b for _, b in blocks]
+
+
+def _margins(blocks: list[_Block]) -> tuple[float, float]:
+    """Left margin (where unindented text starts) and right margin (text or table edge) of a page."""
+    lines = [b for b in blocks if isinstance(b, _TextLine)]
+    left = min((t.x0 for t in lines), default=0.0)
+    right = max([t.x1 for t in lines] + [b.grid.xs[-1] for b in blocks if isinstance(b, _Table)], default=0.0)
+    return left, right
+
+
+def _runs_on(a: _TextLine, t: _TextLine, left: float, right: float) -> bool:
+    """Whether ``t`` continues the paragraph ``a``: running text of one size, ``a`` runs to the right
+    margin and ``t`` starts at the left margin (no indent)."""
+    return (
+        len(a.cells) == 1
+        and len(t.cells) == 1
+        and abs(a.size - t.size) < 1.0
+        and t.x0 - left < t.size
+        and right - a.x1 < 2 * a.size
+    )
+
+
+def _merge(a: _TextLine, t: _TextLine) -> _TextLine:
+    return _TextLine([_squeeze(a.cells[0] + "\n" + t.cells[0])], a.x0, t.x1, t.y0, a.y1, a.size)
+
+
+def _join_paragraphs(blocks: list[_Block], left: float, right: float) -> list[_Block]:
+    """Lines of running text joined into paragraphs (less than a line height apart)."""
+    out: list[_Block] = []
+    for b in blocks:
+        a = out[-1] if out else None
+        if (
+            isinstance(b, _TextLine)
+            and isinstance(a, _TextLine)
+            and _runs_on(a, b, left, right)
+            and -0.5 * a.size < a.y0 - b.y1 < 1.2 * a.size
+        ):
+            out[-1] = _merge(a, b)
+        else:
+            out.append(b)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Pages → Document
+
+_PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d+\s*(页)?\s*([/共]\s*\d+\s*页?)?[-—–\s]*$")
+
+
+def _is_page_number(b: _Block) -> bool:
+    return isinstance(b, _TextLine) and bool(_PAGE_NUMBER.match(" ".join(b.cells)))
+
+
+def _continues(prev: _Grid | None, g: _Grid, tol: float) -> bool:
+    """Whether a table at the top of a page goes on with the table that ended the page before: the
+    same outer borders (its inner columns may differ, e.g. the next section of table 2)."""
+    return (
+        prev is not None and abs(prev.xs[0] - g.xs[0]) <= 2 * tol and abs(prev.xs[-1] - g.xs[-1]) <= 2 * tol
+    )
+
+
+def _text_line(b: _TextLine) -> Line:
+    cells = tuple(normalise_text(c).strip() for c in b.cells)
+    return Line(cells, "text" if len(cells) == 1 else "delimited")
+
+
+class _Assembler:
+    """Blocks of successive pages → Lines: a table or a paragraph cut by a page break goes on."""
+
+    def __init__(self, s: PdfSettings) -> None:
+        self.s = s
+        self.lines: list[Line] = []
+        self.tables = 0
+        self.open_table: _Grid | None = None  # the table that ended the previous page
+        self.open_text: tuple[int, _TextLine, float] | None = None  # (line index, paragraph, right margin)
+
+    def add_page(self, blocks: list[_Block]) -> None:
+        left, right = _margins(blocks)
+        if self.s.join_paragraphs:
+            blocks = _join_paragraphs(blocks, left, right)
+        body = [b for b in blocks if not _is_page_number(b)]
+        first = body[0] if body else None
+        emitted: dict[int, tuple[int, _TextLine]] = {}  # id(block) → (line index, paragraph so far)
+        for b in blocks:
+            if isinstance(b, _Table):
+                if not (b is first and _continues(self.open_table, b.grid, self.s.snap_tolerance)):
+                    self.tables += 1
+                self.lines.extend(Line(row, "grid", self.tables - 1) for row in b.rows)
+            elif b is first and self.open_text and _runs_on(self.open_text[1], b, left, self.open_text[2]):
+                index, paragraph, _ = self.open_text
+                emitted[id(b)] = (index, _merge(paragraph, b))
+                self.lines[index] = _text_line(emitted[id(b)][1])
+            else:
+                self.lines.append(_text_line(b))
+                emitted[id(b)] = (len(self.lines) - 1, b)
+        last = body[-1] if body else None
+        self.open_table = last.grid if isinstance(last, _Table) else None
+        self.open_text = None
+        if self.s.join_paragraphs and isinstance(last, _TextLine):
+            self.open_text = (*emitted[id(last)], right)
+
+
+def _decode_info(raw: bytes) -> str:
+    """A string of the PDF info dictionary: UTF-16 with either byte order mark, UTF-8, or PDFDocEncoding."""
+    from pdfminer.utils import decode_text
+
+    for bom, codec in ((b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"), (b"\xef\xbb\xbf", "utf-8")):
+        if raw.startswith(bom):
+            return raw[len(bom) :].decode(codec, "replace")
+    return decode_text(raw)
+
+
+def _title(doc: Any) -> str | None:
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        for info in doc.info:
+            raw = resolve1(info.get("Title"))
+            if isinstance(raw, bytes):
+                raw = _decode_info(raw)
+            if isinstance(raw, str) and raw.strip():
+                return _clean(raw)[:300] or None
+    except Exception:  # a damaged info dictionary is not a reason to reject the file
+        return None
+    return None
+
+
+def _open(data: bytes) -> Any:
+    """The parsed PDF document, or UnreadableFile saying why not."""
+    from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFParser
+
+    if b"%PDF-" not in data[:1024]:
+        raise UnreadableFile("not a PDF file (no %PDF- header)")
+    if b"%%EOF" not in data[-1024:]:
+        raise UnreadableFile("PDF is truncated (no end-of-file marker); download it again")
+    try:
+        return PDFDocument(PDFParser(io.BytesIO(data)), password="")
+    except PDFPasswordIncorrect as e:
+        raise UnreadableFile("PDF is encrypted (password-protected); remove the password and re-run") from e
+    except PDFEncryptionError as e:
+        raise UnreadableFile(
+            f"PDF uses an encryption pdfminer cannot open ({e}); remove it and re-run"
+        ) from e
+    except Exception as e:
+        raise UnreadableFile(f"PDF is damaged and cannot be parsed ({type(e).__name__}: {e})") from e
+
+
+def read_pdf(data: bytes, settings: PdfSettings | Mapping[str, Any] | None = None) -> Document:
+    """Read a PDF report into a :class:`~nianbao.grid.Document` (ruled tables as grid lines).
+
+    Raises :class:`~nianbao.errors.UnreadableFile` for a file that is not a PDF, truncated, damaged,
+    encrypted with a password, without pages, or without a text layer (scanned images). Pages past
+    ``settings.max_pages``, or past ``settings.max_seconds`` of reading, are skipped with a note.
+    """
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+
+    s = PdfSettings.resolve(settings)
+    start = time.monotonic()
+    doc = _open(data)
+    manager = PDFResourceManager(caching=True)
+    device = PDFPageAggregator(manager, laparams=None)
+    interpreter = PDFPageInterpreter(manager, device)
+    out = _Assembler(s)
+    notes: list[str] = []
+    pages = chars_seen = cids = images = 0
+    try:
+        for page in PDFPage.create_pages(doc):
+            if pages >= s.max_pages:
+                notes.append(f"only the first {s.max_pages} pages were read (max_pages)")
+                break
+            if time.monotonic() - start > s.max_seconds:
+                notes.append(
+                    f"stopped after {pages} pages: reading took over {s.max_seconds:g} s (max_seconds)"
+                )
+                break
+            interpreter.process_page(page)
+            chars, segs, page_cids, page_images = _page_content(device.get_result(), s.max_rule_width)
+            pages += 1
+            chars_seen, cids, images = chars_seen + len(chars), cids + page_cids, images + page_images
+            out.add_page(_page_blocks(chars, segs, s))
+    except UnreadableFile:
+        raise
+    except Exception as e:
+        if pages == 0:
+            raise UnreadableFile(f"PDF is damaged and cannot be read ({type(e).__name__}: {e})") from e
+        notes.append(f"reading stopped at page {pages + 1}: the page is damaged ({type(e).__name__})")
+    if pages == 0:
+        raise UnreadableFile("PDF has no pages")
+    if chars_seen == 0:
+        if cids:
+            raise UnreadableFile("PDF text cannot be decoded (fonts without a Unicode map) — OCR it first")
+        raise UnreadableFile("PDF has no text layer (scanned images?) — OCR it first")
+    if cids:
+        notes.append(f"{cids} characters could not be decoded (fonts without a Unicode map)")
+    if images and chars_seen < 20 * pages:
+        notes.append(f"little text on {pages} pages with {images} images: some pages may be scanned")
+    return Document("pdf", tuple(out.lines), _title(doc), tuple(notes))
