@@ -449,12 +449,16 @@ def _page_blocks(chars: list[_Char], segs: list[_Seg], s: PdfSettings) -> list[_
     return [b for _, b in blocks]
 
 
-def _margins(blocks: list[_Block]) -> tuple[float, float]:
-    """Left margin (where unindented text starts) and right margin (text or table edge) of a page."""
+def _margins(blocks: list[_Block], page: tuple[float, float]) -> tuple[float, float]:
+    """Left margin (where unindented text starts) and right margin of a page's text.
+
+    The right margin is the rightmost text or table edge, but never less than the left margin mirrored,
+    so that on a page of short lines none of them seems to run to the margin.
+    """
     lines = [b for b in blocks if isinstance(b, _TextLine)]
-    left = min((t.x0 for t in lines), default=0.0)
-    right = max([t.x1 for t in lines] + [b.grid.xs[-1] for b in blocks if isinstance(b, _Table)], default=0.0)
-    return left, right
+    left = min((t.x0 for t in lines), default=page[0])
+    edges = [t.x1 for t in lines] + [b.grid.xs[-1] for b in blocks if isinstance(b, _Table)]
+    return left, max([*edges, page[1] - (left - page[0])])
 
 
 def _runs_on(a: _TextLine, t: _TextLine, left: float, right: float) -> bool:
@@ -523,8 +527,9 @@ class _Assembler:
         self.open_table: _Grid | None = None  # the table that ended the previous page
         self.open_text: tuple[int, _TextLine, float] | None = None  # (line index, paragraph, right margin)
 
-    def add_page(self, blocks: list[_Block]) -> None:
-        left, right = _margins(blocks)
+    def add_page(self, blocks: list[_Block], page: tuple[float, float]) -> None:
+        """Add a page's blocks; ``page`` is the page's left and right edge."""
+        left, right = _margins(blocks, page)
         if self.s.join_paragraphs:
             blocks = _join_paragraphs(blocks, left, right)
         body = [b for b in blocks if not _is_page_number(b)]
@@ -559,6 +564,20 @@ def _decode_info(raw: bytes) -> str:
     return decode_text(raw)
 
 
+_PLACEHOLDER_TITLES = frozenset({"", "(anonymous)", "untitled", "无标题", "document", "文档"})
+_TITLE_NOISE = re.compile(r"^microsoft (?:word|excel) - |\.(?:docx?|wps|xlsx?|pdf)$", re.IGNORECASE)
+
+
+def _tidy_title(title: str) -> str | None:
+    """The declared title without the exporting program's decoration; None for placeholders.
+
+    >>> _tidy_title("Microsoft Word - 2024年报.docx"), _tidy_title("(anonymous)")
+    ('2024年报', None)
+    """
+    title = _TITLE_NOISE.sub("", title).strip()
+    return None if title.lower() in _PLACEHOLDER_TITLES else title
+
+
 def _title(doc: Any) -> str | None:
     from pdfminer.pdftypes import resolve1
 
@@ -567,8 +586,8 @@ def _title(doc: Any) -> str | None:
             raw = resolve1(info.get("Title"))
             if isinstance(raw, bytes):
                 raw = _decode_info(raw)
-            if isinstance(raw, str) and raw.strip():
-                return _clean(raw)[:300] or None
+            if isinstance(raw, str):
+                return _tidy_title(_clean(raw)[:300])
     except Exception:  # a damaged info dictionary is not a reason to reject the file
         return None
     return None
@@ -626,10 +645,11 @@ def read_pdf(data: bytes, settings: PdfSettings | Mapping[str, Any] | None = Non
                 )
                 break
             interpreter.process_page(page)
-            chars, segs, page_cids, page_images = _page_content(device.get_result(), s.max_rule_width)
+            layout = device.get_result()
+            chars, segs, page_cids, page_images = _page_content(layout, s.max_rule_width)
             pages += 1
             chars_seen, cids, images = chars_seen + len(chars), cids + page_cids, images + page_images
-            out.add_page(_page_blocks(chars, segs, s))
+            out.add_page(_page_blocks(chars, segs, s), (layout.x0, layout.x1))
     except UnreadableFile:
         raise
     except Exception as e:

@@ -1,0 +1,257 @@
+"""The PDF reader on PDFs built here with reportlab, on hostile bytes, and on the real hongze report."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.pdfencrypt import StandardEncryption
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from nianbao.errors import UnreadableFile
+from nianbao.grid import Line
+from nianbao.read.pdf import PdfSettings, read_pdf
+
+SHARED = Path(__file__).parents[2] / ".." / "shared"
+HONGZE = SHARED / "corpus" / "real" / "files" / "hongze_2024.pdf"
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+STYLE = ParagraphStyle("cn", fontName=FONT, fontSize=12, leading=18)
+
+
+def _story_pdf(story: list[Flowable], **kwargs: object) -> bytes:
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=A4, **kwargs).build(story)
+    return buf.getvalue()
+
+
+def _canvas_pdf(draw: Callable[[Canvas], object], **kwargs: object) -> bytes:
+    buf = io.BytesIO()
+    canvas = Canvas(buf, pagesize=A4, **kwargs)
+    draw(canvas)
+    canvas.showPage()
+    canvas.save()
+    return buf.getvalue()
+
+
+def _ruled_table() -> Table:
+    """A table with a tall merged group label (one character per line), a header spanning two
+    columns, a label wrapped over two lines in its cell, and a blank cell."""
+    data = [
+        ["", "", "自然人", "法人"],
+        ["\n".join("三、本年度办理结果"), "（一）予以公开", "50", "0"],
+        ["", "（二）部分公开（区分处理的，\n只计这一情形）", "9", ""],
+        ["", "（三）不予公开", "1,234", "0"],
+    ]
+    table = Table(data, colWidths=[20, 160, 60, 60])
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 10),
+                ("GRID", (0, 0), (-1, -1), 0.5, "black"),
+                ("SPAN", (0, 1), (0, 3)),
+                ("SPAN", (0, 0), (1, 0)),
+            ]
+        )
+    )
+    return table
+
+
+def test_ruled_table_rows_are_label_then_numbers() -> None:
+    story = [Paragraph("二、收到和处理政府信息公开申请情况", STYLE), Spacer(1, 12), _ruled_table()]
+    story.append(Paragraph("本年度收取信息处理费 0 元。", STYLE))
+    doc = read_pdf(_story_pdf(story))
+    assert doc.format == "pdf"
+    assert doc.lines == (
+        Line(("二、收到和处理政府信息公开申请情况",), "text"),
+        Line(("", None, "自然人", "法人"), "grid", 0),
+        Line(("三、本年度办理结果", "(一)予以公开", "50", "0"), "grid", 0),
+        Line((None, "(二)部分公开(区分处理的,只计这一情形)", "9", ""), "grid", 0),
+        Line((None, "(三)不予公开", "1,234", "0"), "grid", 0),
+        Line(("本年度收取信息处理费 0 元。",), "text"),
+    )
+
+
+def test_table_split_over_pages_keeps_its_number() -> None:
+    rows = [[f"{i}.事项", str(i), "0"] for i in range(1, 80)]
+    table = Table(rows, colWidths=[120, 60, 60], repeatRows=0)
+    table.setStyle(
+        TableStyle([("FONT", (0, 0), (-1, -1), FONT, 10), ("GRID", (0, 0), (-1, -1), 0.5, "black")])
+    )
+    doc = read_pdf(_story_pdf([Paragraph("表格", STYLE), table]))
+    grid = [line for line in doc.lines if line.kind == "grid"]
+    assert [line.cells for line in grid] == [(f"{i}.事项", str(i), "0") for i in range(1, 80)]
+    assert {line.table for line in grid} == {0}
+
+
+def test_paragraph_lines_are_joined_and_headings_kept_apart() -> None:
+    body = "本机关坚持以习近平新时代中国特色社会主义思想为指导，全面推进政务公开工作，" * 4
+    story = [Paragraph("一、总体情况", STYLE), Paragraph(body, STYLE), Paragraph("二、主动公开情况", STYLE)]
+    data = _story_pdf(story)
+    doc = read_pdf(data)
+    assert [line.cells for line in doc.lines] == [
+        ("一、总体情况",),
+        (body.replace("，", ","),),
+        ("二、主动公开情况",),
+    ]
+    assert {line.kind for line in doc.lines} == {"text"}
+    unjoined = read_pdf(data, {"join_paragraphs": False})
+    assert len(unjoined.lines) > 3
+    assert "".join(line.text for line in unjoined.lines[1:-1]) == body.replace("，", ",")
+
+
+def test_unruled_table_gives_delimited_lines() -> None:
+    def draw(c: Canvas) -> None:
+        c.setFont(FONT, 12)
+        c.drawString(72, 760, "信息内容")
+        c.drawString(260, 760, "本年新制作数量")
+        for k, (label, a, b) in enumerate([("规章", "0", "12"), ("规范性文件", "3", "1 0")]):
+            y = 730 - 24 * k
+            c.drawString(72, y, label)
+            c.drawString(260, y, a)
+            c.drawString(380, y, b)
+
+    doc = read_pdf(_canvas_pdf(draw))
+    assert [(line.cells, line.kind) for line in doc.lines] == [
+        (("信息内容", "本年新制作数量"), "delimited"),
+        (("规章", "0", "12"), "delimited"),
+        (("规范性文件", "3", "1 0"), "delimited"),
+    ]
+
+
+def test_fake_bold_duplicates_are_dropped() -> None:
+    def draw(c: Canvas) -> None:
+        c.setFont(FONT, 12)
+        c.drawString(72, 700, "予以公开")
+        c.drawString(72.3, 700, "予以公开")
+
+    assert read_pdf(_canvas_pdf(draw)).lines == (Line(("予以公开",), "text"),)
+
+
+def test_owner_password_only_is_readable() -> None:
+    # (pdfminer cannot map reportlab's CID font once encrypted, so this text is Latin)
+    enc = StandardEncryption("", ownerPassword="owner", canPrint=0, canCopy=0)
+    doc = read_pdf(_canvas_pdf(lambda c: c.drawString(72, 700, "Annual report 2024"), encrypt=enc))
+    assert doc.lines == (Line(("Annual report 2024",), "text"),)
+
+
+def test_user_password_is_unreadable() -> None:
+    enc = StandardEncryption("secret", ownerPassword="owner")
+    data = _canvas_pdf(lambda c: (c.setFont(FONT, 12), c.drawString(72, 700, "年度报告")), encrypt=enc)
+    with pytest.raises(UnreadableFile, match="encrypted"):
+        read_pdf(data)
+
+
+def test_truncated_pdf_is_unreadable() -> None:
+    data = _story_pdf([_ruled_table()])
+    with pytest.raises(UnreadableFile, match="truncated"):
+        read_pdf(data[: len(data) // 2])
+
+
+def test_garbage_after_header_is_unreadable() -> None:
+    with pytest.raises(UnreadableFile, match="damaged"):
+        read_pdf(b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n")
+
+
+def test_not_a_pdf_is_unreadable() -> None:
+    with pytest.raises(UnreadableFile, match="not a PDF"):
+        read_pdf(b"<html>not a pdf</html>")
+
+
+def test_image_only_pdf_has_no_text_layer() -> None:
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+
+    image = ImageReader(Image.new("RGB", (40, 40), "white"))
+    data = _canvas_pdf(lambda c: c.drawImage(image, 72, 600, 200, 200))
+    with pytest.raises(UnreadableFile, match="no text layer"):
+        read_pdf(data)
+
+
+def _zero_page_pdf() -> bytes:
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_zero_pages_is_unreadable() -> None:
+    with pytest.raises(UnreadableFile, match="no pages"):
+        read_pdf(_zero_page_pdf())
+
+
+def test_max_pages_leaves_a_note() -> None:
+    def draw(c: Canvas) -> None:
+        for page in range(3):
+            c.setFont(FONT, 12)
+            c.drawString(72, 700, f"第{page + 1}页正文")
+            c.showPage()
+
+    doc = read_pdf(_canvas_pdf(draw), PdfSettings(max_pages=2))
+    assert [line.cells for line in doc.lines] == [("第1页正文",), ("第2页正文",)]
+    assert doc.notes == ("only the first 2 pages were read (max_pages)",)
+
+
+def test_settings_are_checked_once() -> None:
+    assert PdfSettings.resolve(None) == PdfSettings()
+    settings = PdfSettings(row_overlap=0.6)
+    assert PdfSettings.resolve(settings) is settings
+    with pytest.raises(ValueError, match="positive"):
+        PdfSettings.resolve({"max_seconds": 0})
+    with pytest.raises(ValueError, match="row_overlap"):
+        PdfSettings(row_overlap=2)
+    with pytest.raises(TypeError):
+        PdfSettings.resolve(["max_pages"])  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def hongze() -> tuple[Line, ...]:
+    if not SHARED.is_dir():
+        pytest.skip("shared corpus absent")
+    return read_pdf(HONGZE.read_bytes()).lines
+
+
+def _numbers_after(lines: tuple[Line, ...], label: str) -> list[str]:
+    (line,) = [line for line in lines if label in line.cells]
+    cells = line.texts()
+    return list(cells[cells.index(label) + 1 :])
+
+
+def test_hongze_table_3_rows(hongze: tuple[Line, ...]) -> None:
+    assert _numbers_after(hongze, "(一)予以公开") == ["50", "0", "0", "0", "0", "0", "50"]
+    assert _numbers_after(hongze, "2.其他法律行政止公开") == ["0"] * 7
+    assert _numbers_after(hongze, "(六)其他处理") == [""] + ["0"] * 7
+    assert _numbers_after(hongze, "5.要求行政机关确认或重新出具已获取信息") == ["0"] * 7
+    assert _numbers_after(hongze, "1.本机关不掌握相关政府信息") == ["31", "0", "0", "0", "0", "0", "31"]
+    group = next(line for line in hongze if "(一)予以公开" in line.cells)
+    assert group.cells[:3] == ("三、本年度办理结果", "(一)予以公开", None)
+    table_3 = {line.table for line in hongze if line.kind == "grid" and "(七)总计" in line.text}
+    assert table_3 == {group.table}
+
+
+def test_hongze_tables_2_and_4(hongze: tuple[Line, ...]) -> None:
+    assert _numbers_after(hongze, "行政规范性文件") == ["3", "0", "8"]
+    assert _numbers_after(hongze, "行政事业性收费") == ["7545"]
+    numbers = [line.cells for line in hongze if line.kind == "grid" and line.cells[:2] == ("1", "1")]
+    assert numbers == [("1", "1", "0", "0", "2", "1", "0", "0", "0", "1", "2", "0", "1", "0", "3")]
+
+
+def test_hongze_text(hongze: tuple[Line, ...]) -> None:
+    text = "\n".join(line.text for line in hongze if line.kind == "text")
+    assert "主动发布各类政府信息 2428 条" in text
+    assert "全年收取政府信息公开信息处理费 0 元" in text
+    assert ("2024 年政府信息公开工作年度报告",) in [line.cells for line in hongze]
