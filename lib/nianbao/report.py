@@ -1,6 +1,9 @@
 """Parse one file: bytes → document → located tables → keyed rows → checks. Never raises.
 
-(Work in progress: the pipeline lands with the parser issue; the signature is stable.)
+Each step is a pure function in its own module (read, locate, tables, metadata, places, checks);
+this module strings them together and turns the outcome into rows of the five frames. Bad input
+becomes one ``reports`` row with status ``failed`` or ``not_a_report`` and an error a researcher
+can act on.
 """
 
 from __future__ import annotations
@@ -9,7 +12,15 @@ import hashlib
 import time
 from pathlib import Path
 
+from nianbao.checks import identity_findings, narrative_findings, report_checks
+from nianbao.errors import UnreadableFile
+from nianbao.grid import Document
+from nianbao.locate import find_sections
+from nianbao.metadata import detect_template, narrative_figures, organ_kind, title_of, year_from_text
+from nianbao.places import Place, locate_place, organ_level
+from nianbao.read import read_document, sniff
 from nianbao.result import FileResult
+from nianbao.tables import Tables, key_tables
 
 __all__ = ["MAX_FILE_BYTES", "parse_bytes", "parse_file", "report_id_of"]
 
@@ -21,19 +32,102 @@ def report_id_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def parse_bytes(data: bytes, path: str) -> FileResult:
-    """Parse a file's bytes; ``path`` is recorded as given (relative to the corpus root)."""
-    start = time.perf_counter()
+def _failed(report_id: str, path: str, fmt: str, status: str, error: str, start: float) -> FileResult:
     return FileResult(
         report={
-            "report_id": report_id_of(data),
+            "report_id": report_id,
             "path": path,
-            "format": "other",
-            "status": "failed",
-            "error": "parser not implemented yet",
+            "format": fmt,
+            "status": status,
+            "error": error,
             "parse_seconds": time.perf_counter() - start,
         }
     )
+
+
+def parse_bytes(data: bytes, path: str) -> FileResult:
+    """Parse a file's bytes; ``path`` is recorded as given (relative to the corpus root)."""
+    start = time.perf_counter()
+    rid = report_id_of(data)
+    fmt = "other"
+    try:
+        fmt = sniff(data)
+        doc = read_document(data, fmt)
+        return _parse_document(doc, rid, path, start)
+    except UnreadableFile as e:
+        return _failed(rid, path, fmt, "failed", str(e), start)
+    except RecursionError:
+        return _failed(rid, path, fmt, "failed", "the file is nested too deeply to read (hostile or broken markup)", start)
+    except Exception as e:  # a bug of ours must not stop a corpus run: record it on the file's row
+        return _failed(rid, path, fmt, "failed", f"internal error while parsing ({type(e).__name__}: {e}); please report it", start)
+
+
+def _parse_document(doc: Document, rid: str, path: str, start: float) -> FileResult:
+    lines = doc.lines
+    sections = find_sections(lines)
+    head = [line.text for line in lines[: sections.narrative[1] + 1][:80]]
+    organ, year = title_of(head, doc.title)
+    full_text = doc.text
+    if year is None:
+        year = year_from_text(full_text)
+    region = [s for s in (sections.table2, sections.table3, sections.table4) if s]
+    table_text = "\n".join(lines[i].text for a, b in region for i in range(a, b)) if region else full_text
+    template = detect_template(table_text, year)
+    tables = key_tables(lines, sections, template)
+    if not any(tables.found.values()):
+        why = "no annual-report title and" if organ is None and year is None else "a title but"
+        return _failed(
+            rid,
+            path,
+            doc.format,
+            "not_a_report",
+            f"not an annual report on open government information: {why} none of the template's tables (主动公开/申请/复议诉讼) found",
+            start,
+        )
+    narrative = "".join(lines[i].text for i in range(*sections.narrative))
+    figures = narrative_figures(narrative)
+    findings = [*tables.findings, *identity_findings(tables), *narrative_findings(figures, narrative, tables, year, template)]
+    place = locate_place(organ) if organ else Place(None, None, None, None)
+    report = {
+        "report_id": rid,
+        "path": path,
+        "format": doc.format,
+        "status": "partial" if tables.damaged else "ok",
+        "error": None,
+        "organ": organ,
+        "organ_level": organ_level(organ_kind(organ), place) if organ else None,
+        "province": place.province,
+        "city": place.city,
+        "county": place.county,
+        "year": year,
+        "template": template.year,
+        "proactive_items": figures.get("proactive_items"),
+        "proactive_breakdown_sum": figures.get("proactive_breakdown_sum"),
+        "wechat_posts": figures.get("wechat_posts"),
+        "weibo_posts": figures.get("weibo_posts"),
+    }
+    result = FileResult(report=report, checks=report_checks(rid, findings))
+    _table_rows(result, tables)
+    report["parse_seconds"] = time.perf_counter() - start
+    return result
+
+
+def _count(value: float | None) -> int | None:
+    return None if value is None or value != int(value) else int(value)
+
+
+def _table_rows(result: FileResult, tables: Tables) -> None:
+    t = tables.template
+    rid = result.report_id
+    result.proactive = [(rid, item, m, tables.value("t2", item, m)) for item, m in t.proactive_cells]
+    result.applications = [
+        (rid, r.key, r.group, c, _count(tables.value("t3", r.key, c))) for r in t.table3_rows for c in t.column_keys
+    ]
+    result.litigation = [
+        (rid, p.key, r.key, _count(tables.value("t4", p.key, r.key)))
+        for p in t.table4_proceedings
+        for r in t.table4_results
+    ]
 
 
 def parse_file(path: str | Path, *, display_path: str | None = None) -> FileResult:

@@ -1,0 +1,273 @@
+"""The checks frame: every broken identity, damaged table and contradiction, as rows.
+
+Per report, :func:`report_checks` turns the parser's findings (missing rows, mis-counted rows, blank
+cells, repairs) into rows and evaluates the template's identities on the final cells. Across reports,
+:func:`cross_report` compares an organ's reports with each other (same year twice, carry-over between
+consecutive years, fees that jump by ~1000×). A check is a row, never an exception.
+
+Severities: ``error`` — an identity of the template is broken by printed numbers; ``warning`` — damage
+left values null, or the report contradicts itself; ``info`` — repairs and notes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import polars as pl
+
+from nianbao.fields import FRAME_SCHEMAS
+from nianbao.identities import table3_constraints, table4_constraints
+from nianbao.repair import Constraint
+from nianbao.tables import Finding, Tables
+from nianbao.templates import Template, template_for_year
+
+__all__ = ["cross_report", "identity_findings", "narrative_findings", "organ_key", "report_checks"]
+
+CheckRow = tuple[str, str, str, str, float | None, float | None, str]
+
+
+def _names(t: Template) -> dict[str, str]:
+    names = {r.key: r.label for r in t.table3_rows} | {m.key: m.label for m in t.table3_merged_rows}
+    names |= {c.key: c.label for c in t.table3_columns}
+    names |= {p.key: p.label for p in t.table4_proceedings} | {r.key: r.label for r in t.table4_results}
+    return names
+
+
+_IDENTITY_ZH = {
+    "row_total": "行合计(总计 = 六类申请人之和)",
+    "outcome_sum": "办理结果合计((七)总计 = 各项办理结果之和)",
+    "intake_balance": "收支平衡(本年新收 + 上年结转 = 总计 + 结转下年度)",
+    "litigation_total": "复议诉讼合计(总计 = 维持 + 纠正 + 其他 + 尚未审结)",
+    "merged_rows": "合并行(其他处理 = 其下各项之和)",
+}
+
+
+def _where(con: Constraint) -> str:
+    cells = [cell for cell, _ in con.terms]
+    table, first_row, first_col = cells[0]  # type: ignore[misc]
+    rows = {c[1] for c in cells}  # type: ignore[index]
+    if len(rows) == 1:
+        return f"{str(table).replace('t', 'table')}/{first_row}"
+    return f"{str(table).replace('t', 'table')}/*/{first_col}"
+
+
+def identity_findings(tables: Tables) -> list[Finding]:
+    """Every identity whose cells are all known and that does not hold: an error each."""
+    t = tables.template
+    names = _names(t)
+    out: list[Finding] = []
+    for con in table3_constraints(t, tables.merged) + table4_constraints(t):
+        values = [(cell, c, tables.cells.get(cell)) for cell, c in con.terms]  # type: ignore[call-overload]
+        if any(v is None for _, _, v in values):
+            continue
+        plus = sum(v for _, c, v in values if c > 0)  # type: ignore[misc]
+        minus = sum(v for _, c, v in values if c < 0)  # type: ignore[misc]
+        if abs(plus - minus) < 1e-9:
+            continue
+        where = _where(con)
+        parts = where.split("/")
+        place = "「" + names.get(parts[-1], parts[-1]) + "」" + ("列" if parts[1] == "*" else "行")
+        if con.name == "intake_balance":
+            expected, actual = plus, minus  # 新收+结转 should equal 总计+结转下年度
+        else:
+            expected, actual = minus, plus  # the total (coefficient +1) should equal its parts
+        out.append(
+            Finding(
+                con.name,
+                "error",
+                where,
+                f"{_IDENTITY_ZH[con.name]}不成立: {place}应为 {expected:g}，印为 {actual:g}",
+                expected=expected,
+                actual=actual,
+            )
+        )
+    for cell, value in tables.cells.items():
+        if cell[0] in ("t3", "t4") and value is not None and value < 0:
+            out.append(
+                Finding(
+                    "negative_value",
+                    "error",
+                    f"{cell[0].replace('t', 'table')}/{cell[1]}/{cell[2]}",
+                    f"「{names.get(cell[1], cell[1])}」/「{names.get(cell[2], cell[2])}」为负数 {value:g}；申请与案件数不可能为负",
+                    actual=value,
+                )
+            )
+    return out
+
+
+_RECEIVED = [
+    re.compile(r"共(?:收到|受理|接收|接到|新收)[^。;；\d]{0,30}?申请(?:共计|共|总计)?(\d+)件"),
+    re.compile(r"(?:收到|受理|接收|接到|新收)[^。;；\d]{0,40}?申请(?:共计|共|总计)(\d+)件"),
+]
+
+
+def narrative_findings(
+    figures: dict[str, int], narrative: str, tables: Tables, year: int | None, template: Template
+) -> list[Finding]:
+    """Contradictions between the narrative and itself, the tables, or the template in force."""
+    out: list[Finding] = []
+    items, breakdown = figures.get("proactive_items"), figures.get("proactive_breakdown_sum")
+    if items is not None and breakdown is not None and items != breakdown:
+        out.append(
+            Finding(
+                "narrative_breakdown_mismatch",
+                "warning",
+                "narrative/proactive_items",
+                f"总体情况称主动公开政府信息 {items} 条，但其后所列分类合计 {breakdown} 条",
+                expected=items,
+                actual=breakdown,
+            )
+        )
+    text = re.sub(r"\s+", "", narrative)
+    received = next((int(m.group(1)) for p in _RECEIVED if (m := p.search(text))), None)
+    new = tables.value("t3", "new_received", "total")
+    carried = tables.value("t3", "carried_over", "total")
+    if received is not None and new is not None and received not in (new, new + (carried or 0)):
+        out.append(
+            Finding(
+                "narrative_table_mismatch",
+                "warning",
+                "narrative/new_received",
+                f"总体情况称收到政府信息公开申请 {received} 件，表三「本年新收」总计为 {new:g}",
+                expected=received,
+                actual=new,
+            )
+        )
+    if year is not None and template_for_year(year).year != template.year:
+        out.append(
+            Finding(
+                "template_year_mismatch",
+                "warning",
+                "report/template",
+                f"{year} 年度报告应使用 {template_for_year(year).year} 年格式，实际印的是 {template.year} 年格式",
+                expected=template_for_year(year).year,
+                actual=template.year,
+            )
+        )
+    if year is None:
+        out.append(Finding("year_missing", "warning", "report/year", "标题与正文中均未读到报告年度"))
+    return out
+
+
+def report_checks(report_id: str, findings: Iterable[Finding]) -> list[CheckRow]:
+    """Check rows (contract column order) for one report."""
+    return [(report_id, f.check, f.severity, f.where, f.expected, f.actual, f.message) for f in findings]
+
+
+# --- across reports ---------------------------------------------------------------------------------
+
+
+def organ_key(organ: pl.Expr) -> pl.Expr:
+    """An organ's name without the 人民政府 suffix, so 卫辉市上乐村镇 and 卫辉市上乐村镇人民政府 match."""
+    return organ.str.replace(r"(人民政府|政府)$", "")
+
+
+def _rows(df: pl.DataFrame) -> pl.DataFrame:
+    return df.select(FRAME_SCHEMAS["checks"].names()).cast(FRAME_SCHEMAS["checks"])  # type: ignore[arg-type]
+
+
+def cross_report(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Checks that need several reports: duplicates, carry-over between years, fee units."""
+    reports = frames["reports"].filter(pl.col("status").is_in(["ok", "partial"]) & pl.col("organ").is_not_null())
+    reports = reports.with_columns(organ_key(pl.col("organ")).alias("organ_key"))
+    out = [_duplicates(reports, frames["applications"]), _carry(reports, frames["applications"])]
+    out.append(_fees(reports, frames["proactive"]))
+    return pl.concat([_rows(o) for o in out if o.height], how="vertical") if any(o.height for o in out) else (
+        pl.DataFrame(schema=FRAME_SCHEMAS["checks"])
+    )
+
+
+def _duplicates(reports: pl.DataFrame, applications: pl.DataFrame) -> pl.DataFrame:
+    dup = reports.filter(pl.len().over("organ_key", "year") > 1)
+    if not dup.height:
+        return dup
+    sig = (
+        applications.filter(pl.col("report_id").is_in(dup["report_id"].implode()))
+        .sort("outcome", "applicant")
+        .group_by("report_id")
+        .agg(pl.col("value").fill_null(-1).hash().sum().alias("sig"))
+    )
+    dup = dup.join(sig, on="report_id", how="left").sort("path")
+    first = dup.group_by("organ_key", "year", maintain_order=True).agg(
+        pl.col("path").first().alias("first_path"), pl.col("sig").n_unique().alias("versions")
+    )
+    dup = dup.join(first, on=["organ_key", "year"])
+    return dup.select(
+        "report_id",
+        pl.lit("duplicate_report").alias("check"),
+        pl.when(pl.col("versions") > 1).then(pl.lit("warning")).otherwise(pl.lit("info")).alias("severity"),
+        pl.lit("report").alias("where"),
+        pl.lit(None, pl.Float64).alias("expected"),
+        pl.lit(None, pl.Float64).alias("actual"),
+        pl.format(
+            "{} {} 年度报告出现在多个文件中(首个: {}){}",
+            "organ",
+            "year",
+            "first_path",
+            pl.when(pl.col("versions") > 1).then(pl.lit("，且表三数字不同")).otherwise(pl.lit("，数字相同")),
+        ).alias("message"),
+    )
+
+
+def _carry(reports: pl.DataFrame, applications: pl.DataFrame) -> pl.DataFrame:
+    totals = applications.filter(
+        pl.col("applicant") == "total", pl.col("outcome").is_in(["carried_over", "carried_forward"])
+    ).pivot(on="outcome", index="report_id", values="value", aggregate_function="first")
+    for col in ("carried_over", "carried_forward"):
+        if col not in totals.columns:
+            totals = totals.with_columns(pl.lit(None, pl.Int64).alias(col))
+    r = reports.filter(pl.len().over("organ_key", "year") == 1).join(totals, on="report_id")
+    prev = r.select(
+        "organ_key",
+        (pl.col("year") + 1).alias("year"),
+        pl.col("carried_forward").alias("prev_forward"),
+        pl.col("path").alias("prev_path"),
+    )
+    j = r.join(prev, on=["organ_key", "year"]).filter(
+        pl.col("carried_over").is_not_null()
+        & pl.col("prev_forward").is_not_null()
+        & (pl.col("carried_over") != pl.col("prev_forward"))
+    )
+    return j.select(
+        "report_id",
+        pl.lit("cross_year_carry").alias("check"),
+        pl.lit("warning").alias("severity"),
+        pl.lit("table3/carried_over/total").alias("where"),
+        pl.col("prev_forward").cast(pl.Float64).alias("expected"),
+        pl.col("carried_over").cast(pl.Float64).alias("actual"),
+        pl.format(
+            "表三「上年结转」总计 {}，而上一年度报告({})「结转下年度继续办理」总计为 {}",
+            "carried_over",
+            "prev_path",
+            "prev_forward",
+        ).alias("message"),
+    )
+
+
+def _fees(reports: pl.DataFrame, proactive: pl.DataFrame) -> pl.DataFrame:
+    fees = proactive.filter(pl.col("measure") == "amount_10k_yuan", pl.col("value") > 0).select(
+        "report_id", "value"
+    )
+    r = reports.join(fees, on="report_id").with_columns(
+        pl.col("value").median().over("organ_key").alias("median"), pl.len().over("organ_key").alias("n")
+    )
+    # with two years the median sits between them: compare each year with the other years only
+    r = r.with_columns(
+        ((pl.col("value").sum().over("organ_key") - pl.col("value")) / (pl.col("n") - 1)).alias("others")
+    )
+    ratio = pl.col("value") / pl.when(pl.col("n") > 2).then(pl.col("median")).otherwise(pl.col("others"))
+    j = r.filter((pl.col("n") >= 2) & (ratio >= 300))
+    return j.select(
+        "report_id",
+        pl.lit("fee_unit_suspect").alias("check"),
+        pl.lit("warning").alias("severity"),
+        pl.lit("table2/administrative_fees/amount_10k_yuan").alias("where"),
+        (pl.col("value") / 10000).alias("expected"),
+        pl.col("value").alias("actual"),
+        pl.format(
+            "表二「行政事业性收费」{} 万元，约为该机关其他年度的 {} 倍：可能把“元”填成了“万元”",
+            "value",
+            ratio.round(0).cast(pl.Int64),
+        ).alias("message"),
+    )

@@ -1,0 +1,137 @@
+"""Who published the report, for which year, on which template, and what its narrative states.
+
+>>> title_of(["深州市人民政府办公室", "2021年政府信息公开工作年度报告", "(2022年1月12日)"])
+('深州市人民政府办公室', 2021)
+>>> title_of(["卫辉市上乐村镇 2023 年政府信息公开工作年度报告"])
+('卫辉市上乐村镇', 2023)
+>>> title_of(["2019年上海市人民政府办公厅政府信息公开工作年度报告"])
+('上海市人民政府办公厅', 2019)
+>>> narrative_figures("2024年,坪寨乡主动公开政府信息为63条,其中工作动态35条、乡镇建设28条。通过微信公众号共发布了44条工作信息。")
+{'proactive_items': 63, 'proactive_breakdown_sum': 63, 'wechat_posts': 44}
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from nianbao.templates import Template, all_templates, template_for_year
+
+__all__ = ["detect_template", "narrative_figures", "organ_kind", "title_of", "year_from_text"]
+
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+_TITLE = re.compile(
+    r"(?P<organ>[^\s,，。:：;；()（）《》]{0,60}?)\s*" + _YEAR + r"\s*年\s*度?\s*(?:的)?\s*"
+    r"(?:政府|政务)?\s*信\s*息\s*公\s*开\s*(?:工\s*作)?\s*(?:年\s*度)?\s*(?:报\s*告|年\s*报)"
+)
+_TITLE_YEAR_FIRST = re.compile(
+    r"^\s*" + _YEAR + r"\s*年\s*度?\s*(?P<organ>[^\s,，。:：;；()（）《》]{2,40}?)\s*"
+    r"(?:政府|政务)?\s*信\s*息\s*公\s*开\s*(?:工\s*作)?\s*(?:年\s*度)?\s*(?:报\s*告|年\s*报)"
+)
+_ORGAN_TAIL = re.compile(r"(?:关于|的|发布|公布)+$")
+_PERIOD = re.compile(r"统计期限自\s*" + _YEAR + r"\s*年\s*1\s*月\s*1\s*日")
+
+
+def title_of(lines: Sequence[str], declared: str | None = None) -> tuple[str | None, int | None]:
+    """(organ as titled, report year) from the first lines, or a container's declared title.
+
+    Titles are often split over two lines (organ, then "2021年…年度报告"); the organ is then the
+    line before. Navigation text before the title is skipped because it holds no title pattern.
+    """
+    candidates = [*lines[:80]] + ([declared] if declared else [])
+    for i, line in enumerate(candidates):
+        m = _TITLE.search(line)
+        first = _TITLE_YEAR_FIRST.search(line)
+        if first and first.group("organ").startswith(("政府", "政务")):
+            first = None
+        if not m and not first:
+            continue
+        organ = _ORGAN_TAIL.sub("", m.group("organ")) if m else ""
+        if not organ and first:
+            organ, m = first.group("organ"), first
+        assert m is not None
+        if not organ and 0 < i <= len(lines):
+            prev = candidates[i - 1].strip()
+            if 2 <= len(prev) <= 40 and not re.search(r"[。,，:：;；]", prev) and not re.search(r"\d", prev):
+                organ = prev
+        return (organ or None), int(m.group("year"))
+    return None, None
+
+
+def year_from_text(text: str) -> int | None:
+    """The report year from the statistics period sentence, when the title gives none."""
+    m = _PERIOD.search(text)
+    return int(m.group("year")) if m else None
+
+
+def detect_template(text: str, year: int | None) -> Template:
+    """The template whose distinctive labels the report prints; the year decides a tie."""
+    scores = {t.year: sum(1 for mk in t.markers if mk in text) for t in all_templates()}
+    best = max(scores.values())
+    if best > 0 and list(scores.values()).count(best) == 1:
+        return next(t for t in all_templates() if scores[t.year] == best)
+    return template_for_year(year) if year else all_templates()[-1]
+
+
+# --- narrative ------------------------------------------------------------------------------------
+
+_APPROX_BEFORE = re.compile(r"(?:近|约|超过|逾|达)\s*$")
+_PROACTIVE = [
+    re.compile(r"主动公开(?:各类)?(?:政府)?信息(?:共计|共|为|总计)?\s*(\d+)\s*(余|多)?\s*条"),
+    re.compile(r"主动(?:公开|发布)[^,，。;；、\d]{0,14}?(?:共计|共|为|总计)?\s*(\d+)\s*(余|多)?\s*条"),
+    re.compile(r"发布(?:各类)?(?:政府)?信息(?:共计|共|总计)\s*(\d+)\s*(余|多)?\s*条"),
+]
+_COUNT = re.compile(r"(\d+)\s*(?:条|篇|件)")
+_SOCIAL = {
+    "wechat_posts": re.compile(r"微信公众号[^。;；]{0,30}?(?:发布|推送|更新|公开)[^。;；\d]{0,12}?(\d+)\s*(?:余|多)?\s*(?:条|篇|期)"),
+    "weibo_posts": re.compile(r"微博[^。;；]{0,30}?(?:发布|推送|更新|公开)[^。;；\d]{0,12}?(\d+)\s*(?:余|多)?\s*(?:条|篇|期)"),
+}
+
+
+def _exact(text: str, m: re.Match[str]) -> bool:
+    """A figure stated approximately (近4200余条) is not a count to compare."""
+    return not m.group(2) and not _APPROX_BEFORE.search(text[max(0, m.start(1) - 3) : m.start(1)])
+
+
+def narrative_figures(text: str) -> dict[str, int]:
+    """Figures the narrative states: proactive items, its breakdown's sum, WeChat/Weibo posts."""
+    text = re.sub(r"\s+", "", text)
+    out: dict[str, int] = {}
+    for pat in _PROACTIVE:
+        m = pat.search(text)
+        if m and _exact(text, m):
+            out["proactive_items"] = int(m.group(1))
+            rest = text[m.end() : m.end() + 600]
+            if rest.startswith("。其中"):  # "…共149条。其中…": the breakdown opens the next sentence
+                rest = rest[1:]
+            sentence = re.split(r"。", rest, maxsplit=1)[0]
+            lead = re.match(r"^[,，;；:：]?\s*(?:其中|包括|主要有|分别为|涵盖)[:：,，]?", sentence)
+            if lead:
+                parts = [int(x) for x in _COUNT.findall(sentence[lead.end() :])]
+                if len(parts) >= 2:
+                    out["proactive_breakdown_sum"] = sum(parts)
+            break
+    for key, pat in _SOCIAL.items():
+        m2 = pat.search(text)
+        if m2:
+            out[key] = int(m2.group(1))
+    return out
+
+
+# --- organ ------------------------------------------------------------------------------------------
+
+_TOWNSHIP = re.compile(r"(?:乡|镇|街道|街道办事处|苏木|民族乡)(?:人民政府|政府)?$")
+_GOVERNMENT = re.compile(r"(?:人民政府|政府|管理委员会|管委会|实验区|新区|开发区|行政公署)$")
+
+
+def organ_kind(organ: str) -> str:
+    """'township', 'government' (of its place) or 'department' (of its place's government).
+
+    >>> [organ_kind(o) for o in ("民权县褚庙乡人民政府", "淮安市洪泽区人民政府", "深州市人民政府办公室")]
+    ['township', 'government', 'department']
+    """
+    if _TOWNSHIP.search(organ):
+        return "township"
+    if _GOVERNMENT.search(organ):
+        return "government"
+    return "department"

@@ -1,0 +1,124 @@
+"""Where an organ sits: province, city, county and the level of its place.
+
+The maintained ``cpca`` package matches administrative names inside a string. Its data predate some
+renamings (水城县 → 水城区, 2020) and do not know special zones, so a small table of aliases
+(``data/places.csv``, extendable by a corpus-level file with the same columns) is consulted first.
+A cpca match counts only where the name starts the organ or follows the place above it, so that
+"城区" inside "水城区" is not taken for 汕尾市城区.
+
+>>> locate_place("民权县褚庙乡人民政府")
+Place(province='河南省', city='商丘市', county='民权县', level='county')
+>>> locate_place("上海市人民政府办公厅")
+Place(province='上海市', city=None, county=None, level='province')
+>>> locate_place("水城区坪寨乡人民政府").city
+'六盘水市'
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Place", "add_aliases", "locate_place", "organ_level"]
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    province: str | None
+    city: str | None
+    county: str | None
+    level: str | None  # level of the most specific place named: province, city or county
+
+
+_EXTRA: dict[str, Place] = {}
+
+
+def _read_aliases(rows: Any) -> dict[str, Place]:
+    return {
+        r["name"]: Place(r["province"] or None, r["city"] or None, r["county"] or None, r["level"] or None)
+        for r in rows
+        if r.get("name")
+    }
+
+
+@cache
+def _aliases() -> dict[str, Place]:
+    text = (resources.files("nianbao") / "data" / "places.csv").read_text(encoding="utf-8")
+    return _read_aliases(csv.DictReader(text.splitlines()))
+
+
+def add_aliases(path: str | Path) -> int:
+    """Add a places file (columns name, province, city, county, level); returns how many were added."""
+    with open(path, encoding="utf-8", newline="") as f:
+        extra = _read_aliases(csv.DictReader(f))
+    _EXTRA.update(extra)
+    locate_place.cache_clear()
+    return len(extra)
+
+
+def _short(name: str) -> str:
+    for suffix in ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市"):
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
+def _follows(organ: str, pos: int, above: list[str]) -> bool:
+    """Does a name found at ``pos`` start the organ or directly follow a place above it?"""
+    if pos <= 0:
+        return True
+    prefix = organ[:pos]
+    return any(a and (prefix.endswith(a) or prefix.endswith(_short(a))) for a in above)
+
+
+def _cpca(organ: str) -> Place:
+    import cpca
+
+    try:
+        r = cpca._get_one_addr(organ, True, {})
+    except AttributeError:  # a future cpca without the private helper: use the public one
+        df = cpca.transform([organ], pos_sensitive=True)
+        r = df.iloc[0].to_dict()
+
+    def clean(v: Any) -> str | None:
+        return v if isinstance(v, str) and v else None
+
+    province, city, county = clean(r.get("省")), clean(r.get("市")), clean(r.get("区"))
+    if county and not _follows(organ, int(r.get("区_pos", -1)), [p for p in (city, province) if p]):
+        county = None
+        if int(r.get("市_pos", -1)) < 0 and int(r.get("省_pos", -1)) < 0:
+            province = city = None
+    if county:
+        return Place(province, city, county, "county")
+    if city and int(r.get("市_pos", -1)) >= 0:
+        return Place(province, city, None, "city")
+    if province and int(r.get("省_pos", -1)) >= 0:
+        return Place(province, city if province in ("北京市", "上海市", "天津市", "重庆市") else None, None, "province")
+    return Place(None, None, None, None)
+
+
+@cache
+def locate_place(organ: str) -> Place:
+    """The place of an organ from its name (aliases first, then cpca)."""
+    for table in (_EXTRA, _aliases()):
+        for name in sorted(table, key=len, reverse=True):
+            if name in organ:
+                return table[name]
+    return _cpca(organ)
+
+
+def organ_level(kind: str, place: Place) -> str:
+    """Contract's organ_level from the organ's kind (township/government/department) and place.
+
+    >>> organ_level("department", Place("河北省", "衡水市", "深州市", "county"))
+    'county_department'
+    """
+    if kind == "township":
+        return "township"
+    if place.level is None:
+        return "other"
+    return place.level if kind == "government" else f"{place.level}_department"

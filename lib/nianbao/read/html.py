@@ -1,0 +1,173 @@
+"""HTML pages as saved from government portals.
+
+The report's ``<table>`` elements become grid lines with rowspan/colspan expanded (covered cells are
+``None``, so a number printed once is read once); paragraphs and other blocks become text lines.
+Scripts, styles, forms, comments and navigation are dropped. A table that contains other tables is
+page layout, not a report table: its cells are read as blocks. Nothing is fetched: lxml's HTML
+parser is used with network access off, and no external entity is resolved.
+
+>>> page = b"<html><body><nav>menu</nav><p>规章</p><table><tr><td rowspan=2>A</td><td colspan=2>1</td></tr>"
+>>> page += b"<tr><td>2</td><td>3</td></tr></table><script>x()</script></body></html>"
+>>> [(line.cells, line.kind) for line in read_html(page).lines]
+[(('规章',), 'text'), (('A', '1', None), 'grid'), ((None, '2', '3'), 'grid')]
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from nianbao.errors import UnreadableFile
+from nianbao.grid import Document, Line, normalise_text
+from nianbao.read.text import decode
+
+__all__ = ["read_html"]
+
+_DROP = {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "nav", "select",
+         "option", "button", "input", "textarea", "head", "map", "audio", "video", "canvas"}
+_BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "header",
+          "footer", "blockquote", "pre", "dd", "dt", "dl", "center", "form", "main", "aside", "figure",
+          "figcaption", "address", "hr", "caption", "tr", "td", "th", "tbody", "thead", "tfoot", "body", "html"}
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w-]+)", re.IGNORECASE)
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
+_WS = re.compile(r"\s+")
+_MAX_SPAN = 200
+
+
+def _decode(data: bytes) -> str:
+    m = _META_CHARSET.search(data[:4096])
+    if m:
+        enc = m.group(1).decode("ascii", "ignore").lower()
+        if enc in ("gb2312", "gbk"):
+            enc = "gb18030"
+        try:
+            return data.decode(enc)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode(data)
+
+
+def _clean(text: str) -> str:
+    """Inner whitespace of a cell: none between CJK characters (a label wrapped in its cell), else one space."""
+    return _WS.sub(" ", _CJK_GAP.sub("", text)).strip()
+
+
+def _cell_text(el: etree._Element) -> str:
+    parts: list[str] = []
+
+    def visit(node: etree._Element) -> None:
+        if not isinstance(node.tag, str) or node.tag in _DROP:
+            return
+        if node.tag == "br":
+            parts.append("\n")
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            visit(child)
+            if child.tail:
+                parts.append(child.tail)
+        if node.tag in ("p", "div"):
+            parts.append("\n")
+
+    visit(el)
+    return _clean("".join(parts))
+
+
+def _rows(table: etree._Element) -> list[etree._Element]:
+    return table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+
+
+def _span(el: etree._Element, name: str) -> int:
+    try:
+        return max(1, min(_MAX_SPAN, int(re.sub(r"\D", "", el.get(name, "1")) or 1)))
+    except ValueError:
+        return 1
+
+
+def _grid(table: etree._Element, index: int) -> list[Line]:
+    """Expand rowspan/colspan: the text stands in the top-left cell, covered cells are None."""
+    rows = _rows(table)
+    pending: dict[tuple[int, int], None] = {}
+    out: list[Line] = []
+    for r, tr in enumerate(rows):
+        cells: dict[int, str | None] = {}
+        c = 0
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
+                continue
+            while (r, c) in pending:
+                c += 1
+            rowspan = min(_span(td, "rowspan"), len(rows) - r)
+            colspan = _span(td, "colspan")
+            cells[c] = _cell_text(td)
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    if dr or dc:
+                        pending[(r + dr, c + dc)] = None
+            c += colspan
+        width = max([*cells, *(k[1] for k in pending if k[0] == r)], default=-1) + 1
+        row = tuple(cells.get(i) if i in cells else None for i in range(width))
+        if any(cell for cell in row):
+            out.append(Line(row, "grid", index))
+    return out
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.lines: list[Line] = []
+        self.buf: list[str] = []
+        self.tables = 0
+
+    def flush(self) -> None:
+        text = _clean("".join(self.buf))
+        if text:
+            self.lines.append(Line((text,), "text"))
+        self.buf = []
+
+    def walk(self, el: etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _DROP or not tag:
+            if tag == "" or tag in _DROP:
+                if el.tail:
+                    self.buf.append(el.tail)
+            return
+        if tag == "table" and not el.xpath(".//table"):
+            self.flush()
+            self.lines.extend(_grid(el, self.tables))
+            self.tables += 1
+        else:
+            block = tag in _BLOCK or tag == "table"
+            if block or tag == "br":
+                self.flush()
+            if el.text:
+                self.buf.append(el.text)
+            for child in el:
+                self.walk(child)
+            if block:
+                self.flush()
+        if el.tail:
+            self.buf.append(el.tail)
+
+
+def read_html(data: bytes) -> Document:
+    """Read a portal page or HTML fragment into lines; raises UnreadableFile if it holds no text."""
+    text = _decode(data)
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True)
+    try:
+        root = lxml.html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError) as e:
+        raise UnreadableFile(f"HTML could not be parsed: {e}") from None
+    title_el = root.find(".//title")
+    title = _clean(title_el.text_content()) if title_el is not None else None
+    walker = _Walker()
+    walker.walk(root)
+    walker.flush()
+    raw = "\n".join("\x1f".join(c if c is not None else "\x1e" for c in line.cells) for line in walker.lines)
+    norm = normalise_text(raw)
+    lines = []
+    for line, new in zip(walker.lines, norm.split("\n"), strict=True):
+        cells = tuple(None if c == "\x1e" else c.strip() for c in new.split("\x1f"))
+        lines.append(Line(cells, line.kind, line.table))
+    return Document("html", tuple(lines), normalise_text(title) if title else None)

@@ -1,0 +1,79 @@
+"""Plain text and markdown copied out of portals, PDFs and Word files.
+
+Encodings are detected (UTF-8 with or without BOM, UTF-16, GB18030/GBK, Big5) with
+charset-normalizer. Lines holding tabs are split into cells ("delimited" lines: blank cells at their
+edges are artefacts of merged header cells, so downstream code sets them aside); pipe-separated lines
+mark each cell, blank ones included, and are read as grid rows. Markdown heading marks and table
+rules are dropped.
+
+>>> doc = read_text("规章\\t0\\t0\\t0\\n| 行政许可 | 5 |\\n## 三、收到\\n".encode())
+>>> [(line.cells, line.kind) for line in doc.lines]
+[(('规章', '0', '0', '0'), 'delimited'), (('行政许可', '5'), 'grid'), (('三、收到',), 'text')]
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from nianbao.errors import UnreadableFile
+from nianbao.grid import Document, Line, normalise_text
+
+__all__ = ["decode", "read_text", "text_lines"]
+
+_CANDIDATES = ["utf_8", "gb18030", "big5", "utf_16"]
+_MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_HEADING = re.compile(r"^\s*#{1,6}\s*")
+
+
+def decode(data: bytes) -> str:
+    """Bytes → str, detecting the encoding; raises UnreadableFile when no encoding fits."""
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(enc, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.start > len(data) - 4:  # a multi-byte character cut at the end (truncated file)
+            return data[: e.start].decode("utf-8")
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[: 256 * 1024], cp_isolation=_CANDIDATES).best()
+    if best is None:
+        try:  # GB18030 decodes almost anything that is Chinese text; it is the national standard
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise UnreadableFile("text in an unknown encoding (not UTF-8, GB18030/GBK or Big5)") from None
+    return data.decode(best.encoding, errors="replace")
+
+
+def _split(line: str) -> Line:
+    if "\t" in line:
+        return Line(tuple(c.strip() for c in line.split("\t")), "delimited")
+    if line.count("|") >= 1 and not line.strip().startswith("|") and line.strip().endswith("|") or line.count("|") >= 2:
+        s = line.strip()
+        parts = [c.strip() for c in s.split("|")]
+        if s.startswith("|"):
+            parts = parts[1:]
+        if s.endswith("|"):
+            parts = parts[:-1]
+        # pipes mark every cell, blank ones included (markdown tables): read them as a grid
+        return Line(tuple(parts), "grid")
+    return Line((line.strip(),), "text")
+
+
+def text_lines(text: str) -> tuple[Line, ...]:
+    """Split normalised text into lines of cells; blank lines and markdown rules are dropped."""
+    out = []
+    for raw in text.splitlines():
+        if not raw.strip() or _MD_RULE.match(raw):
+            continue
+        line = _split(_HEADING.sub("", raw, count=1))
+        if any(c for c in line.cells):
+            out.append(line)
+    return tuple(out)
+
+
+def read_text(data: bytes) -> Document:
+    """Read a plain-text or markdown report."""
+    return Document("txt", text_lines(normalise_text(decode(data))))

@@ -1,0 +1,174 @@
+"""Aligning a row's values to its columns, and filling in cells the template's identities prove.
+
+Two steps, both conservative:
+
+1. :func:`align` reads a row's value tokens into its columns. Blanks in a real table grid are blank
+   cells; blanks at the edges of tab-delimited text are artefacts of merged label cells and are set
+   aside, as are all blanks when the numbers alone fit the columns. A row whose count of numbers fits no reading is *damaged*.
+2. :func:`solve` repairs damaged cells only where the identities (sums of non-negative integers)
+   leave one possible value: a damaged row whose candidate readings all agree, a sum whose other
+   terms are known, or a sum of zero (every term is then zero). Cells printed blank and rows
+   missing from the table are never filled; they stay null and are reported by the checks.
+
+>>> align([tok(0)] * 6, 7, sums=[ (6, range(6)) ]).cells     # six zeros for seven columns
+[0, 0, 0, 0, 0, 0, 0]
+>>> align([tok(14), tok(0), tok(0), tok(0), tok(0), tok(14)], 7, sums=[(6, range(6))]).cells
+[None, None, None, None, None, None, None]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from math import comb
+from typing import Literal
+
+from nianbao.locate import Token
+
+__all__ = ["Aligned", "Constraint", "Sum", "align", "solve", "tok"]
+
+Sum = tuple[int, Iterable[int]]  # (index of the total, indices of its parts) within one row
+_MAX_CANDIDATES = 20000
+
+
+def tok(value: float | None, exact: bool = False) -> Token:
+    """A value token (for tests and doctests)."""
+    if value is None:
+        return Token("blank", "", None, 0, exact)
+    return Token("num", str(value), value, 0, exact)
+
+
+@dataclass(frozen=True, slots=True)
+class Aligned:
+    cells: list[float | None]
+    status: Literal["ok", "blank", "shape"]  # shape: the numbers fit no reading of the columns
+    numbers: int  # how many numbers were printed
+    repaired: tuple[int, ...] = ()  # columns filled in by the row's own identities
+
+
+def _strip(values: list[Token], lead: bool, trail: bool) -> list[Token]:
+    a, b = 0, len(values)
+    while lead and a < b and values[a].kind == "blank":
+        a += 1
+    while trail and b > a and values[b - 1].kind == "blank":
+        b -= 1
+    return values[a:b]
+
+
+def _positional(values: list[Token]) -> Aligned:
+    cells = [t.value for t in values]
+    status: Literal["ok", "blank"] = "blank" if any(c is None for c in cells) else "ok"
+    return Aligned(cells, status, sum(c is not None for c in cells))
+
+
+def align(values: Sequence[Token], n: int, sums: Sequence[Sum] = ()) -> Aligned:
+    """Read ``values`` into ``n`` columns; ``sums`` are the row's own identities (total, parts)."""
+    values = list(values)
+    numbers = [t.value for t in values if t.kind == "num" and t.value is not None]
+    if not numbers:
+        return Aligned([None] * n, "blank", 0)
+    exact = all(t.exact for t in values)
+    if exact and len(values) == n:
+        return _positional(values)
+    if len(numbers) == n:
+        return Aligned(list(numbers), "ok", n)
+    v = _strip(values, lead=True, trail=True)
+    if len(v) == n:
+        return _positional(v)
+    cells = _by_candidates(numbers, n, sums)
+    repaired = tuple(i for i, c in enumerate(cells) if c is not None)
+    return Aligned(cells, "shape", len(numbers), repaired)
+
+
+def _by_candidates(numbers: list[float], n: int, sums: Sequence[Sum]) -> list[float | None]:
+    """Cells on which every reading of a mis-counted row agrees (None elsewhere)."""
+    k = len(numbers)
+    rows: list[list[float | None]] = []
+    if k > n:
+        if comb(k, n) > _MAX_CANDIDATES:
+            return [None] * n
+        for keep in combinations(range(k), n):
+            row: list[float | None] = [numbers[i] for i in keep]
+            if _holds(row, sums):
+                rows.append(row)
+    else:
+        if comb(n, k) > _MAX_CANDIDATES:
+            return [None] * n
+        for where in combinations(range(n), k):
+            row = [None] * n
+            for pos, value in zip(where, numbers, strict=True):
+                row[pos] = value
+            solved = _solve_row(row, sums)
+            if solved is not None:
+                rows.append(solved)
+    if not rows:
+        return [None] * n
+    return [rows[0][i] if all(r[i] == rows[0][i] for r in rows) else None for i in range(n)]
+
+
+def _holds(row: Sequence[float | None], sums: Sequence[Sum]) -> bool:
+    for total, parts in sums:
+        vals = [row[i] for i in parts]
+        if row[total] is not None and None not in vals and row[total] != sum(v or 0 for v in vals):
+            return False
+    return True
+
+
+def _solve_row(row: list[float | None], sums: Sequence[Sum]) -> list[float | None] | None:
+    """Fill one row's unknowns from its own sums; None when the reading contradicts them."""
+    cons = [Constraint(((total, 1),) + tuple((p, -1) for p in parts)) for total, parts in sums]
+    cells = dict(enumerate(row))
+    if not solve(cells, cons, writable=set(cells)):
+        return None
+    return [cells[i] for i in range(len(row))]
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    """sum(coefficient * cell) == 0 over non-negative integer cells; ``name`` is the identity's."""
+
+    terms: tuple[tuple[object, int], ...]
+    name: str = ""
+
+
+def solve(cells: dict, constraints: Sequence[Constraint], writable: set) -> bool:
+    """Propagate the constraints, filling unknown cells (None) whose value is forced.
+
+    Unknown cells outside ``writable`` are solved on a private copy (they may carry a proof along)
+    but never written. Returns False when the known cells contradict a constraint (then nothing is
+    trustworthy and the caller should not repair); True otherwise. ``cells`` is updated in place.
+    """
+    shadow = dict(cells)
+    changed = True
+    while changed:
+        changed = False
+        for con in constraints:
+            unknown = [(cell, c) for cell, c in con.terms if shadow.get(cell) is None]
+            known = sum(c * (shadow[cell] or 0) for cell, c in con.terms if shadow.get(cell) is not None)
+            if not unknown:
+                if abs(known) > 1e-9:
+                    return False
+                continue
+            signs = {c for _, c in unknown}
+            if len(unknown) == 1:
+                cell, c = unknown[0]
+                value = -known / c
+                if value < 0 or value != int(value):
+                    return False
+                forced = [(cell, value)]
+            elif len(signs) == 1:
+                rest = -known / signs.pop()
+                if rest < 0:
+                    return False
+                if rest != 0:
+                    continue
+                forced = [(cell, 0.0) for cell, _ in unknown]
+            else:
+                continue
+            for cell, value in forced:
+                shadow[cell] = value
+                if cell in writable:
+                    cells[cell] = value
+            changed = True
+    return True
