@@ -1,0 +1,191 @@
+"""The DOCX reader on documents built here with python-docx or by hand, and on hostile archives."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+from nianbao.errors import UnreadableFile
+from nianbao.grid import Line
+from nianbao.read import docx as docx_reader
+from nianbao.read.docx import read_docx
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _save(document: docx.document.Document) -> bytes:
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def _package(body: str, *, prolog: str = "", extra: dict[str, bytes] | None = None) -> bytes:
+    """A minimal .docx whose body is ``body`` (WordprocessingML, prefix ``w``)."""
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?>{prolog}'
+        f'<w:document xmlns:w="{W}" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+        f"<w:body>{body}</w:body></w:document>"
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("word/document.xml", xml.encode())
+        for name, data in (extra or {}).items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def _p(text: str) -> str:
+    return f"<w:p><w:r><w:t xml:space='preserve'>{text}</w:t></w:r></w:p>"
+
+
+def test_tables_with_merges_both_ways_and_paragraphs_between() -> None:
+    document = docx.Document()
+    document.core_properties.title = "洪泽区2024年政府信息公开工作年度报告"
+    document.add_paragraph("三、收到和处理政府信息公开申请情况")
+    table = document.add_table(rows=4, cols=4)
+    values = [
+        ["", "", "自然人", "总计"],
+        ["", "（一）予以公开", "50", "50"],
+        ["", "", "9", "9"],
+        ["", "", "1", ""],
+    ]
+    for r, row in enumerate(values):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "申请人情况"
+    table.cell(1, 0).merge(table.cell(3, 0)).text = "三、本年度\n办理结果"
+    table.cell(2, 1).text = "（二）部分公开（区分处理的，\n只计这一情形）"
+    document.add_paragraph("规章\t0\t12")
+    document.add_paragraph("四、结转下年度继续办理")
+    doc = read_docx(_save(document))
+    assert doc.format == "docx"
+    assert doc.title == "洪泽区2024年政府信息公开工作年度报告"
+    assert doc.lines == (
+        Line(("三、收到和处理政府信息公开申请情况",), "text"),
+        Line(("申请人情况", None, "自然人", "总计"), "grid", 0),
+        Line(("三、本年度办理结果", "(一)予以公开", "50", "50"), "grid", 0),
+        Line((None, "(二)部分公开(区分处理的,只计这一情形)", "9", "9"), "grid", 0),
+        Line((None, "", "1", ""), "grid", 0),
+        Line(("规章", "0", "12"), "delimited"),
+        Line(("四、结转下年度继续办理",), "text"),
+    )
+
+
+def test_nested_table_rows_follow_their_row() -> None:
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "外", "1"
+    table.cell(1, 0).text, table.cell(1, 1).text = "末", "2"
+    inner = table.cell(0, 1).add_table(rows=1, cols=2)
+    inner.cell(0, 0).text, inner.cell(0, 1).text = "内", "7"
+    assert read_docx(_save(document)).lines == (
+        Line(("外", "1"), "grid", 0),
+        Line(("内", "7"), "grid", 1),
+        Line(("末", "2"), "grid", 0),
+    )
+
+
+def test_revisions_fields_breaks_and_text_boxes() -> None:
+    box = "<w:txbxContent>" + _p("文本框") + "</w:txbxContent>"
+    body = (
+        "<w:p><w:r><w:t>收费</w:t></w:r><w:del><w:r><w:delText>100</w:delText></w:r></w:del>"
+        "<w:ins><w:r><w:t>0</w:t></w:r></w:ins>"
+        "<w:r><w:fldChar w:fldCharType='begin'/></w:r><w:r><w:instrText>PAGE</w:instrText></w:r>"
+        "<w:r><w:fldChar w:fldCharType='end'/></w:r><w:r><w:t>元</w:t></w:r></w:p>"
+        "<w:p><w:r><w:t>淮安市</w:t><w:br/><w:t>年度报告</w:t></w:r></w:p>"
+        "<w:p><w:r><mc:AlternateContent><mc:Choice Requires='wps'><w:drawing>"
+        f"<a:graphic xmlns:a='urn:a'>{box}</a:graphic></w:drawing></mc:Choice>"
+        f"<mc:Fallback><w:pict>{box}</w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>"
+        "<w:sdt><w:sdtContent>" + _p("控件内") + "</w:sdtContent></w:sdt>"
+    )
+    assert [line.cells for line in read_docx(_package(body)).lines] == [
+        ("收费0元",),
+        ("淮安市",),
+        ("年度报告",),
+        ("文本框",),
+        ("控件内",),
+    ]
+
+
+def test_grid_before_and_hmerge_keep_columns_aligned() -> None:
+    def tc(text: str, pr: str = "") -> str:
+        return f"<w:tc><w:tcPr>{pr}</w:tcPr>{_p(text)}</w:tc>"
+
+    restart, bad_span = "<w:hMerge w:val='restart'/>", "<w:gridSpan w:val='x'/>"
+    body = (
+        "<w:tbl>"
+        f"<w:tr>{tc('A', restart)}{tc('', '<w:hMerge/>')}{tc('1')}</w:tr>"
+        f"<w:tr><w:trPr><w:gridBefore w:val='1'/></w:trPr>{tc('B')}{tc('2', bad_span)}</w:tr>"
+        "</w:tbl>"
+    )
+    assert [line.cells for line in read_docx(_package(body)).lines] == [("A", None, "1"), (None, "B", "2")]
+
+
+def test_external_entities_are_not_resolved(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET")
+    prolog = f'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+    doc = read_docx(_package("<w:p><w:r><w:t>规章&xxe;</w:t></w:r></w:p>", prolog=prolog))
+    assert "TOPSECRET" not in doc.text
+    assert doc.lines[0].text.startswith("规章")
+
+
+def test_main_part_is_found_from_relationships() -> None:
+    rels = (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'officeDocument" Target="/word/main.xml"/></Relationships>'
+    )
+    data = _package(_p("旧"), extra={"_rels/.rels": rels.encode()})
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        xml = zf.read("word/document.xml").replace("旧".encode(), "新".encode())
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("_rels/.rels", rels)
+        zf.writestr("word/main.xml", xml)
+    assert read_docx(buf.getvalue()).lines == (Line(("新",), "text"),)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"PK\x03\x04 this is not really a zip", "not a zip archive"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "old Word .doc"),
+        (b"", "not a zip archive"),
+    ],
+)
+def test_bad_archives_are_unreadable(data: bytes, message: str) -> None:
+    with pytest.raises(UnreadableFile, match=message):
+        read_docx(data)
+
+
+def test_truncated_docx_is_unreadable() -> None:
+    data = _save(docx.Document())
+    with pytest.raises(UnreadableFile):
+        read_docx(data[: len(data) // 2])
+
+
+def test_missing_or_broken_document_xml_is_unreadable() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("word/styles.xml", "<x/>")
+    with pytest.raises(UnreadableFile, match="missing its main document"):
+        read_docx(buf.getvalue())
+    broken = _package("<w:p><w:r><w:t>规章</w:r></w:p>")
+    with pytest.raises(UnreadableFile, match="not well-formed"):
+        read_docx(broken)
+
+
+def test_oversized_document_xml_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(docx_reader, "MAX_PART_BYTES", 1000)
+    with pytest.raises(UnreadableFile, match="too large"):
+        read_docx(_package(_p("规章" * 1000)))
+
+
+def test_document_without_text_is_unreadable() -> None:
+    with pytest.raises(UnreadableFile, match="no text"):
+        read_docx(_save(docx.Document()))
