@@ -1,0 +1,135 @@
+"""Words on the charts, in Chinese and English: axis and legend titles, outcome, reason, applicant
+and check names. Template names come from the template files, so a new label is a data change.
+
+>>> text("organ", "en"), label("outcome_group", "denied")
+('organ', '不予公开')
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from nianbao.templates import all_templates
+
+__all__ = ["CHECK_LABELS", "GROUP_LABELS", "TEXT", "Lang", "check_label", "label", "text"]
+
+Lang = Literal["zh", "en"]
+
+# Group names are printed as sub-headings of table 3 (a test checks each is in the template data).
+GROUP_LABELS = {
+    "granted": ("予以公开", "granted"),
+    "partially_granted": ("部分公开", "partially granted"),
+    "denied": ("不予公开", "denied"),
+    "unable": ("无法提供", "unable to provide"),
+    "not_processed": ("不予处理", "not processed"),
+    "other": ("其他处理", "other handling"),
+}
+TEXT: dict[str, tuple[str, str]] = {
+    "organ": ("机关", "organ"),
+    "year": ("年度", "year"),
+    "path": ("来源文件", "source file"),
+    "value": ("数值", "value"),
+    "flagged": ("勾稽关系不符", "fails an identity"),
+    "small_n": ("样本过少", "too few cases"),
+    "reports": ("报告数", "reports"),
+    "share": ("占比", "share"),
+    "count": ("件数", "count"),
+    "handled": ("办理总数", "applications handled"),
+    "interval": ("95% 区间", "95% interval"),
+    "outcome_group": ("办理结果", "outcome"),
+    "reason": ("不予公开理由", "reason for denial"),
+    "applicant": ("申请人类型", "applicant"),
+    "kind": ("类别", "proceeding"),
+    "review": ("行政复议", "administrative review"),
+    "litigation": ("行政诉讼", "litigation"),
+    "per_100": ("每百件申请的案件数", "cases per 100 applications handled"),
+    "cases": ("案件数", "cases"),
+    "median": ("中位数", "median"),
+    "iqr": ("四分位区间", "interquartile range"),
+    "files": ("文件数", "files"),
+    "status": ("解析状态", "status"),
+    "check": ("检查项", "check"),
+    "severity": ("严重程度", "severity"),
+    "checks": ("检查数", "checks"),
+    "highlight": ("高亮机关 ", "highlight organ "),
+    "all": ("（不高亮）", "(none)"),
+    "no_data": ("所选范围内没有可用数据", "no usable figures in this selection"),
+    "top": ("仅显示数值最大的 {n} 个机关（共 {total} 个）", "showing the largest {n} of {total} organs"),
+    "ok": ("正常", "ok"),
+    "partial": ("部分缺损", "partial"),
+    "failed": ("解析失败", "failed"),
+    "not_a_report": ("非年报", "not a report"),
+    "duplicate": ("重复文件", "duplicate"),
+    "info": ("提示", "info"),
+    "warning": ("警告", "warning"),
+    "error": ("错误", "error"),
+    "status_title": ("文件解析状态", "Files by parse status"),
+    "checks_title": ("检查结果", "Checks raised"),
+    "narrative_items": ("主动公开信息条数（正文）", "items disclosed proactively (narrative)"),
+    "documents_issued": ("规章和规范性文件制发件数", "rules and normative documents issued"),
+    "documents_in_force": ("现行有效件数", "documents in force"),
+    "decisions": ("许可、处罚、强制决定数", "licensing, penalty, coercion decisions"),
+    "fees_10k_yuan": ("收费金额（万元）", "fees (10k yuan)"),
+    "applications": ("申请数（新收+结转）", "applications (new + carried over)"),
+    "new_received": ("本年新收申请数", "new applications"),
+}
+
+
+# Short names of the checks (fields.CHECK_NAMES says what each enforces).
+CHECK_LABELS = {
+    "intake_balance": "收支不平衡（新收+结转≠办结+结转下年）",
+    "outcome_sum": "办理结果之和≠总计",
+    "row_total": "各类申请人之和≠总计",
+    "negative_value": "出现负数",
+    "litigation_total": "复议诉讼分项之和≠总计",
+    "missing_rows": "表格缺行",
+    "row_shape": "行内数字个数不符",
+    "blank_cells": "空白单元格",
+    "table_missing": "缺少整张表格",
+    "merged_rows": "多行合并印刷",
+    "repair": "按勾稽关系补全",
+    "narrative_breakdown_mismatch": "正文总数≠分类之和",
+    "narrative_table_mismatch": "正文与表格不符",
+    "template_year_mismatch": "模板与年度不符",
+    "year_missing": "缺少年度",
+    "duplicate_report": "同一机关同一年度多份报告",
+    "cross_year_carry": "上年结转≠上年报告的结转下年",
+    "fee_unit_suspect": "收费单位可疑（元/万元）",
+}
+
+
+def check_label(check: str, lang: Lang = "zh") -> str:
+    """A check's short Chinese name (``lang="zh"``) or its key (``"en"``); unknown checks keep their key."""
+    return CHECK_LABELS.get(check, check) if lang == "zh" else check
+
+
+def text(key: str, lang: Lang = "zh") -> str:
+    """A chart word in the chosen language (``text("organ", "en") == "organ"``)."""
+    zh, en = TEXT[key]
+    return zh if lang == "zh" else en
+
+
+def _strip_number(label: str) -> str:
+    return re.sub(r"^[一二三四五六七八九十]+、|^[(（][一二三四五六七八九十]+[)）]|^\d+\.", "", label)
+
+
+def label(
+    kind: Literal["outcome_group", "reason", "applicant", "outcome"], key: str, lang: Lang = "zh"
+) -> str:
+    """Printed name of a template key, numbering stripped: ``label("reason", "denied_state_secret")``.
+
+    >>> label("applicant", "natural_person"), label("reason", "denied_state_secret", "en")
+    ('自然人', 'state secret')
+    """
+    if kind == "outcome_group":
+        zh, en = GROUP_LABELS[key]
+        return zh if lang == "zh" else en
+    for t in reversed(all_templates()):
+        found = t.table3_columns if kind == "applicant" else t.table3_rows
+        for entry in found:
+            if entry.key == key:
+                if lang == "zh":
+                    return _strip_number(entry.label)
+                return entry.label_en.split(": ", 1)[-1] if kind == "reason" else entry.label_en
+    return key

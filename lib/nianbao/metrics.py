@@ -1,0 +1,596 @@
+"""Comparable figures from the five frames: volumes, outcome shares, rates, ranks.
+
+Every function here is small and pure: polars frames in, a polars frame out, one row per organ-year
+(or per pooled group) with the counts a reader needs to judge the figure. Three habits run through:
+
+* **Nulls stay null.** A blank or missing cell is not 0; a share whose denominator is unknown is null.
+* **Small numbers are flagged, not ranked.** Shares carry a Wilson interval and rates a Poisson score
+  interval, and every figure has ``small_n`` (its denominator is below ``min_n``); :func:`rank_within`
+  ranks only figures with enough cases, so 0 % and 100 % from two applications do not top a table.
+* **Broken reports are visible.** :func:`select` marks reports that fail a template identity (a check of
+  severity ``error``) in a ``flagged`` column, or drops them when ``include_flagged`` is false.
+
+>>> wilson_interval(0, 0)
+(None, None)
+>>> [round(x, 3) for x in wilson_interval(5, 10)]
+[0.237, 0.763]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from nianbao.errors import NianbaoError
+from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
+from nianbao.stats import (
+    median_band,
+    poisson_exprs,
+    poisson_interval,
+    rank_within,
+    wilson_exprs,
+    wilson_interval,
+    year_on_year,
+)
+
+__all__ = [
+    "OUTCOME_GROUPS",
+    "REPORT_KEYS",
+    "Frames",
+    "applicant_mix",
+    "application_counts",
+    "check_summary",
+    "corpus_summary",
+    "correction_rates",
+    "coverage",
+    "denial_reasons",
+    "from_frames",
+    "litigation_counts",
+    "load",
+    "median_band",
+    "outcome_shares",
+    "peers_of",
+    "poisson_interval",
+    "pooled",
+    "proactive_volume",
+    "rank_within",
+    "review_litigation_rates",
+    "select",
+    "status_counts",
+    "wilson_exprs",
+    "wilson_interval",
+    "year_on_year",
+]
+
+USABLE_STATUS = ("ok", "partial")
+OUTCOME_GROUPS = ("granted", "partially_granted", "denied", "unable", "not_processed", "other")
+REPORT_KEYS = ("report_id", "organ", "organ_level", "province", "city", "county", "year", "path", "flagged")
+APPLICANTS = (
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "social_organization",
+    "legal_service_agency",
+    "other_organization",
+)
+# Table 2 measures of both templates that mean the same thing (2019 name -> 2021 name).
+_ISSUED = ("issued", "created")
+_IN_FORCE = ("in_force", "total_published")
+
+
+# ---------------------------------------------------------------------------------------------- loading
+
+
+@dataclass(frozen=True, slots=True)
+class Frames:
+    """The five contract frames, held together so one argument carries a corpus."""
+
+    reports: pl.DataFrame
+    proactive: pl.DataFrame
+    applications: pl.DataFrame
+    litigation: pl.DataFrame
+    checks: pl.DataFrame
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{n}={getattr(self, n).height}" for n in FRAME_NAMES)
+        return f"Frames({sizes})"
+
+
+def _conform(df: pl.DataFrame | pl.LazyFrame, name: str) -> pl.DataFrame:
+    """Cast a frame to the contract schema; extra columns are kept, missing ones become null."""
+    frame = df.collect() if isinstance(df, pl.LazyFrame) else df
+    schema = FRAME_SCHEMAS[name]
+    missing = [pl.lit(None, dtype).alias(c) for c, dtype in schema.items() if c not in frame.columns]
+    frame = frame.with_columns(missing) if missing else frame
+    casts = [pl.col(c).cast(dtype) for c, dtype in schema.items() if frame.schema[c] != dtype]
+    frame = frame.with_columns(casts) if casts else frame
+    extra = [c for c in frame.columns if c not in schema]
+    return frame.select([*schema.names(), *extra])
+
+
+def from_frames(frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> Frames:
+    """:class:`Frames` from a mapping of frame name to (lazy) frame, conformed to the contract."""
+    return Frames(**{n: _conform(frames[n], n) for n in FRAME_NAMES})
+
+
+def load(path: str | Path) -> Frames:
+    """Read a parsed corpus: the directory ``nianbao parse CORPUS --out DIR`` wrote.
+
+    Raises :class:`~nianbao.errors.NianbaoError` naming the missing files and the command that writes
+    them, so a notebook pointed at the wrong folder says what to do.
+    """
+    folder = Path(path)
+    missing = [n for n in FRAME_NAMES if not (folder / f"{n}.parquet").is_file()]
+    if missing:
+        raise NianbaoError(
+            f"{folder} is not a parsed corpus (missing {', '.join(m + '.parquet' for m in missing)}); "
+            f"run `nianbao parse CORPUS --out {folder}` first"
+        )
+    return from_frames({n: pl.read_parquet(folder / f"{n}.parquet") for n in FRAME_NAMES})
+
+
+# ---------------------------------------------------------------------------------------------- selection
+
+
+def _as_list(value: Any) -> list[Any] | None:
+    if value is None or (isinstance(value, str) and value == ""):
+        return None
+    if isinstance(value, str | int):
+        return [value]
+    return list(value)
+
+
+def select(
+    frames: Frames,
+    *,
+    years: int | Iterable[int] | None = None,
+    province: str | Iterable[str] | None = None,
+    city: str | Iterable[str] | None = None,
+    county: str | Iterable[str] | None = None,
+    organ_level: str | Iterable[str] | None = None,
+    include_flagged: bool = True,
+    usable_only: bool = True,
+) -> Frames:
+    """Restrict a corpus to the reports a comparison should use.
+
+    ``usable_only`` keeps reports whose status is ``ok`` or ``partial`` (failed files, non-reports
+    and duplicates carry no figures). ``reports`` gains a ``flagged`` column: the report has at least
+    one check of severity ``error`` (an identity of the template fails). With ``include_flagged=False``
+    those reports are dropped; otherwise they stay and charts mark them. ``None`` means no filter.
+    """
+    flagged = frames.checks.filter(pl.col("severity") == "error").select("report_id").unique()
+    reports = frames.reports.with_columns(
+        pl.col("report_id").is_in(flagged["report_id"].implode()).alias("flagged")
+    )
+    conditions: list[pl.Expr] = []
+    if usable_only:
+        conditions.append(pl.col("status").cast(pl.String).is_in(USABLE_STATUS))
+    if not include_flagged:
+        conditions.append(~pl.col("flagged"))
+    for column, wanted in (
+        ("year", years),
+        ("province", province),
+        ("city", city),
+        ("county", county),
+        ("organ_level", organ_level),
+    ):
+        values = _as_list(wanted)
+        if values is not None:
+            conditions.append(pl.col(column).cast(pl.String).is_in([str(v) for v in values]))
+    if conditions:
+        reports = reports.filter(pl.all_horizontal(conditions))
+    ids = reports["report_id"].implode()
+    keep = {n: getattr(frames, n).filter(pl.col("report_id").is_in(ids)) for n in FRAME_NAMES[1:]}
+    return replace(frames, reports=reports, **keep)
+
+
+def _keys(reports: pl.DataFrame) -> pl.DataFrame:
+    """The columns every metric row carries; ``flagged`` is false when :func:`select` was not used."""
+    frame = reports if "flagged" in reports.columns else reports.with_columns(flagged=pl.lit(False))
+    return frame.select(
+        pl.col("report_id"),
+        pl.col("organ"),
+        pl.col("organ_level").cast(pl.String),
+        pl.col("province"),
+        pl.col("city"),
+        pl.col("county"),
+        pl.col("year").cast(pl.Int32),
+        pl.col("path"),
+        pl.col("flagged"),
+    )
+
+
+def peers_of(reports: pl.DataFrame, organ: str) -> pl.DataFrame:
+    """Reports of ``organ`` and of its peers: organs of the same level in the same county.
+
+    When the organ has no county (a city department, say) its city is used instead. Adds a boolean
+    ``is_subject`` so charts can set the organ against the others.
+    """
+    own = reports.filter(pl.col("organ") == organ)
+    if own.is_empty():
+        return reports.clear().with_columns(is_subject=pl.lit(False))
+    first = own.row(0, named=True)
+    place = "county" if first["county"] is not None else "city"
+    peers = reports.filter((pl.col("organ_level") == first["organ_level"]) & (pl.col(place) == first[place]))
+    return peers.with_columns(is_subject=pl.col("organ") == organ)
+
+
+# ---------------------------------------------------------------------------------------------- per report
+
+
+def _sum_or_null(columns: Sequence[str]) -> pl.Expr:
+    """Sum of the columns ignoring nulls, null when all are null (an unknown is not a zero)."""
+    return (
+        pl.when(pl.any_horizontal([pl.col(c).is_not_null() for c in columns]))
+        .then(pl.sum_horizontal([pl.col(c) for c in columns]))
+        .otherwise(None)
+    )
+
+
+def proactive_volume(reports: pl.DataFrame, proactive: pl.DataFrame) -> pl.DataFrame:
+    """Proactive disclosure per report: the narrative total and the table-2 figures.
+
+    Columns: the report keys, ``narrative_items`` (主动公开政府信息 N 条), ``breakdown_sum``,
+    ``documents_issued`` (规章 + 规范性文件 issued; 本年新制作 in the 2019 template),
+    ``documents_in_force`` (现行有效; 对外公开总数 in 2019), ``decisions`` (licensing, penalty,
+    coercion and other decisions summed), ``fees_10k_yuan``, ``wechat_posts``, ``weibo_posts``.
+    A figure is null when the report does not print it.
+    """
+    table = proactive.with_columns(pl.col("item").cast(pl.String), pl.col("measure").cast(pl.String))
+    documents = pl.col("item").is_in(["rules", "normative_documents"])
+    per_report = table.group_by("report_id").agg(
+        pl.col("value").filter(documents & pl.col("measure").is_in(_ISSUED)).sum().alias("documents_issued"),
+        pl.col("value").filter(documents & pl.col("measure").is_in(_ISSUED)).count().alias("_n_issued"),
+        pl.col("value")
+        .filter(documents & pl.col("measure").is_in(_IN_FORCE))
+        .sum()
+        .alias("documents_in_force"),
+        pl.col("value").filter(documents & pl.col("measure").is_in(_IN_FORCE)).count().alias("_n_force"),
+        pl.col("value").filter(pl.col("measure") == "decisions").sum().alias("decisions"),
+        pl.col("value").filter(pl.col("measure") == "decisions").count().alias("_n_decisions"),
+        pl.col("value").filter(pl.col("measure") == "amount_10k_yuan").sum().alias("fees_10k_yuan"),
+        pl.col("value").filter(pl.col("measure") == "amount_10k_yuan").count().alias("_n_fees"),
+    )
+    per_report = per_report.with_columns(
+        [
+            pl.when(pl.col(n) > 0).then(pl.col(c)).alias(c)
+            for c, n in (
+                ("documents_issued", "_n_issued"),
+                ("documents_in_force", "_n_force"),
+                ("decisions", "_n_decisions"),
+                ("fees_10k_yuan", "_n_fees"),
+            )
+        ]
+    ).drop("_n_issued", "_n_force", "_n_decisions", "_n_fees")
+    narrative = reports.select(
+        "report_id",
+        pl.col("proactive_items").alias("narrative_items"),
+        pl.col("proactive_breakdown_sum").alias("breakdown_sum"),
+        "wechat_posts",
+        "weibo_posts",
+    )
+    return (
+        _keys(reports)
+        .join(narrative, on="report_id", how="left")
+        .join(per_report, on="report_id", how="left")
+        .sort("organ", "year")
+    )
+
+
+def application_counts(reports: pl.DataFrame, applications: pl.DataFrame) -> pl.DataFrame:
+    """Table 3 per report, read from the 总计 column: intake, outcomes by group and by row.
+
+    ``applications`` is new + carried over; ``handled`` is the printed 总计 row, or the sum of the
+    outcome rows when that row is missing but every outcome row is printed (otherwise null).
+    Outcome groups sum their rows, null only when every row of the group is null. Where the 总计
+    column is blank but all six applicant columns are printed, their sum stands in for it.
+    """
+    table = applications.with_columns(pl.col("outcome").cast(pl.String), pl.col("applicant").cast(pl.String))
+    wide_cols = table.pivot(
+        on="applicant", index=["report_id", "outcome"], values="value", aggregate_function="first"
+    )
+    for a in (*APPLICANTS, "total"):
+        if a not in wide_cols.columns:
+            wide_cols = wide_cols.with_columns(pl.lit(None, pl.Int64).alias(a))
+    all_printed = pl.all_horizontal([pl.col(a).is_not_null() for a in APPLICANTS])
+    totals = wide_cols.select(
+        "report_id",
+        "outcome",
+        pl.coalesce(pl.col("total"), pl.when(all_printed).then(pl.sum_horizontal(APPLICANTS))).alias("value"),
+    )
+    rows = totals.pivot(on="outcome", index="report_id", values="value", aggregate_function="first")
+    groups = table.select("outcome", pl.col("outcome_group").cast(pl.String)).unique()
+    by_group: dict[str, list[str]] = {}
+    for outcome, group in groups.sort("outcome").iter_rows():
+        by_group.setdefault(group, []).append(outcome)
+    for needed in ("new_received", "carried_over", "total_processed", "carried_forward"):
+        if needed not in rows.columns:
+            rows = rows.with_columns(pl.lit(None, pl.Int64).alias(needed))
+    outcome_rows = [r for g in OUTCOME_GROUPS for r in by_group.get(g, [])]
+    rows = rows.with_columns(
+        [
+            _sum_or_null(by_group[g]).alias(g) if g in by_group else pl.lit(None, pl.Int64).alias(g)
+            for g in OUTCOME_GROUPS
+        ]
+    )
+    sum_outcomes = (
+        pl.when(pl.all_horizontal([pl.col(r).is_not_null() for r in outcome_rows]))
+        .then(pl.sum_horizontal(outcome_rows))
+        .otherwise(None)
+        if outcome_rows
+        else pl.lit(None, pl.Int64)
+    )
+    rows = rows.with_columns(
+        (pl.col("new_received") + pl.col("carried_over")).alias("applications"),
+        pl.coalesce(pl.col("total_processed"), sum_outcomes).alias("handled"),
+    )
+    denied = sorted(by_group.get("denied", []))
+    front = ["new_received", "carried_over", "applications", "handled", "carried_forward", *OUTCOME_GROUPS]
+    return (
+        _keys(reports)
+        .join(rows.select("report_id", *front, *denied), on="report_id", how="left")
+        .sort("organ", "year")
+    )
+
+
+def litigation_counts(reports: pl.DataFrame, litigation: pl.DataFrame) -> pl.DataFrame:
+    """Table 4 per report: cases, corrected and concluded, for review and for litigation.
+
+    Litigation adds the two proceedings (直接起诉 and 复议后起诉). ``concluded`` is upheld + corrected
+    + other (cases decided this year), the denominator of a correction rate; ``cases`` is the printed
+    总计 (or the four results summed when 总计 is blank).
+    """
+    table = litigation.with_columns(pl.col("proceeding").cast(pl.String), pl.col("result").cast(pl.String))
+    wide = table.pivot(
+        on="result", index=["report_id", "proceeding"], values="value", aggregate_function="first"
+    )
+    for r in ("upheld", "corrected", "other", "pending", "total"):
+        if r not in wide.columns:
+            wide = wide.with_columns(pl.lit(None, pl.Int64).alias(r))
+    wide = wide.with_columns(
+        pl.coalesce(
+            pl.col("total"), pl.col("upheld") + pl.col("corrected") + pl.col("other") + pl.col("pending")
+        ).alias("cases"),
+        (pl.col("upheld") + pl.col("corrected") + pl.col("other")).alias("concluded"),
+        pl.when(pl.col("proceeding") == "administrative_review")
+        .then(pl.lit("review"))
+        .otherwise(pl.lit("litigation"))
+        .alias("kind"),
+    )
+    per_kind = wide.group_by("report_id", "kind").agg(
+        *[
+            pl.when(pl.col(c).null_count() == 0).then(pl.col(c).sum()).otherwise(None).alias(c)
+            for c in ("cases", "corrected", "concluded")
+        ]
+    )
+    out = per_kind.pivot(on="kind", index="report_id", values=["cases", "corrected", "concluded"])
+    renames = {
+        f"{m}_{k}": f"{k}_{m}" for m in ("cases", "corrected", "concluded") for k in ("review", "litigation")
+    }
+    out = out.rename({k: v for k, v in renames.items() if k in out.columns})
+    for col in renames.values():
+        if col not in out.columns:
+            out = out.with_columns(pl.lit(None, pl.Int64).alias(col))
+    ordered = [f"{k}_{m}" for k in ("review", "litigation") for m in ("cases", "corrected", "concluded")]
+    return (
+        _keys(reports)
+        .join(out.select("report_id", *ordered), on="report_id", how="left")
+        .sort("organ", "year")
+    )
+
+
+# ---------------------------------------------------------------------------------------------- pooling
+
+
+def pooled(counts: pl.DataFrame, by: Sequence[str], columns: Sequence[str]) -> pl.DataFrame:
+    """Sum count columns over reports grouped by ``by`` (e.g. ``["county", "year"]``).
+
+    Nulls are skipped; ``reports`` says how many reports a row pools and ``flagged`` whether any of
+    them is flagged. A column whose every value in the group is null stays null.
+    """
+    aggs = [
+        pl.when(pl.col(c).is_not_null().any()).then(pl.col(c).sum()).otherwise(None).alias(c) for c in columns
+    ]
+    context = []
+    if "year" in counts.columns and "year" not in by:
+        span = pl.col("year").min().cast(pl.String) + "–" + pl.col("year").max().cast(pl.String)
+        context.append(
+            pl.when(pl.col("year").min() == pl.col("year").max())
+            .then(pl.col("year").min().cast(pl.String))
+            .otherwise(span)
+            .alias("years")
+        )
+    if "path" in counts.columns and "path" not in by:
+        paths = pl.col("path").drop_nulls().unique().sort()
+        context.append(
+            pl.when(paths.len() <= 3)
+            .then(paths.str.join("; "))
+            .otherwise(paths.len().cast(pl.String) + " files")
+            .alias("path")
+        )
+    return (
+        counts.group_by(list(by))
+        .agg(*aggs, *context, pl.len().alias("reports"), pl.col("flagged").any().alias("flagged"))
+        .sort(list(by))
+    )
+
+
+def _long(wide: pl.DataFrame, on: list[str], name: str, value: str) -> pl.DataFrame:
+    """Unpivot ``on`` into ``name``/``value``, keeping every other column of ``wide``."""
+    return wide.unpivot(
+        index=[c for c in wide.columns if c not in on], on=on, variable_name=name, value_name=value
+    )
+
+
+def _with_share(frame: pl.DataFrame, k: str, n: str, min_n: int) -> pl.DataFrame:
+    lower, upper = wilson_exprs(pl.col(k), pl.col(n))
+    return frame.with_columns(
+        pl.when(pl.col(n) > 0).then(pl.col(k) / pl.col(n)).alias("share"),
+        lower.alias("lower"),
+        upper.alias("upper"),
+        (pl.col(n).is_null() | (pl.col(n) < min_n)).alias("small_n"),
+    )
+
+
+def outcome_shares(
+    counts: pl.DataFrame, by: Sequence[str] = ("organ", "year"), min_n: int = 10
+) -> pl.DataFrame:
+    """Share of applications handled in each outcome group, long format, with Wilson intervals.
+
+    ``counts`` is :func:`application_counts`. Reports whose ``handled`` is unknown are left out of
+    the pooled denominator (and their outcomes out of the numerator), so shares are never computed
+    over a total nobody printed. Columns: ``by``, ``outcome_group``, ``count``, ``handled``,
+    ``share``, ``lower``, ``upper``, ``small_n`` (handled < ``min_n``), ``reports``, ``flagged``.
+    """
+    known = counts.filter(pl.col("handled").is_not_null())
+    wide = pooled(known, by, ["handled", *OUTCOME_GROUPS])
+    long = _long(wide, list(OUTCOME_GROUPS), "outcome_group", "count")
+    order = {g: i for i, g in enumerate(OUTCOME_GROUPS)}
+    long = long.with_columns(pl.col("outcome_group").replace_strict(order, return_dtype=pl.Int8).alias("_o"))
+    return _with_share(long, "count", "handled", min_n).sort([*by, "_o"]).drop("_o")
+
+
+def denial_reasons(counts: pl.DataFrame, by: Sequence[str] = ("year",)) -> pl.DataFrame:
+    """Denials by reason (the eight 不予公开 rows), pooled by ``by``, with each reason's share of denials."""
+    reasons = [c for c in counts.columns if c.startswith("denied_")]
+    wide = pooled(counts, by, reasons)
+    long = _long(wide, reasons, "reason", "count")
+    return long.with_columns(
+        (pl.col("count") / pl.col("count").sum().over(list(by))).alias("share_of_denied")
+    ).sort([*by, "reason"])
+
+
+def applicant_mix(
+    reports: pl.DataFrame, applications: pl.DataFrame, by: Sequence[str] = ("year",), min_n: int = 10
+) -> pl.DataFrame:
+    """Who applies: new applications by applicant type, pooled by ``by``, with Wilson intervals."""
+    new = applications.filter(pl.col("outcome").cast(pl.String) == "new_received").with_columns(
+        pl.col("applicant").cast(pl.String)
+    )
+    wide = new.pivot(on="applicant", index="report_id", values="value", aggregate_function="first")
+    present = [a for a in APPLICANTS if a in wide.columns]
+    counts = _keys(reports).join(wide.select("report_id", *present), on="report_id", how="inner")
+    summed = pooled(counts, by, present)
+    long = _long(summed, present, "applicant", "count")
+    long = long.with_columns(pl.col("count").sum().over(list(by)).alias("new_received"))
+    return _with_share(long, "count", "new_received", min_n).sort([*by, "applicant"])
+
+
+def review_litigation_rates(
+    counts: pl.DataFrame, cases: pl.DataFrame, by: Sequence[str] = ("organ", "year"), min_n: int = 10
+) -> pl.DataFrame:
+    """Review and litigation cases per 100 applications handled, with Poisson score intervals.
+
+    ``counts`` is :func:`application_counts`, ``cases`` :func:`litigation_counts`. Long format:
+    ``by``, ``kind`` (review / litigation), ``cases``, ``handled``, ``per_100``, ``lower``,
+    ``upper`` (per 100 too), ``small_n`` (handled < ``min_n``), ``reports``, ``flagged``. A rate over
+    zero applications handled is null, not infinite.
+    """
+    joined = counts.select(*by, "report_id", "handled", "flagged").join(
+        cases.select("report_id", "review_cases", "litigation_cases"), on="report_id", how="left"
+    )
+    joined = joined.filter(pl.col("handled").is_not_null())
+    wide = pooled(joined, by, ["handled", "review_cases", "litigation_cases"])
+    long = _long(wide, ["review_cases", "litigation_cases"], "kind", "cases").with_columns(
+        pl.col("kind").str.replace("_cases", "")
+    )
+    lower, upper = poisson_exprs(pl.col("cases"), pl.col("handled"))
+    return long.with_columns(
+        pl.when(pl.col("handled") > 0).then(100 * pl.col("cases") / pl.col("handled")).alias("per_100"),
+        (100 * lower).alias("lower"),
+        (100 * upper).alias("upper"),
+        (pl.col("handled") < min_n).alias("small_n"),
+    ).sort([*by, "kind"], descending=[False] * len(by) + [True])
+
+
+def correction_rates(
+    cases: pl.DataFrame, by: Sequence[str] = ("organ", "year"), min_n: int = 5
+) -> pl.DataFrame:
+    """Share of concluded review / litigation cases whose decision was corrected (纠正), Wilson intervals.
+
+    A high rate means courts and reviewing organs often overturn the organ's disclosure decisions.
+    Columns: ``by``, ``kind``, ``corrected``, ``concluded``, ``share``, ``lower``, ``upper``,
+    ``small_n`` (concluded < ``min_n``), ``reports``, ``flagged``.
+    """
+    cols = [f"{k}_{m}" for k in ("review", "litigation") for m in ("corrected", "concluded")]
+    wide = pooled(cases, by, cols)
+    context = [c for c in wide.columns if c not in cols]
+    parts = [
+        wide.select(
+            *context,
+            pl.lit(kind).alias("kind"),
+            pl.col(f"{kind}_corrected").alias("corrected"),
+            pl.col(f"{kind}_concluded").alias("concluded"),
+        )
+        for kind in ("review", "litigation")
+    ]
+    return _with_share(pl.concat(parts), "corrected", "concluded", min_n).sort(
+        [*by, "kind"], descending=[False] * len(by) + [True]
+    )
+
+
+# ---------------------------------------------------------------------------------------------- corpus
+
+
+def status_counts(reports: pl.DataFrame) -> pl.DataFrame:
+    """Files per status and format."""
+    return (
+        reports.group_by(pl.col("status").cast(pl.String), pl.col("format").cast(pl.String))
+        .agg(pl.len().alias("files"))
+        .sort("status", "format")
+    )
+
+
+def check_summary(checks: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
+    """Checks by name and severity: how many fired and in how many reports."""
+    joined = checks.join(reports.select("report_id"), on="report_id", how="semi")
+    return (
+        joined.group_by("check", pl.col("severity").cast(pl.String))
+        .agg(pl.len().alias("checks"), pl.col("report_id").n_unique().alias("reports"))
+        .sort("severity", "checks", descending=[True, True])
+    )
+
+
+def coverage(reports: pl.DataFrame) -> pl.DataFrame:
+    """Organ × year: how many files, and the best status among them (ok > partial > others)."""
+    rank = {"ok": 0, "partial": 1, "duplicate": 2, "failed": 3, "not_a_report": 4}
+    keyed = reports.filter(pl.col("organ").is_not_null() & pl.col("year").is_not_null()).with_columns(
+        pl.col("status").cast(pl.String).replace_strict(rank, return_dtype=pl.Int8).alias("_r")
+    )
+    return (
+        keyed.sort("_r")
+        .group_by("organ", pl.col("organ_level").cast(pl.String), "county", pl.col("year").cast(pl.Int32))
+        .agg(
+            pl.len().alias("files"),
+            pl.col("status").cast(pl.String).first().alias("status"),
+            pl.col("path").first().alias("path"),
+        )
+        .sort("organ", "year")
+    )
+
+
+def corpus_summary(frames: Frames) -> dict[str, Any]:
+    """Headline figures of a corpus for the report index: files, statuses, organs, years, checks."""
+    reports, checks = frames.reports, frames.checks
+    years = reports["year"].drop_nulls()
+    by_status = dict(status_counts(reports).group_by("status").agg(pl.col("files").sum()).iter_rows())
+    by_severity = {
+        str(s): n
+        for s, n in checks.group_by(pl.col("severity").cast(pl.String))
+        .agg(pl.len())
+        .sort("severity")
+        .iter_rows()
+    }
+    flagged = checks.filter(pl.col("severity") == "error")["report_id"].n_unique()
+    return {
+        "files": reports.height,
+        "by_status": dict(sorted(by_status.items())),
+        "organs": reports["organ"].drop_nulls().n_unique(),
+        "years": (int(years.min()), int(years.max())) if years.len() else None,  # type: ignore[arg-type]
+        "checks_by_severity": by_severity,
+        "flagged_reports": flagged,
+    }

@@ -1,0 +1,116 @@
+"""``outputs/index.html``: links to the rendered notebooks and the corpus summary, self-contained.
+
+Everything taken from data (organ names, paths, parameters, error messages) passes through
+:func:`html.escape`; the page has no script and no external reference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nianbao.render.pipeline import PageResult
+
+__all__ = ["index_html", "write_index"]
+
+TITLES = {
+    "00_corpus_overview": ("语料概览", "Corpus overview: files, statuses, checks, coverage"),
+    "01_proactive_disclosure": ("主动公开", "Proactive disclosure volumes"),
+    "02_applications": ("依申请公开", "Applications and how they were handled"),
+    "03_review_litigation": ("行政复议与行政诉讼", "Administrative review and litigation"),
+    "04_organ_profile": ("机关画像", "One organ across years against its peers"),
+}
+_STYLE = """
+body { font-family: "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
+  "PingFang SC", "Microsoft YaHei", sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em 0; }
+th, td { border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; vertical-align: top; }
+.failed { color: #b71c1c; }
+.ok { color: #2f7d32; }
+.muted { color: #666; font-size: 0.9em; }
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _rows(pairs: Sequence[tuple[Any, Any]]) -> str:
+    return "\n".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in pairs)
+
+
+def index_html(
+    pages: Sequence[PageResult],
+    summary: Mapping[str, Any],
+    parameters: Mapping[str, Any],
+    corpus_label: str,
+) -> str:
+    """The index page as a string (see :func:`write_index`)."""
+    items = []
+    for page in pages:
+        zh, en = TITLES.get(page.name, (page.name, ""))
+        link = f'<a href="{_e(page.html.name)}">{_e(zh)}</a>' if page.html else _e(zh)
+        state = (
+            f'<span class="ok">{_e(page.describe())}</span>'
+            if page.ok
+            else f'<span class="failed">{_e(page.describe())}</span>'
+        )
+        items.append(
+            f"<tr><td>{link}<br><span class='muted'>{_e(en)}</span></td><td>{_e(page.name)}</td><td>{state}</td></tr>"
+        )
+    years = summary.get("years")
+    facts = [
+        ("语料 corpus", corpus_label),
+        ("文件 files", summary.get("files")),
+        ("机关 organs", summary.get("organs")),
+        ("年度 years", f"{years[0]}–{years[1]}" if years else "—"),
+        ("报告有勾稽错误 reports failing an identity", summary.get("flagged_reports")),
+    ]
+    facts += [(f"状态 status: {k}", v) for k, v in summary.get("by_status", {}).items()]
+    facts += [(f"检查 checks: {k}", v) for k, v in summary.get("checks_by_severity", {}).items()]
+    params = [(k, v) for k, v in sorted(parameters.items()) if k != "parsed"]
+    stamp = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
+    return f"""<!DOCTYPE html>
+<html lang="zh-Hans">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>政府信息公开年报分析 · nianbao report</title>
+<style>{_STYLE}</style>
+</head>
+<body>
+<h1>政府信息公开工作年度报告 · 分析报告</h1>
+<p class="muted">nianbao report, rendered {_e(stamp)}. Every page opens offline; charts need no network.</p>
+<h2>页面 Pages</h2>
+<table>
+<tr><th>页面 page</th><th>notebook</th><th>状态 status</th></tr>
+{chr(10).join(items)}
+</table>
+<h2>语料摘要 Corpus summary</h2>
+<table>
+{_rows(facts)}
+</table>
+<h2>参数 Parameters</h2>
+<table>
+{_rows(params) if params else "<tr><td>defaults of each notebook</td></tr>"}
+</table>
+</body>
+</html>
+"""
+
+
+def write_index(
+    out_dir: Path,
+    pages: Sequence[PageResult],
+    summary: Mapping[str, Any],
+    parameters: Mapping[str, Any],
+    corpus_label: str,
+) -> Path:
+    """Write ``out_dir/index.html`` and return its path."""
+    target = out_dir / "index.html"
+    target.write_text(index_html(pages, summary, parameters, corpus_label), encoding="utf-8")
+    return target

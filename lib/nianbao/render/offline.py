@@ -1,0 +1,141 @@
+"""An altair renderer whose output works with no network: the chart library travels inside the page.
+
+Altair's own renderers load vega, vega-lite and vega-embed from a CDN, so a page mailed to a
+researcher behind a firewall shows no chart. This renderer emits the bundle of all three that
+``vl_convert`` ships (about 0.9 MB) with the first chart of a kernel, and for every chart a ``<div>``
+plus a short script that draws it with ``vegaEmbed`` as SVG. On success the div is marked
+``data-rendered="1"``; on failure a readable message is written into it. A tiny linker keeps the
+``highlight`` parameter (see :mod:`nianbao.charts`) of every chart on the page in step.
+
+With ``mode="svg"`` charts are drawn in Python by vl-convert and inlined as static SVG (no script,
+no interactivity); use it where scripts are stripped.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import uuid
+from typing import Any, Literal
+
+import altair as alt
+
+__all__ = ["chart_html", "enable_offline", "page_script", "reset", "safe_json"]
+
+RENDERER = "nianbao_offline"
+RENDERER_SVG = "nianbao_svg"
+_state = {"bundle_sent": False}
+_SNIPPET = "window.vegaEmbed = vegaEmbed; window.vegaLite = vegaLite; window.vega = vega;"
+
+# Keeps the "highlight" signal of every chart on the page equal (a pick in one chart shows in all).
+_LINKER = """
+window.nianbaoViews = window.nianbaoViews || [];
+window.nianbaoLink = function (view) {
+  try { view.signal("highlight"); } catch (e) { return; }
+  var views = window.nianbaoViews;
+  views.push(view);
+  view.addSignalListener("highlight", function (name, value) {
+    views.forEach(function (other) {
+      if (other !== view && other.signal("highlight") !== value) { other.signal("highlight", value).runAsync(); }
+    });
+  });
+};
+"""
+
+
+def safe_json(value: Any) -> str:
+    """JSON that can sit inside a ``<script>`` element whatever strings the data holds.
+
+    ``<``, ``>`` and ``&`` are written as ``\\u003c`` etc., so an organ named ``</script>`` cannot
+    end the script; U+2028/2029 are escaped because older JavaScript parsers treat them as newlines.
+
+    >>> safe_json({"organ": "</script><b>"})
+    '{"organ": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def page_script() -> str:
+    """The ``<script>`` holding vega, vega-lite and vega-embed (once per page) and the linker."""
+    import vl_convert
+
+    version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])  # the vega-lite altair writes
+    bundle = vl_convert.javascript_bundle(_SNIPPET, vl_version=version)
+    # A block keeps the bundle's top-level consts local, so a second copy (a re-run cell) is harmless.
+    return f"<script>\nif (!window.vegaEmbed) {{\n{bundle}\n}}\n{_LINKER}</script>\n"
+
+
+def _title_of(spec: dict[str, Any]) -> str:
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    if isinstance(title, list):
+        title = " ".join(str(t) for t in title)
+    return str(title or "")
+
+
+def chart_html(spec: dict[str, Any], *, with_bundle: bool = False) -> str:
+    """HTML for one chart: a div and the script that draws it (and the bundle when asked)."""
+    div = f"nianbao-{uuid.uuid4().hex[:12]}"
+    title = html.escape(_title_of(spec), quote=True)
+    script = (
+        "<script>(function () {\n"
+        f'  var el = document.getElementById("{div}");\n'
+        f"  var spec = {safe_json(spec)};\n"
+        "  function fail(message) {\n"
+        '    el.setAttribute("data-rendered", "error");\n'
+        '    el.className += " nianbao-chart-error";\n'
+        '    el.textContent = "图表无法显示 (chart could not be drawn): " + message;\n'
+        "  }\n"
+        '  if (!window.vegaEmbed) { fail("vega-embed is missing from this page"); return; }\n'
+        '  window.vegaEmbed(el, spec, {renderer: "svg", actions: false}).then(function (result) {\n'
+        '    el.setAttribute("data-rendered", "1");\n'
+        "    if (window.nianbaoLink) { window.nianbaoLink(result.view); }\n"
+        "  }).catch(function (error) { fail(String(error)); });\n"
+        "})();</script>\n"
+    )
+    head = page_script() if with_bundle else ""
+    return f'{head}<div id="{div}" class="nianbao-chart" data-title="{title}"></div>\n{script}'
+
+
+def _render(spec: dict[str, Any], **_metadata: Any) -> dict[str, str]:
+    first = not _state["bundle_sent"]
+    _state["bundle_sent"] = True
+    return {"text/html": chart_html(spec, with_bundle=first)}
+
+
+def _render_svg(spec: dict[str, Any], **_metadata: Any) -> dict[str, str]:
+    import vl_convert
+
+    svg = vl_convert.vegalite_to_svg(spec)
+    title = html.escape(_title_of(spec), quote=True)
+    return {"text/html": f'<div class="nianbao-chart" data-rendered="1" data-title="{title}">{svg}</div>'}
+
+
+alt.renderers.register(RENDERER, _render)
+alt.renderers.register(RENDERER_SVG, _render_svg)
+
+
+def enable_offline(mode: Literal["vega", "svg"] = "vega") -> None:
+    """Make altair charts display as self-contained HTML (the notebooks' first code cell calls this).
+
+    ``vega`` (default) keeps tooltips and the highlight drop-down; ``svg`` draws static SVG in Python.
+    Also enables the project's chart theme (importing :mod:`nianbao.charts` registers it).
+    """
+    import nianbao.charts  # noqa: F401  (registers and enables the theme)
+
+    alt.renderers.enable(RENDERER if mode == "vega" else RENDERER_SVG)
+
+
+def reset() -> None:
+    """Forget that the bundle was sent (a new page starts); used by tests and long-lived kernels."""
+    _state["bundle_sent"] = False

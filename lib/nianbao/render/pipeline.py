@@ -1,0 +1,169 @@
+"""``make report``: run every notebook with papermill, convert each to offline HTML, write an index.
+
+Each notebook runs in its own kernel with the same parameters (the parsed corpus, filters, language),
+then nbconvert renders it with the ``nianbao`` template (code hidden, no CDN). A notebook that fails
+is still rendered, with papermill's banner naming the failing cell, and the others go on; the index
+lists every page with its status and the corpus summary.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from nianbao import metrics
+from nianbao.errors import NianbaoError
+from nianbao.render.index import write_index
+
+__all__ = ["NOTEBOOKS", "PageResult", "default_notebooks_dir", "render_notebook", "run_report"]
+
+NOTEBOOKS = (
+    "00_corpus_overview",
+    "01_proactive_disclosure",
+    "02_applications",
+    "03_review_litigation",
+    "04_organ_profile",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PageResult:
+    """What happened to one notebook: where its page is and, if it failed, in which cell and why."""
+
+    name: str
+    html: Path | None
+    ok: bool
+    seconds: float
+    size: int = 0
+    failed_cell: int | None = None
+    error: str | None = None
+
+    def describe(self) -> str:
+        if self.ok:
+            return f"ok  {self.seconds:5.1f} s  {self.size / 1e6:5.2f} MB"
+        where = f"cell {self.failed_cell}" if self.failed_cell is not None else "before any cell ran"
+        return f"FAILED in {where}: {self.error}"
+
+
+def default_notebooks_dir() -> Path:
+    """``notebooks/`` of the checkout this package runs from (an editable install), else of the cwd."""
+    here = Path(__file__).resolve().parents[3] / "notebooks"
+    return here if here.is_dir() else Path.cwd() / "notebooks"
+
+
+def _html_exporter() -> Any:
+    from nbconvert import HTMLExporter
+
+    from nianbao.render import template_dir
+
+    exporter = HTMLExporter(template_name="nianbao", extra_template_basedirs=[str(template_dir())])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.embed_images = True
+    return exporter
+
+
+def _convert(executed: Path, target: Path) -> int:
+    import nbformat
+
+    notebook = nbformat.read(executed, as_version=4)
+    body, _resources = _html_exporter().from_notebook_node(notebook)
+    target.write_text(body, encoding="utf-8")
+    return target.stat().st_size
+
+
+def render_notebook(
+    notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel: str = "python3"
+) -> PageResult:
+    """Execute one notebook with papermill and convert it; never raises for a failing notebook."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    name = notebook.stem
+    executed = out_dir / "executed" / f"{name}.ipynb"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{name}.html"
+    start = time.perf_counter()
+    failed_cell: int | None = None
+    error: str | None = None
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=dict(parameters),
+            kernel_name=kernel,
+            progress_bar=False,
+            cwd=str(notebook.parent),
+        )
+    except PapermillExecutionError as exc:
+        failed_cell, error = exc.exec_count, f"{exc.ename}: {exc.evalue}"
+    except Exception as exc:  # a kernel that did not start, a notebook that does not parse
+        error = f"{type(exc).__name__}: {exc}"
+    size = 0
+    html: Path | None = None
+    if executed.is_file():
+        try:
+            size = _convert(executed, target)
+            html = target
+        except Exception as exc:  # report a conversion failure the same way as an execution failure
+            error = error or f"nbconvert: {type(exc).__name__}: {exc}"
+    ok = error is None
+    return PageResult(name, html, ok, time.perf_counter() - start, size, failed_cell, error)
+
+
+def _notebooks(folder: Path, only: Sequence[str] | None) -> list[Path]:
+    found = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    if only:
+        found = [p for p in found if any(p.stem == o or p.stem.startswith(o) for o in only)]
+    if not found:
+        raise NianbaoError(f"no notebooks matching {list(only or [])} in {folder}")
+    return found
+
+
+def run_report(
+    parsed: str | Path,
+    out: str | Path = "outputs",
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    notebooks: str | Path | None = None,
+    only: Sequence[str] | None = None,
+    jobs: int = 1,
+    kernel: str = "python3",
+    corpus_label: str | None = None,
+    progress: Callable[[str], None] = print,
+) -> list[PageResult]:
+    """Render every notebook of ``notebooks`` on the parsed corpus into ``out``, then ``out/index.html``.
+
+    ``parameters`` override the notebooks' ``parameters`` cell (``parsed`` is always set to the
+    absolute path of ``parsed``). ``jobs`` > 1 runs notebooks in parallel processes.
+    """
+    parsed_dir = Path(parsed).resolve()
+    frames = metrics.load(parsed_dir)  # fail early, with the hint, when the folder is not a parsed corpus
+    out_dir = Path(out).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    params = {**(parameters or {}), "parsed": str(parsed_dir)}
+    books = _notebooks(Path(notebooks) if notebooks else default_notebooks_dir(), only)
+    progress(f"rendering {len(books)} notebooks on {parsed_dir} into {out_dir}")
+    results: list[PageResult] = []
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+            futures = [pool.submit(render_notebook, nb, out_dir, params, kernel) for nb in books]
+            for i, future in enumerate(futures, 1):
+                results.append(future.result())
+                progress(f"[{i}/{len(books)}] {books[i - 1].stem:<26} {results[-1].describe()}")
+    else:
+        for i, nb in enumerate(books, 1):
+            progress(f"[{i}/{len(books)}] {nb.stem:<26} running …")
+            results.append(render_notebook(nb, out_dir, params, kernel))
+            progress(f"[{i}/{len(books)}] {nb.stem:<26} {results[-1].describe()}")
+    index = write_index(
+        out_dir, results, metrics.corpus_summary(frames), params, corpus_label or str(parsed_dir)
+    )
+    progress(f"index: {index}")
+    return results
