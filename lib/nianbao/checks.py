@@ -169,12 +169,16 @@ def _rows(df: pl.DataFrame) -> pl.DataFrame:
 
 def cross_report(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """Checks that need several reports: duplicates, carry-over between years, fee units."""
-    reports = frames["reports"].filter(pl.col("status").is_in(["ok", "partial"]) & pl.col("organ").is_not_null())
+    reports = frames["reports"].filter(
+        pl.col("status").is_in(["ok", "partial"]) & pl.col("organ").is_not_null()
+    )
     reports = reports.with_columns(organ_key(pl.col("organ")).alias("organ_key"))
     out = [_duplicates(reports, frames["applications"]), _carry(reports, frames["applications"])]
     out.append(_fees(reports, frames["proactive"]))
-    return pl.concat([_rows(o) for o in out if o.height], how="vertical") if any(o.height for o in out) else (
-        pl.DataFrame(schema=FRAME_SCHEMAS["checks"])
+    return (
+        pl.concat([_rows(o) for o in out if o.height], how="vertical")
+        if any(o.height for o in out)
+        else (pl.DataFrame(schema=FRAME_SCHEMAS["checks"]))
     )
 
 

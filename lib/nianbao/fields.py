@@ -148,7 +148,9 @@ LITIGATION: tuple[Field, ...] = (
 CHECKS: tuple[Field, ...] = (
     Field("report_id", pl.String(), "see reports"),
     Field("check", pl.String(), "check name: " + ", ".join(CHECK_NAMES)),
-    Field("severity", SEVERITY, "error: broken identity; warning: damage left values null; info: repairs, notes"),
+    Field(
+        "severity", SEVERITY, "error: broken identity; warning: damage left values null; info: repairs, notes"
+    ),
     Field("where", pl.String(), "table/row/column the check is about, e.g. table3/granted/total"),
     Field("expected", pl.Float64(), "value the identity requires"),
     Field("actual", pl.Float64(), "value printed"),
@@ -184,8 +186,11 @@ def data_dictionary() -> str:
     lines += [f"| `{k}` | {v} |" for k, v in CHECK_NAMES.items()]
     lines.append("")
     for t in _T:
-        lines += [f"## Template {t.year} ({t.reference}), report years {t.first_report_year}–"
-                  f"{'' if t.last_report_year > 3000 else t.last_report_year}", ""]
+        lines += [
+            f"## Template {t.year} ({t.reference}), report years {t.first_report_year}–"
+            f"{'' if t.last_report_year > 3000 else t.last_report_year}",
+            "",
+        ]
         lines += ["Table 2:", "", "| item | label | measures |", "| --- | --- | --- |"]
         lines += [
             f"| `{i.key}` | {i.label} | "

@@ -36,7 +36,8 @@ def table3_constraints(t: Template, merged: Collection[str] = ()) -> list[Constr
     total_col, parts = _total_and_parts(t.table3_columns)
     rows = list(t.row_keys) + [m.key for m in t.table3_merged_rows if m.key in merged]
     cons = [
-        Constraint(((("t3", r, total_col), 1), *((("t3", r, c), -1) for c in parts)), "row_total") for r in rows
+        Constraint(((("t3", r, total_col), 1), *((("t3", r, c), -1) for c in parts)), "row_total")
+        for r in rows
     ]
     outcome = list(t.outcome_keys)
     for m in t.table3_merged_rows:
@@ -46,7 +47,9 @@ def table3_constraints(t: Template, merged: Collection[str] = ()) -> list[Constr
     new, carried = t.rows_in_group("intake")
     forward = t.rows_in_group("carried_forward")[0]
     for c in t.column_keys:
-        cons.append(Constraint(((("t3", total_row, c), 1), *((("t3", r, c), -1) for r in outcome)), "outcome_sum"))
+        cons.append(
+            Constraint(((("t3", total_row, c), 1), *((("t3", r, c), -1) for r in outcome)), "outcome_sum")
+        )
         cons.append(
             Constraint(
                 (

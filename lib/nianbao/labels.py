@@ -66,10 +66,15 @@ class Matcher:
         self.threshold = threshold
         self.fuzzy = fuzzy
         self._cache: dict[str, str | None] = {}
+        self._scores: dict[str, tuple[float, str | None]] = {}
 
     @classmethod
     def for_table3(cls, t: Template) -> Matcher:
-        cands = [_Candidate(r.key, core(v)[1], r.needs_number) for r in t.table3_rows for v in (r.label, *r.variants)]
+        cands = [
+            _Candidate(r.key, core(v)[1], r.needs_number)
+            for r in t.table3_rows
+            for v in (r.label, *r.variants)
+        ]
         cands += [_Candidate(m.key, core(m.label)[1]) for m in t.table3_merged_rows]
         cands += [_Candidate(GROUP, core(g)[1]) for g in t.table3_group_labels]
         cands += [_Candidate(GROUP, core(c.label)[1]) for c in t.table3_columns if c.label != "其他"]
@@ -83,6 +88,13 @@ class Matcher:
         return cls(cands)
 
     def score(self, label: str) -> tuple[float, str | None]:
+        """(score, key) of the best candidate for a printed label (cached: labels repeat across reports)."""
+        hit = self._scores.get(label)
+        if hit is None:
+            hit = self._scores[label] = self._score(label)
+        return hit
+
+    def _score(self, label: str) -> tuple[float, str | None]:
         number, text = core(label)
         if not text:
             return 0.0, None

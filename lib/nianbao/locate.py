@@ -120,7 +120,9 @@ def tokens(lines: Sequence[Line], span: tuple[int, int]) -> list[Token]:
     for i in range(*span):
         line = lines[i]
         exact = line.kind == "grid"
-        leading = line.kind == "delimited"  # blank cells before a delimited line's first text: merged-label artefacts
+        leading = (
+            line.kind == "delimited"
+        )  # blank cells before a delimited line's first text: merged-label artefacts
         for cell in line.cells:
             if cell is None or (leading and is_blank(cell)):
                 continue

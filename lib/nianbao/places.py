@@ -97,7 +97,9 @@ def _cpca(organ: str) -> Place:
     if city and int(r.get("市_pos", -1)) >= 0:
         return Place(province, city, None, "city")
     if province and int(r.get("省_pos", -1)) >= 0:
-        return Place(province, city if province in ("北京市", "上海市", "天津市", "重庆市") else None, None, "province")
+        return Place(
+            province, city if province in ("北京市", "上海市", "天津市", "重庆市") else None, None, "province"
+        )
     return Place(None, None, None, None)
 
 

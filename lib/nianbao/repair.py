@@ -13,7 +13,9 @@ Two steps, both conservative:
 >>> align([tok(0)] * 6, 7, sums=[ (6, range(6)) ]).cells     # six zeros for seven columns
 [0, 0, 0, 0, 0, 0, 0]
 >>> align([tok(14), tok(0), tok(0), tok(0), tok(0), tok(14)], 7, sums=[(6, range(6))]).cells
-[None, None, None, None, None, None, None]
+[None, None, 0, 0, 0, None, None]
+
+(Which column lost its number is unknown, but columns 3-5 are 0 in every reading.)
 """
 
 from __future__ import annotations
@@ -117,7 +119,7 @@ def _holds(row: Sequence[float | None], sums: Sequence[Sum]) -> bool:
 
 def _solve_row(row: list[float | None], sums: Sequence[Sum]) -> list[float | None] | None:
     """Fill one row's unknowns from its own sums; None when the reading contradicts them."""
-    cons = [Constraint(((total, 1),) + tuple((p, -1) for p in parts)) for total, parts in sums]
+    cons = [Constraint(((total, 1), *((p, -1) for p in parts))) for total, parts in sums]
     cells = dict(enumerate(row))
     if not solve(cells, cons, writable=set(cells)):
         return None
@@ -156,14 +158,14 @@ def solve(cells: dict, constraints: Sequence[Constraint], writable: set) -> bool
                 value = -known / c
                 if value < 0 or value != int(value):
                     return False
-                forced = [(cell, value)]
+                forced = [(cell, int(value))]
             elif len(signs) == 1:
                 rest = -known / signs.pop()
                 if rest < 0:
                     return False
                 if rest != 0:
                     continue
-                forced = [(cell, 0.0) for cell, _ in unknown]
+                forced = [(cell, 0) for cell, _ in unknown]
             else:
                 continue
             for cell, value in forced:

@@ -57,9 +57,23 @@ def parse_bytes(data: bytes, path: str) -> FileResult:
     except UnreadableFile as e:
         return _failed(rid, path, fmt, "failed", str(e), start)
     except RecursionError:
-        return _failed(rid, path, fmt, "failed", "the file is nested too deeply to read (hostile or broken markup)", start)
+        return _failed(
+            rid,
+            path,
+            fmt,
+            "failed",
+            "the file is nested too deeply to read (hostile or broken markup)",
+            start,
+        )
     except Exception as e:  # a bug of ours must not stop a corpus run: record it on the file's row
-        return _failed(rid, path, fmt, "failed", f"internal error while parsing ({type(e).__name__}: {e}); please report it", start)
+        return _failed(
+            rid,
+            path,
+            fmt,
+            "failed",
+            f"internal error while parsing ({type(e).__name__}: {e}); please report it",
+            start,
+        )
 
 
 def _parse_document(doc: Document, rid: str, path: str, start: float) -> FileResult:
@@ -86,7 +100,11 @@ def _parse_document(doc: Document, rid: str, path: str, start: float) -> FileRes
         )
     narrative = "".join(lines[i].text for i in range(*sections.narrative))
     figures = narrative_figures(narrative)
-    findings = [*tables.findings, *identity_findings(tables), *narrative_findings(figures, narrative, tables, year, template)]
+    findings = [
+        *tables.findings,
+        *identity_findings(tables),
+        *narrative_findings(figures, narrative, tables, year, template),
+    ]
     place = locate_place(organ) if organ else Place(None, None, None, None)
     report = {
         "report_id": rid,
@@ -121,13 +139,24 @@ def _table_rows(result: FileResult, tables: Tables) -> None:
     rid = result.report_id
     result.proactive = [(rid, item, m, tables.value("t2", item, m)) for item, m in t.proactive_cells]
     result.applications = [
-        (rid, r.key, r.group, c, _count(tables.value("t3", r.key, c))) for r in t.table3_rows for c in t.column_keys
+        (rid, r.key, r.group, c, _count(tables.value("t3", r.key, c)))
+        for r in t.table3_rows
+        for c in t.column_keys
     ]
     result.litigation = [
         (rid, p.key, r.key, _count(tables.value("t4", p.key, r.key)))
         for p in t.table4_proceedings
         for r in t.table4_results
     ]
+
+
+def _hash_file(p: Path) -> str:
+    """report_id of a file too large to parse, hashed in chunks without holding it in memory."""
+    h = hashlib.sha256()
+    with open(p, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()[:16]
 
 
 def parse_file(path: str | Path, *, display_path: str | None = None) -> FileResult:
@@ -139,11 +168,12 @@ def parse_file(path: str | Path, *, display_path: str | None = None) -> FileResu
         if size > MAX_FILE_BYTES:
             return FileResult(
                 report={
-                    "report_id": report_id_of(p.read_bytes()[: 1 << 20] + str(size).encode()),
+                    "report_id": _hash_file(p),
                     "path": shown,
                     "format": "other",
                     "status": "failed",
-                    "error": f"file is {size / 1e6:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit for one report",
+                    "error": f"file is {size / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit for one report; "
+                    "is it really one annual report?",
                     "parse_seconds": 0.0,
                 }
             )

@@ -49,7 +49,9 @@ class Tables:
     @property
     def damaged(self) -> bool:
         """Some value is null because the table was damaged (not merely printed blank)."""
-        return not all(self.found.values()) or any(s in ("missing", "damaged", "merged") for s in self.status.values())
+        return not all(self.found.values()) or any(
+            s in ("missing", "damaged", "merged") for s in self.status.values()
+        )
 
 
 _TABLE_ZH = {"t2": "表二(主动公开)", "t3": "表三(申请办理)", "t4": "表四(复议诉讼)"}
@@ -83,7 +85,11 @@ def _record(tables: Tables, table: str, key: str, columns: Sequence[str], al: Al
                 "warning",
                 where,
                 f"{_TABLE_ZH[table]}「{label}」印有 {al.numbers} 个数字，本表有 {len(columns)} 列"
-                + ("；各种读法结果一致，已按恒等式补全" if proven else "；无法确定数字所属的列，未能证明的格为空"),
+                + (
+                    "；各种读法结果一致，已按恒等式补全"
+                    if proven
+                    else "；无法确定数字所属的列，未能证明的格为空"
+                ),
                 expected=len(columns),
                 actual=al.numbers,
             )
@@ -186,7 +192,11 @@ def _table4(tables: Tables, lines: Sequence[Line], span: tuple[int, int] | None)
                 "warning",
                 "table4",
                 f"{_TABLE_ZH['t4']}印有 {al.numbers} 个数字，本表有 {len(keys)} 格"
-                + ("；各种读法结果一致，已按恒等式补全" if proven else "；无法确定数字所属的格，未能证明的格为空"),
+                + (
+                    "；各种读法结果一致，已按恒等式补全"
+                    if proven
+                    else "；无法确定数字所属的格，未能证明的格为空"
+                ),
                 expected=len(keys),
                 actual=al.numbers,
             )
@@ -254,7 +264,9 @@ def key_tables(lines: Sequence[Line], sections: Sections, template: Template) ->
     for name, found in tables.found.items():
         if not found:
             tables.findings.append(
-                Finding("table_missing", "warning", name, f"未找到{_TABLE_ZH['t' + name[-1]]}；其各格记为空值")
+                Finding(
+                    "table_missing", "warning", name, f"未找到{_TABLE_ZH['t' + name[-1]]}；其各格记为空值"
+                )
             )
     _repair(tables)
     return tables

@@ -137,7 +137,9 @@ def _parse(raw: dict) -> Template:
         markers=_tuple(raw, "markers"),
         table2_measures=measures,
         table2_items=tuple(
-            Item(i["key"], i["label"], i["label_en"], i["article"], tuple(i["measures"]), _tuple(i, "variants"))
+            Item(
+                i["key"], i["label"], i["label_en"], i["article"], tuple(i["measures"]), _tuple(i, "variants")
+            )
             for i in t2["items"]
         ),
         table3_rows=tuple(

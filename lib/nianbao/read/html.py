@@ -6,9 +6,9 @@ Scripts, styles, forms, comments and navigation are dropped. A table that contai
 page layout, not a report table: its cells are read as blocks. Nothing is fetched: lxml's HTML
 parser is used with network access off, and no external entity is resolved.
 
->>> page = b"<html><body><nav>menu</nav><p>规章</p><table><tr><td rowspan=2>A</td><td colspan=2>1</td></tr>"
->>> page += b"<tr><td>2</td><td>3</td></tr></table><script>x()</script></body></html>"
->>> [(line.cells, line.kind) for line in read_html(page).lines]
+>>> page = "<html><body><nav>menu</nav><p>规章</p><table><tr><td rowspan=2>A</td><td colspan=2>1</td></tr>"
+>>> page += "<tr><td>2</td><td>3</td></tr></table><script>x()</script></body></html>"
+>>> [(line.cells, line.kind) for line in read_html(page.encode()).lines]
 [(('规章',), 'text'), (('A', '1', None), 'grid'), ((None, '2', '3'), 'grid')]
 """
 
@@ -25,11 +25,66 @@ from nianbao.read.text import decode
 
 __all__ = ["read_html"]
 
-_DROP = {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "nav", "select",
-         "option", "button", "input", "textarea", "head", "map", "audio", "video", "canvas"}
-_BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "header",
-          "footer", "blockquote", "pre", "dd", "dt", "dl", "center", "form", "main", "aside", "figure",
-          "figcaption", "address", "hr", "caption", "tr", "td", "th", "tbody", "thead", "tfoot", "body", "html"}
+_DROP = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "nav",
+    "select",
+    "option",
+    "button",
+    "input",
+    "textarea",
+    "head",
+    "map",
+    "audio",
+    "video",
+    "canvas",
+}
+_BLOCK = {
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "dl",
+    "center",
+    "form",
+    "main",
+    "aside",
+    "figure",
+    "figcaption",
+    "address",
+    "hr",
+    "caption",
+    "tr",
+    "td",
+    "th",
+    "tbody",
+    "thead",
+    "tfoot",
+    "body",
+    "html",
+}
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w-]+)", re.IGNORECASE)
 _CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
 _WS = re.compile(r"\s+")
@@ -80,8 +135,11 @@ def _rows(table: etree._Element) -> list[etree._Element]:
 
 
 def _span(el: etree._Element, name: str) -> int:
+    raw = el.get(name)
+    if raw is None or raw == "1":
+        return 1
     try:
-        return max(1, min(_MAX_SPAN, int(re.sub(r"\D", "", el.get(name, "1")) or 1)))
+        return max(1, min(_MAX_SPAN, int(re.sub(r"\D", "", raw) or 1)))
     except ValueError:
         return 1
 
@@ -129,9 +187,8 @@ class _Walker:
     def walk(self, el: etree._Element) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in _DROP or not tag:
-            if tag == "" or tag in _DROP:
-                if el.tail:
-                    self.buf.append(el.tail)
+            if el.tail:
+                self.buf.append(el.tail)
             return
         if tag == "table" and not el.xpath(".//table"):
             self.flush()

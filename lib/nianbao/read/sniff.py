@@ -19,8 +19,10 @@ __all__ = ["Format", "sniff"]
 
 Format = Literal["txt", "html", "pdf", "docx"]
 
-_HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|div|table|p|span|center|title|style)\b",
-                         re.IGNORECASE | re.DOTALL)
+_HTML_START = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|div|table|p|span|center|title|style)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 _HTML_TAGS = re.compile(rb"<(?:table|tr|td|p|div|br|span)\b", re.IGNORECASE)
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
@@ -33,13 +35,17 @@ def sniff(data: bytes) -> Format:
     if b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        if b"word/" in data[:1 << 20] or b"[Content_Types].xml" in data[:1 << 20]:
+        if b"word/" in data[: 1 << 20] or b"[Content_Types].xml" in data[: 1 << 20]:
             return "docx"
-        raise UnreadableFile("a zip archive that is not a Word (.docx) document; unpack it or pass it as a corpus")
+        raise UnreadableFile(
+            "a zip archive that is not a Word (.docx) document; unpack it or pass it as a corpus"
+        )
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise UnreadableFile("an old Word/Excel (OLE2 .doc/.xls) file; save it as .docx or PDF and re-run")
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")):
-        raise UnreadableFile("an image file; reports must be text, HTML, PDF or DOCX (OCR scanned pages first)")
+        raise UnreadableFile(
+            "an image file; reports must be text, HTML, PDF or DOCX (OCR scanned pages first)"
+        )
     if head.startswith((b"{\\rtf",)):
         raise UnreadableFile("an RTF file; save it as .docx or PDF and re-run")
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))

@@ -28,7 +28,11 @@ _HEADING = re.compile(r"^\s*#{1,6}\s*")
 
 def decode(data: bytes) -> str:
     """Bytes → str, detecting the encoding; raises UnreadableFile when no encoding fits."""
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(enc, errors="replace")
     try:
@@ -50,7 +54,7 @@ def decode(data: bytes) -> str:
 def _split(line: str) -> Line:
     if "\t" in line:
         return Line(tuple(c.strip() for c in line.split("\t")), "delimited")
-    if line.count("|") >= 1 and not line.strip().startswith("|") and line.strip().endswith("|") or line.count("|") >= 2:
+    if "|" in line:
         s = line.strip()
         parts = [c.strip() for c in s.split("|")]
         if s.startswith("|"):

@@ -1,0 +1,112 @@
+"""Bad input never crashes and is never dropped: each file becomes one row with a clear error."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from builders import correct_truth, report_html, report_text
+from nianbao.report import MAX_FILE_BYTES, parse_bytes, parse_file
+
+
+def status_error(data: bytes, name: str = "f") -> tuple[str, str | None]:
+    r = parse_bytes(data, name)
+    assert r.applications == []
+    assert r.proactive == []
+    assert r.litigation == []
+    return r.report["status"], r.report["error"]
+
+
+def test_empty_file() -> None:
+    assert status_error(b"") == ("failed", "the file is empty")
+    assert status_error(b"  \n\t ")[0] == "failed"
+
+
+def test_binary_junk() -> None:
+    status, error = status_error(bytes(range(256)) * 40)
+    assert status == "failed"
+    assert "binary" in (error or "")
+
+
+def test_image_file() -> None:
+    status, error = status_error(b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "scan.png")
+    assert status == "failed"
+    assert "OCR" in (error or "")
+
+
+def test_non_report_html_page() -> None:
+    page = "<html><head><title>首页</title></head><body><p>欢迎访问政府网站</p><table><tr><td>新闻</td></tr></table></body></html>"
+    status, error = status_error(page.encode())
+    assert status == "not_a_report"
+    assert "not an annual report" in (error or "")
+
+
+def test_non_report_text() -> None:
+    assert status_error("会议纪要\n今天开会讨论了工作。\n".encode())[0] == "not_a_report"
+
+
+def test_truncated_pdf() -> None:
+    status, error = status_error(b"%PDF-1.7\n1 0 obj << /Type /Catalog", "cut.pdf")
+    assert status == "failed"
+    assert error
+
+
+def test_old_word_doc() -> None:
+    status, error = status_error(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "r.doc")
+    assert status == "failed"
+    assert ".docx" in (error or "")
+
+
+def test_zip_that_is_not_docx() -> None:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("a.txt", "x")
+    assert status_error(buf.getvalue(), "a.docx")[0] == "failed"
+
+
+def test_oversized_file_is_refused_unread(tmp_path: Path) -> None:
+    big = tmp_path / "huge.txt"
+    with open(big, "wb") as f:
+        f.truncate(200 * 1024 * 1024)  # sparse: 200 MB on paper, nothing read
+    assert big.stat().st_size > MAX_FILE_BYTES
+    r = parse_file(big)
+    assert r.report["status"] == "failed"
+    assert "200 MB" in r.report["error"]
+
+
+def test_unreadable_path(tmp_path: Path) -> None:
+    r = parse_file(tmp_path / "missing.txt")
+    assert r.report["status"] == "failed"
+    assert "cannot read" in r.report["error"]
+
+
+def test_truncated_text_report_keeps_what_it_has() -> None:
+    text = report_text(correct_truth(2023))
+    cut = text[: text.index("四、政府信息公开")].encode()[:-1]  # ends mid-character, table 4 gone
+    r = parse_bytes(cut, "cut.txt")
+    assert r.report["status"] == "partial"
+    assert {c[1] for c in r.checks} >= {"table_missing"}
+    assert all(v is None for *_, v in r.litigation)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="reads /etc/passwd as the target")
+def test_html_entities_and_network_are_not_resolved() -> None:
+    page = (
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        + report_html(correct_truth(2023)).replace("<p>无。</p>", "<p>&x;</p>")
+        + '<img src="http://127.0.0.1:9/x.png"><link rel="stylesheet" href="http://127.0.0.1:9/a.css">'
+    )
+    r = parse_bytes(page.encode(), "evil.html")
+    assert r.report["status"] == "ok"
+    assert not any("root:" in (c[6] or "") for c in r.checks)
+
+
+def test_deeply_nested_markup_does_not_crash() -> None:
+    page = "<div>" * 5000 + "x" + "</div>" * 5000
+    status, _ = status_error(page.encode(), "deep.html")
+    assert status in ("failed", "not_a_report")

@@ -1,0 +1,204 @@
+"""Checks: correct tables raise no alarm; breaking one cell fires exactly the identity it breaks."""
+
+from __future__ import annotations
+
+import copy
+
+import polars as pl
+import pytest
+
+from builders import correct_truth, report_html, report_text
+from nianbao.checks import cross_report
+from nianbao.report import parse_bytes
+from nianbao.result import to_frames
+from nianbao.templates import template_for_year
+
+
+def alarms(text: str) -> set[tuple[str, str, str]]:
+    return {(c[1], c[2], c[3]) for c in parse_bytes(text.encode(), "r.txt").checks if c[2] != "info"}
+
+
+@pytest.mark.parametrize("year", [2019, 2020, 2021, 2024])
+@pytest.mark.parametrize("render", [report_text, report_html], ids=["text", "html"])
+def test_correct_reports_raise_no_warning_or_error(year: int, render) -> None:
+    assert alarms(render(correct_truth(year, seed=year))) == set()
+
+
+COLS = [
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "social_organization",
+    "legal_service_agency",
+    "other_organization",
+    "total",
+]
+
+
+@pytest.mark.parametrize(
+    ("row", "col", "expected"),
+    [
+        ("granted", 0, {("row_total", "table3/granted"), ("outcome_sum", "table3/*/natural_person")}),
+        (
+            "new_received",
+            2,
+            {("row_total", "table3/new_received"), ("intake_balance", "table3/*/research_institution")},
+        ),
+        ("unable_not_held", 6, {("row_total", "table3/unable_not_held"), ("outcome_sum", "table3/*/total")}),
+        (
+            "total_processed",
+            1,
+            {
+                ("row_total", "table3/total_processed"),
+                ("outcome_sum", "table3/*/commercial_enterprise"),
+                ("intake_balance", "table3/*/commercial_enterprise"),
+            },
+        ),
+        (
+            "carried_forward",
+            0,
+            {("row_total", "table3/carried_forward"), ("intake_balance", "table3/*/natural_person")},
+        ),
+    ],
+)
+def test_one_broken_cell_fires_exactly_its_identities(row: str, col: int, expected: set) -> None:
+    truth = correct_truth(2023)
+    truth["applications"][row][col] += 1
+    got = {(check, where) for check, severity, where in alarms(report_text(truth))}
+    assert got == expected
+    assert all(sev == "error" for _, sev, _ in alarms(report_text(truth)))
+
+
+def test_broken_litigation_total() -> None:
+    truth = correct_truth(2023)
+    truth["litigation"]["litigation_direct"][4] = 5
+    result = parse_bytes(report_text(truth).encode(), "r.txt")
+    broken = [c for c in result.checks if c[2] == "error"]
+    assert [(c[1], c[3], c[4], c[5]) for c in broken] == [
+        ("litigation_total", "table4/litigation_direct", 2.0, 5.0)
+    ]
+    assert "复议诉讼合计" in broken[0][6]
+
+
+def test_negative_value_is_an_error() -> None:
+    truth = correct_truth(2023)
+    truth["applications"]["granted"][3] = -1
+    truth["applications"]["granted"][6] -= 1
+    got = alarms(report_text(truth))
+    assert ("negative_value", "error", "table3/granted/social_organization") in got
+
+
+def test_narrative_breakdown_mismatch_fires() -> None:
+    truth = correct_truth(2023)
+    text = report_text(truth).replace("通知公告20条", "通知公告21条")
+    assert alarms(text) == {("narrative_breakdown_mismatch", "warning", "narrative/proactive_items")}
+
+
+def test_narrative_table_mismatch_fires() -> None:
+    truth = correct_truth(2023)
+    total = truth["applications"]["new_received"][6]
+    text = report_text(truth).replace("条。\n", f"条。全年共收到政府信息公开申请{total + 3}件。\n", 1)
+    assert ("narrative_table_mismatch", "warning", "narrative/new_received") in alarms(text)
+    same = report_text(truth).replace("条。\n", f"条。全年共收到政府信息公开申请{total}件。\n", 1)
+    assert alarms(same) == set()
+
+
+def test_template_year_mismatch() -> None:
+    truth = correct_truth(2019)  # 2019 template ...
+    text = report_text(truth).replace("2019年政府信息公开", "2022年政府信息公开")  # ... on a 2022 report
+    assert ("template_year_mismatch", "warning", "report/template") in alarms(text)
+
+
+def _drop_number(text: str, label: str, keep_last: int) -> str:
+    lines = text.splitlines()
+    i = next(i for i, ln in enumerate(lines) if ln.startswith(label))
+    cells = lines[i].split("\t")
+    lines[i] = "\t".join(cells[:1] + cells[-keep_last:])
+    return "\n".join(lines)
+
+
+def test_row_with_a_missing_number_is_repaired_only_when_proved() -> None:
+    truth = correct_truth(2023)
+    t = template_for_year(2023)
+    zero_row = next(r for r in t.table3_rows if r.group != "intake" and not any(truth["applications"][r.key]))
+    text = _drop_number(report_text(truth), zero_row.label, 6)
+    result = parse_bytes(text.encode(), "r.txt")
+    row = [v for _, r, _, _, v in result.applications if r == zero_row.key]
+    assert row == [0] * 7  # six zeros for seven columns: every reading gives zeros
+    assert ("row_shape", "table3/" + zero_row.key) in {(c[1], c[3]) for c in result.checks}
+
+
+def test_row_with_ambiguous_missing_number_stays_null() -> None:
+    truth = correct_truth(2023)
+    truth["applications"]["carried_over"] = [1, 0, 0, 0, 0, 0, 1]
+    text = _drop_number(report_text(truth), "二、上年结转", 6)  # "0 0 0 0 0 1": which column lost its 1?
+    result = parse_bytes(text.encode(), "r.txt")
+    row = [v for _, r, _, _, v in result.applications if r == "carried_over"]
+    # the identities of the other rows pin this row exactly (intake balance per column)
+    assert row in ([1, 0, 0, 0, 0, 0, 1], [None] * 7)
+    checks = {(c[1], c[2]) for c in result.checks}
+    assert ("row_shape", "warning") in checks
+    if row[0] is not None:
+        assert ("repair", "info") in checks
+
+
+def test_printed_contradiction_blocks_repairs() -> None:
+    """When printed cells already break an identity, nothing is proved from the identities."""
+    truth = correct_truth(2023)
+    truth["applications"]["new_received"][0] += 1  # broken intake balance
+    text = _drop_number(report_text(truth), "(一)予以公开", 1)
+    result = parse_bytes(text.encode(), "r.txt")
+    granted = [v for _, r, _, _, v in result.applications if r == "granted"]
+    assert granted == [None] * 7
+    assert not [c for c in result.checks if c[1] == "repair"]
+
+
+# --- across reports --------------------------------------------------------------------------
+
+
+def _frames(*truths: dict, names: list[str] | None = None) -> dict[str, pl.DataFrame]:
+    results = [
+        parse_bytes(report_text(t).encode(), n)
+        for t, n in zip(truths, names or [f"{i}.txt" for i in range(len(truths))], strict=True)
+    ]
+    return to_frames(results)
+
+
+def test_cross_year_carry() -> None:
+    a, b = correct_truth(2022), correct_truth(2023)
+    assert a["applications"]["carried_forward"][6] == 1
+    assert b["applications"]["carried_over"][6] == 1
+    assert cross_report(_frames(a, b)).height == 0
+    b2 = copy.deepcopy(b)
+    for row in ("carried_over", "new_received"):
+        b2["applications"][row][0] += 2 if row == "carried_over" else -2
+        b2["applications"][row][6] += 2 if row == "carried_over" else -2
+    got = cross_report(_frames(a, b2))
+    assert got.select("check", "severity", "expected", "actual").rows() == [
+        ("cross_year_carry", "warning", 1.0, 3.0)
+    ]
+
+
+def test_duplicate_report_same_organ_year() -> None:
+    a = correct_truth(2023)
+    b = copy.deepcopy(a)
+    b["proactive"]["rules"]["issued"] = 9
+    same = cross_report(_frames(a, b, names=["a.txt", "b.txt"]))
+    assert set(same["check"]) == {"duplicate_report"}
+    assert set(same["severity"]) == {"info"}  # the same table-3 numbers
+    b["applications"]["granted"][0] += 1
+    b["applications"]["granted"][6] += 1
+    b["applications"]["new_received"][0] += 1
+    b["applications"]["new_received"][6] += 1
+    b["applications"]["total_processed"][0] += 1
+    b["applications"]["total_processed"][6] += 1
+    differ = cross_report(_frames(a, b, names=["a.txt", "b.txt"]))
+    assert set(differ.filter(pl.col("check") == "duplicate_report")["severity"]) == {"warning"}
+
+
+def test_fee_unit_suspect() -> None:
+    years = [correct_truth(y) for y in (2021, 2022, 2023)]
+    years[2]["proactive"]["administrative_fees"]["amount_10k_yuan"] = 125000.0  # 元 written as 万元
+    got = cross_report(_frames(*years))
+    assert got["check"].to_list() == ["fee_unit_suspect"]
+    assert got["actual"].to_list() == [125000.0]

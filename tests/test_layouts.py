@@ -1,0 +1,87 @@
+"""One test per layout, with reports the tests build: every cell must come back exactly."""
+
+from __future__ import annotations
+
+import opencc
+import pytest
+
+from builders import correct_truth, report_html, report_lines, report_text
+from golden import mismatches
+from nianbao.report import parse_bytes
+
+
+@pytest.mark.parametrize("year", [2019, 2023])
+@pytest.mark.parametrize("sep", ["\t", " | "], ids=["tabs", "pipes"])
+def test_delimited_text(year: int, sep: str) -> None:
+    truth = correct_truth(year)
+    result = parse_bytes(report_text(truth, sep).encode(), "r.txt")
+    assert mismatches(result, truth) == []
+    assert result.report["template"] == truth["template"]
+
+
+def test_one_cell_per_line() -> None:
+    truth = correct_truth(2022)
+    cells = [c for line in report_lines(truth) for c in line.split("\t") if c]
+    result = parse_bytes("\n\n".join(cells).encode(), "r.txt")
+    assert mismatches(result, truth) == []
+
+
+def test_markdown_headings_and_table() -> None:
+    truth = correct_truth(2021)
+    lines = report_lines(truth, " | ")
+    md = [
+        "## " + ln if ln[:2] in ("一、", "二、", "三、", "四、", "五、", "六、") else "| " + ln + " |"
+        for ln in lines
+    ]
+    md.insert(md.index("## 三、收到和处理政府信息公开申请情况") + 1, "|---|---|")
+    result = parse_bytes("\n".join(md).encode(), "r.md")
+    assert mismatches(result, truth) == []
+
+
+@pytest.mark.parametrize("year", [2020, 2024])
+def test_portal_html_with_rowspan_colspan_and_furniture(year: int) -> None:
+    truth = correct_truth(year)
+    result = parse_bytes(report_html(truth).encode(), "r.html")
+    assert result.report["format"] == "html"
+    assert mismatches(result, truth) == []
+
+
+def test_gbk_encoded_text() -> None:
+    truth = correct_truth(2023)
+    data = report_text(truth).encode("gbk")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    assert mismatches(parse_bytes(data, "r.txt"), truth) == []
+
+
+def test_gbk_html_declared_in_meta() -> None:
+    truth = correct_truth(2023)
+    page = report_html(truth).replace("charset='utf-8'", "charset='gb2312'")
+    assert mismatches(parse_bytes(page.encode("gbk"), "r.html"), truth) == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_bom_encodings(encoding: str) -> None:
+    truth = correct_truth(2023)
+    assert mismatches(parse_bytes(report_text(truth).encode(encoding), "r.txt"), truth) == []
+
+
+def test_traditional_characters_big5() -> None:
+    truth = correct_truth(2023)
+    traditional = opencc.OpenCC("s2t").convert(report_text(truth))
+    assert "資訊" in traditional or "開" in traditional
+    result = parse_bytes(traditional.encode("big5", errors="replace"), "r.txt")
+    assert mismatches(result, truth) == []
+
+
+def test_full_width_digits_and_brackets() -> None:
+    truth = correct_truth(2023)
+    text = report_text(truth).translate(str.maketrans("0123456789()", "０１２３４５６７８９（）"))
+    assert mismatches(parse_bytes(text.encode(), "r.txt"), truth) == []
+
+
+def test_wrong_extension_is_read_by_content() -> None:
+    truth = correct_truth(2023)
+    result = parse_bytes(report_html(truth).encode(), "report.pdf")
+    assert result.report["format"] == "html"
+    assert mismatches(result, truth) == []
