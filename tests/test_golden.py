@@ -83,3 +83,29 @@ def test_merged_other_processing_row_is_provably_zero() -> None:
     merged = [c for c in result.checks if c[1] == "merged_rows"]
     assert len(merged) == 1
     assert merged[0][2] == "info"
+
+
+def test_read_report_api_returns_contract_frames() -> None:
+    from nianbao import FRAME_SCHEMAS
+    from nianbao.report import read_report
+
+    r = read_report(SHARED / "seeds" / "001_752a671dabfd990e.txt")
+    for name in FRAME_SCHEMAS:
+        assert getattr(r, name).schema == FRAME_SCHEMAS[name]
+    assert r.applications.height == 25 * 7
+    assert r.applications.filter(outcome="granted", applicant="total")["value"].item() == 14
+    assert r.litigation.height == 15
+    assert r.reports["organ"].item() == "深州市人民政府办公室"
+
+
+def test_read_report_can_raise(tmp_path: Path) -> None:
+    from nianbao import NotAReport, UnreadableFile
+    from nianbao.report import read_report
+
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "note.txt").write_text("会议纪要\n", encoding="utf-8")
+    with pytest.raises(UnreadableFile, match="empty"):
+        read_report(tmp_path / "empty.txt", errors="raise")
+    with pytest.raises(NotAReport):
+        read_report(tmp_path / "note.txt", errors="raise")
+    assert read_report(tmp_path / "empty.txt").reports["status"].item() == "failed"

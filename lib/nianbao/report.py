@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+
+import polars as pl
 
 from nianbao.checks import identity_findings, narrative_findings, report_checks
-from nianbao.errors import UnreadableFile
+from nianbao.errors import NotAReport, UnreadableFile
 from nianbao.grid import Document
 from nianbao.locate import find_sections
 from nianbao.metadata import detect_template, narrative_figures, organ_kind, title_of, year_from_text
 from nianbao.places import Place, locate_place, organ_level
 from nianbao.read import read_document, sniff
-from nianbao.result import FileResult
+from nianbao.result import FileResult, to_frames
 from nianbao.tables import Tables, key_tables
 
-__all__ = ["MAX_FILE_BYTES", "parse_bytes", "parse_file", "report_id_of"]
+__all__ = ["MAX_FILE_BYTES", "ReportFrames", "parse_bytes", "parse_file", "read_report", "report_id_of"]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # larger files are refused unread (a report is well under 10 MB)
 
@@ -190,3 +194,32 @@ def parse_file(path: str | Path, *, display_path: str | None = None) -> FileResu
             }
         )
     return parse_bytes(data, shown)
+
+
+@dataclass(frozen=True)
+class ReportFrames:
+    """The five frames of one report (``reports`` has one row)."""
+
+    reports: pl.DataFrame
+    proactive: pl.DataFrame
+    applications: pl.DataFrame
+    litigation: pl.DataFrame
+    checks: pl.DataFrame
+
+
+def read_report(path: str | Path, *, errors: Literal["record", "raise"] = "record") -> ReportFrames:
+    """Parse one report file into the contract's frames.
+
+    With ``errors="raise"``, a file that is not readable or not a report raises
+    :class:`~nianbao.errors.UnreadableFile` / :class:`~nianbao.errors.NotAReport` instead of
+    returning a ``reports`` row with status ``failed`` / ``not_a_report``.
+
+    >>> r = read_report(Path(__file__).parents[3] / ".." / "shared" / "seeds" / "001_752a671dabfd990e.txt")  # doctest: +SKIP
+    >>> r.applications.filter(outcome="granted", applicant="total")["value"].item()  # doctest: +SKIP
+    14
+    """
+    result = parse_file(path)
+    if errors == "raise" and result.report["status"] in ("failed", "not_a_report"):
+        cls = NotAReport if result.report["status"] == "not_a_report" else UnreadableFile
+        raise cls(f"{path}: {result.report['error']}")
+    return ReportFrames(**to_frames([result]))
