@@ -44,9 +44,9 @@ _IDENTITY_ZH = {
 
 
 def _where(con: Constraint) -> str:
-    cells = [cell for cell, _ in con.terms]
-    table, first_row, first_col = cells[0]  # type: ignore[misc]
-    rows = {c[1] for c in cells}  # type: ignore[index]
+    cells: list[tuple[str, str, str]] = [cell for cell, _ in con.terms]  # type: ignore[misc]
+    table, first_row, first_col = cells[0]
+    rows = {c[1] for c in cells}
     if len(rows) == 1:
         return f"{str(table).replace('t', 'table')}/{first_row}"
     return f"{str(table).replace('t', 'table')}/*/{first_col}"
@@ -61,8 +61,8 @@ def identity_findings(tables: Tables) -> list[Finding]:
         values = [(cell, c, tables.cells.get(cell)) for cell, c in con.terms]  # type: ignore[call-overload]
         if any(v is None for _, _, v in values):
             continue
-        plus = sum(v for _, c, v in values if c > 0)  # type: ignore[misc]
-        minus = sum(v for _, c, v in values if c < 0)  # type: ignore[misc]
+        plus = sum(v for _, c, v in values if c > 0)
+        minus = sum(v for _, c, v in values if c < 0)
         if abs(plus - minus) < 1e-9:
             continue
         where = _where(con)
@@ -164,7 +164,7 @@ def organ_key(organ: pl.Expr) -> pl.Expr:
 
 
 def _rows(df: pl.DataFrame) -> pl.DataFrame:
-    return df.select(FRAME_SCHEMAS["checks"].names()).cast(FRAME_SCHEMAS["checks"])  # type: ignore[arg-type]
+    return df.select(FRAME_SCHEMAS["checks"].names()).cast(FRAME_SCHEMAS["checks"])
 
 
 def cross_report(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:

@@ -12,7 +12,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
@@ -110,7 +110,7 @@ def _parse_document(doc: Document, rid: str, path: str, start: float) -> FileRes
         *narrative_findings(figures, narrative, tables, year, template),
     ]
     place = locate_place(organ) if organ else Place(None, None, None, None)
-    report = {
+    report: dict[str, Any] = {
         "report_id": rid,
         "path": path,
         "format": doc.format,

@@ -61,8 +61,8 @@ def _row_label(t: Template, table: str, key: str) -> str:
     if table == "t2":
         return next(i.label for i in t.table2_items if i.key == key)
     if table == "t3":
-        rows = [*t.table3_rows, *t.table3_merged_rows]
-        return next(r.label for r in rows if r.key == key)
+        labels = {r.key: r.label for r in t.table3_rows} | {m.key: m.label for m in t.table3_merged_rows}
+        return labels[key]
     return next(p.label for p in t.table4_proceedings if p.key == key)
 
 
