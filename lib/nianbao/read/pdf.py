@@ -228,9 +228,16 @@ def _positions(values: Iterable[float], tol: float) -> list[float]:
     return out
 
 
-def _covers(segs: list[_Seg], pos: float, at: float, tol: float) -> bool:
-    """Whether a ruling at ``pos`` passes through ``at`` along its length."""
-    return any(abs(s.pos - pos) <= tol and s.lo - tol <= at <= s.hi + tol for s in segs)
+def _at_positions(segs: list[_Seg], positions: list[float], tol: float) -> list[list[_Seg]]:
+    """For each position, the rulings that lie on it."""
+    segs = sorted(segs, key=lambda s: s.pos)
+    keys = [s.pos for s in segs]
+    return [segs[bisect.bisect_left(keys, p - tol) : bisect.bisect_right(keys, p + tol)] for p in positions]
+
+
+def _covers(segs: list[_Seg], at: float, tol: float) -> bool:
+    """Whether one of these rulings passes through ``at`` along its length."""
+    return any(s.lo - tol <= at <= s.hi + tol for s in segs)
 
 
 @dataclass
@@ -276,15 +283,16 @@ def _grid(hs: list[_Seg], vs: list[_Seg], tol: float) -> _Grid | None:
         ra, rb = find(a), find(b)
         parent[max(ra, rb)] = min(ra, rb)
 
+    v_at, h_at = _at_positions(vs, xs, tol), _at_positions(hs, ys, tol)
     for r in range(nrows):
         ymid = (ys[r] + ys[r + 1]) / 2
         for c in range(ncols - 1):
-            if not _covers(vs, xs[c + 1], ymid, tol):
+            if not _covers(v_at[c + 1], ymid, tol):
                 union(r * ncols + c, r * ncols + c + 1)
     for c in range(ncols):
         xmid = (xs[c] + xs[c + 1]) / 2
         for r in range(nrows - 1):
-            if not _covers(hs, ys[r + 1], xmid, tol):
+            if not _covers(h_at[r + 1], xmid, tol):
                 union(r * ncols + c, (r + 1) * ncols + c)
     owner = [find(i) for i in range(ncols * nrows)]
     if len(set(owner)) < 2:  # a frame around text, not a table
@@ -614,12 +622,52 @@ def _open(data: bytes) -> Any:
         raise UnreadableFile(f"PDF is damaged and cannot be parsed ({type(e).__name__}: {e})") from e
 
 
+@dataclass
+class _Tally:
+    """What was seen while reading, for the errors and notes."""
+
+    pages: int = 0
+    failed: int = 0
+    chars: int = 0
+    cids: int = 0
+    images: int = 0
+    error: str = ""  # the first damaged page's exception
+
+    def notes(self) -> list[str]:
+        out = []
+        if self.failed:
+            out.append(f"{self.failed} damaged page(s) could not be read and were skipped ({self.error})")
+        if self.cids:
+            out.append(f"{self.cids} characters could not be decoded (fonts without a Unicode map)")
+        if self.images and self.chars < 20 * self.pages:
+            out.append(
+                f"little text on {self.pages} pages with {self.images} images: some pages may be scanned"
+            )
+        return out
+
+    def check(self) -> None:
+        """Raise when nothing usable was read."""
+        if self.pages == 0:
+            raise UnreadableFile(
+                "PDF is damaged: no page could be read" if self.failed else "PDF has no pages"
+            )
+        if self.chars == 0:
+            if self.cids:
+                raise UnreadableFile(
+                    "PDF text cannot be decoded (fonts without a Unicode map) — OCR it first"
+                )
+            raise UnreadableFile("PDF has no text layer (scanned images?) — OCR it first")
+
+
 def read_pdf(data: bytes, settings: PdfSettings | Mapping[str, Any] | None = None) -> Document:
     """Read a PDF report into a :class:`~nianbao.grid.Document` (ruled tables as grid lines).
 
+    ``settings`` is a :class:`PdfSettings`, a dict of its fields, or None for the defaults.
+
     Raises :class:`~nianbao.errors.UnreadableFile` for a file that is not a PDF, truncated, damaged,
     encrypted with a password, without pages, or without a text layer (scanned images). Pages past
-    ``settings.max_pages``, or past ``settings.max_seconds`` of reading, are skipped with a note.
+    ``settings.max_pages``, or read after ``settings.max_seconds`` have passed (checked between pages),
+    are skipped, as are damaged pages; ``Document.notes`` says so.
     """
     from pdfminer.converter import PDFPageAggregator
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
@@ -633,37 +681,37 @@ def read_pdf(data: bytes, settings: PdfSettings | Mapping[str, Any] | None = Non
     interpreter = PDFPageInterpreter(manager, device)
     out = _Assembler(s)
     notes: list[str] = []
-    pages = chars_seen = cids = images = 0
-    try:
-        for page in PDFPage.create_pages(doc):
-            if pages >= s.max_pages:
-                notes.append(f"only the first {s.max_pages} pages were read (max_pages)")
-                break
-            if time.monotonic() - start > s.max_seconds:
-                notes.append(
-                    f"stopped after {pages} pages: reading took over {s.max_seconds:g} s (max_seconds)"
-                )
-                break
+    seen = _Tally()
+    pages = iter(PDFPage.create_pages(doc))
+    while True:
+        try:
+            page = next(pages, None)
+        except Exception as e:  # the page tree itself is damaged: keep what was read
+            notes.append(
+                f"reading stopped after {seen.pages} pages: the page tree is damaged ({type(e).__name__})"
+            )
+            break
+        if page is None:
+            break
+        if seen.pages + seen.failed >= s.max_pages:
+            notes.append(f"only the first {s.max_pages} pages were read (max_pages)")
+            break
+        if time.monotonic() - start > s.max_seconds:
+            notes.append(
+                f"stopped after {seen.pages} pages: reading took over {s.max_seconds:g} s (max_seconds)"
+            )
+            break
+        try:
             interpreter.process_page(page)
             layout = device.get_result()
-            chars, segs, page_cids, page_images = _page_content(layout, s.max_rule_width)
-            pages += 1
-            chars_seen, cids, images = chars_seen + len(chars), cids + page_cids, images + page_images
-            out.add_page(_page_blocks(chars, segs, s), (layout.x0, layout.x1))
-    except UnreadableFile:
-        raise
-    except Exception as e:
-        if pages == 0:
-            raise UnreadableFile(f"PDF is damaged and cannot be read ({type(e).__name__}: {e})") from e
-        notes.append(f"reading stopped at page {pages + 1}: the page is damaged ({type(e).__name__})")
-    if pages == 0:
-        raise UnreadableFile("PDF has no pages")
-    if chars_seen == 0:
-        if cids:
-            raise UnreadableFile("PDF text cannot be decoded (fonts without a Unicode map) — OCR it first")
-        raise UnreadableFile("PDF has no text layer (scanned images?) — OCR it first")
-    if cids:
-        notes.append(f"{cids} characters could not be decoded (fonts without a Unicode map)")
-    if images and chars_seen < 20 * pages:
-        notes.append(f"little text on {pages} pages with {images} images: some pages may be scanned")
-    return Document("pdf", tuple(out.lines), _title(doc), tuple(notes))
+            chars, segs, cids, images = _page_content(layout, s.max_rule_width)
+            blocks = _page_blocks(chars, segs, s)
+        except Exception as e:  # one damaged page does not spoil the others
+            seen.failed += 1
+            seen.error = seen.error or f"{type(e).__name__}: {e}"[:200]
+            continue
+        seen.pages, seen.chars, seen.cids = seen.pages + 1, seen.chars + len(chars), seen.cids + cids
+        seen.images += images
+        out.add_page(blocks, (layout.x0, layout.x1))
+    seen.check()
+    return Document("pdf", tuple(out.lines), _title(doc), (*notes, *seen.notes()))
