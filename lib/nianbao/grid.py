@@ -80,14 +80,30 @@ def is_blank(cell: Cell) -> bool:
     return cell is not None and _SPACES.sub("", cell) in _BLANKS
 
 
+_NUMBERS: dict[str, float | None] = {}
+
+
 def parse_number(cell: Cell) -> float | None:
     """The number a cell holds, or None when it holds something else.
 
     Thousands separators, inner spaces ("1 0") and a trailing unit ("251000元") are accepted;
-    the unit text is dropped, as the template asks.
+    the unit text is dropped, as the template asks. Results are memoised (cells repeat: "0").
     """
     if cell is None:
         return None
+    hit = _NUMBERS.get(cell, _MISS)
+    if hit is not _MISS:
+        return hit  # type: ignore[return-value]
+    value = _parse_number(cell)
+    if len(_NUMBERS) < 200_000:
+        _NUMBERS[cell] = value
+    return value
+
+
+_MISS = object()
+
+
+def _parse_number(cell: str) -> float | None:
     s = _SPACES.sub("", cell)
     if not s or len(s) > 24:
         return None
@@ -98,7 +114,9 @@ def parse_number(cell: Cell) -> float | None:
 
 
 # Characters that only occur in traditional Chinese and are frequent in these reports.
-_TRADITIONAL = frozenset("資訊開報請務機關處總計結轉條數與國會議這從說為應對檔達體縣鄉鎮區務辦門類證權護衛頁")
+_TRADITIONAL = re.compile(
+    "[資訊開報請務機關處總計結轉條數與國會議這從說為應對檔達體縣鄉鎮區務辦門類證權護衛頁]"
+)
 
 
 @cache
@@ -119,7 +137,11 @@ def normalise_text(text: str) -> str:
     >>> normalise_text("政府資訊公開工作年度報告，申請總計結轉")
     '政府资讯公开工作年度报告,申请总计结转'
     """
-    text = unicodedata.normalize("NFKC", text)
-    if sum(1 for ch in text if ch in _TRADITIONAL) >= 5:
-        text = _converter().convert(text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    found = 0
+    for _ in _TRADITIONAL.finditer(text):
+        found += 1
+        if found >= 5:
+            return str(_converter().convert(text))
     return text

@@ -15,9 +15,10 @@ an identity is written once. Cells are keyed ``("t3", row_key, column_key)`` and
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import cache
 
 from nianbao.repair import Constraint
-from nianbao.templates import Template
+from nianbao.templates import Template, template_named
 
 __all__ = ["merged_constraints", "table3_constraints", "table4_constraints"]
 
@@ -33,6 +34,12 @@ def table3_constraints(t: Template, merged: Collection[str] = ()) -> list[Constr
     ``merged`` names merged rows the report printed (e.g. 2021's (六)其他处理 as one row): in the
     outcome sum that row stands for its parts, and it is tied to them by its own sum.
     """
+    return list(_table3_constraints(t.year, tuple(sorted(merged))))
+
+
+@cache
+def _table3_constraints(year: int, merged: tuple[str, ...]) -> tuple[Constraint, ...]:
+    t = template_named(year)
     total_col, parts = _total_and_parts(t.table3_columns)
     rows = list(t.row_keys) + [m.key for m in t.table3_merged_rows if m.key in merged]
     cons = [
@@ -62,7 +69,7 @@ def table3_constraints(t: Template, merged: Collection[str] = ()) -> list[Constr
             )
         )
     cons += merged_constraints(t, merged)
-    return cons
+    return tuple(cons)
 
 
 def merged_constraints(t: Template, merged: Collection[str]) -> list[Constraint]:
@@ -77,8 +84,14 @@ def merged_constraints(t: Template, merged: Collection[str]) -> list[Constraint]
 
 def table4_constraints(t: Template) -> list[Constraint]:
     """Per proceeding: 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结."""
+    return list(_table4_constraints(t.year))
+
+
+@cache
+def _table4_constraints(year: int) -> tuple[Constraint, ...]:
+    t = template_named(year)
     total, parts = _total_and_parts(t.table4_results)
-    return [
+    return tuple(
         Constraint(((("t4", p.key, total), 1), *((("t4", p.key, r), -1) for r in parts)), "litigation_total")
         for p in t.table4_proceedings
-    ]
+    )

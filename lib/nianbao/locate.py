@@ -58,6 +58,7 @@ _HEADINGS = {
     4: re.compile(_HEAD.format(n="四") + r".{0,30}(?:行政复议|行政诉讼)"),
     5: re.compile(_HEAD.format(n="五") + r".{0,30}(?:问题|改进|不足)"),
 }
+_SPACE = re.compile(r"\s+")
 _ANCHORS = {
     2: ("第二十条", "信息内容"),
     3: ("本列数据", "申请人情况", "本年新收"),
@@ -73,16 +74,15 @@ def _line_head(line: Line) -> str:
     return ""
 
 
-def _find(lines: Sequence[Line], n: int, start: int, stop: int) -> int | None:
+def _find(lines: Sequence[Line], texts: Sequence[str], n: int, start: int, stop: int) -> int | None:
     heading = _HEADINGS[n]
     for i in range(start, stop):
         head = _line_head(lines[i])
         if len(head) <= 60 and heading.match(head):
             return i
     for i in range(start, stop):
-        line = lines[i]
-        text = re.sub(r"\s+", "", line.text)
-        if (len(text) <= 80 or line.kind != "text") and any(a in text for a in _ANCHORS[n]):
+        text = texts[i]
+        if (len(text) <= 80 or lines[i].kind != "text") and any(a in text for a in _ANCHORS[n]):
             return i
     return None
 
@@ -90,11 +90,12 @@ def _find(lines: Sequence[Line], n: int, start: int, stop: int) -> int | None:
 def find_sections(lines: Sequence[Line]) -> Sections:
     """Cut the document into narrative, tables 2-4 and closing sections."""
     total = len(lines)
-    t3 = _find(lines, 3, 0, total)
-    t2 = _find(lines, 2, 0, t3 if t3 is not None else total)
-    t4 = _find(lines, 4, t3 + 1, total) if t3 is not None else None
+    texts = [_SPACE.sub("", "".join(c for c in line.cells if c)) for line in lines]
+    t3 = _find(lines, texts, 3, 0, total)
+    t2 = _find(lines, texts, 2, 0, t3 if t3 is not None else total)
+    t4 = _find(lines, texts, 4, t3 + 1, total) if t3 is not None else None
     after = max(x for x in (t2, t3, t4, -1) if x is not None) + 1
-    t5 = _find(lines, 5, after, total)
+    t5 = _find(lines, texts, 5, after, total)
     end = t5 if t5 is not None else total
     starts = [x for x in (t2, t3, t4) if x is not None]
     narrative_end = min(starts) if starts else total
