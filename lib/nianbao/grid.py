@@ -139,9 +139,7 @@ def normalise_text(text: str) -> str:
     """
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    found = 0
-    for _ in _TRADITIONAL.finditer(text):
-        found += 1
+    for found, _ in enumerate(_TRADITIONAL.finditer(text), start=1):
         if found >= 5:
             return str(_converter().convert(text))
     return text
