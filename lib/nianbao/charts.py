@@ -134,6 +134,15 @@ def _tooltip(lang: Lang, *extra: alt.Tooltip) -> list[alt.Tooltip]:
     ]
 
 
+def _context(frame: pl.DataFrame) -> pl.DataFrame:
+    """Give pooled rows the tooltip columns: ``year`` (the span pooled) and ``path`` (may be blank)."""
+    if "year" not in frame.columns:
+        frame = frame.with_columns(pl.col("years").alias("year") if "years" in frame.columns else pl.lit(""))
+    if "path" not in frame.columns:
+        frame = frame.with_columns(path=pl.lit(""))
+    return frame
+
+
 def _limit_organs(frame: pl.DataFrame, value: str, lang: Lang, limit: int) -> tuple[pl.DataFrame, str | None]:
     """Keep the ``limit`` organs with the largest total of ``value``; say so in a subtitle."""
     organs = (
@@ -292,9 +301,9 @@ def outcome_bars(
         .replace_strict({g: i for i, g in enumerate(OUTCOME_GROUPS)}, return_dtype=pl.Int8)
         .alias("order"),
     )
-    for c, fill in (("path", ""), ("organ", ""), ("year", None)):
-        if c not in data.columns:
-            data = data.with_columns(pl.lit(fill).alias(c))
+    data = _context(data)
+    if "organ" not in data.columns:
+        data = data.with_columns(organ=pl.lit(""))
     row_title = text(by, lang) if by in TEXT else by
     encode: dict[str, Any] = {
         "y": alt.Y(f"{by}:N", title=None if by == "organ" else row_title),
@@ -422,11 +431,7 @@ def rate_dots(
         .replace_strict({k: text(k, lang) for k in ("review", "litigation")})
         .alias("kind_label")
     )
-    for c in ("path", "years"):
-        if c not in data.columns:
-            data = data.with_columns(pl.lit("").alias(c))
-    if "year" not in data.columns:
-        data = data.with_columns(pl.col("years").alias("year"))
+    data = _context(data)
     pick = _highlight(data["organ"].to_list(), lang, highlight)
     axis_format = "%" if value == "share" else ",.3~g"
     kinds = [text("review", lang), text("litigation", lang)]

@@ -44,10 +44,13 @@ __all__ = [
     "applicant_mix",
     "application_counts",
     "check_summary",
+    "checks_of",
     "corpus_summary",
     "correction_rates",
     "coverage",
+    "default_organ",
     "denial_reasons",
+    "failed_files",
     "from_frames",
     "litigation_counts",
     "load",
@@ -58,8 +61,10 @@ __all__ = [
     "pooled",
     "proactive_volume",
     "rank_within",
+    "restrict",
     "review_litigation_rates",
     "select",
+    "selection_summary",
     "status_counts",
     "wilson_exprs",
     "wilson_interval",
@@ -183,9 +188,7 @@ def select(
             conditions.append(pl.col(column).cast(pl.String).is_in([str(v) for v in values]))
     if conditions:
         reports = reports.filter(pl.all_horizontal(conditions))
-    ids = reports["report_id"].implode()
-    keep = {n: getattr(frames, n).filter(pl.col("report_id").is_in(ids)) for n in FRAME_NAMES[1:]}
-    return replace(frames, reports=reports, **keep)
+    return restrict(frames, reports)
 
 
 def _keys(reports: pl.DataFrame) -> pl.DataFrame:
@@ -204,19 +207,62 @@ def _keys(reports: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def peers_of(reports: pl.DataFrame, organ: str) -> pl.DataFrame:
+def restrict(frames: Frames, reports: pl.DataFrame) -> Frames:
+    """The corpus cut down to the given reports (the other four frames follow ``report_id``)."""
+    ids = reports["report_id"].implode()
+    keep = {n: getattr(frames, n).filter(pl.col("report_id").is_in(ids)) for n in FRAME_NAMES[1:]}
+    return replace(frames, reports=reports, **keep)
+
+
+def default_organ(frames: Frames) -> str | None:
+    """The organ with the most reports (ties: the first by name): a sensible subject for a profile."""
+    counted = frames.reports.filter(pl.col("organ").is_not_null()).group_by("organ").agg(pl.len().alias("n"))
+    if counted.is_empty():
+        return None
+    return str(counted.sort(["n", "organ"], descending=[True, False])["organ"][0])
+
+
+def peers_of(frames: Frames, organ: str) -> Frames:
     """Reports of ``organ`` and of its peers: organs of the same level in the same county.
 
-    When the organ has no county (a city department, say) its city is used instead. Adds a boolean
-    ``is_subject`` so charts can set the organ against the others.
+    When the organ has no county (a city department, say) its city is used instead. ``reports``
+    gains a boolean ``is_subject``. An organ not in ``frames`` gives empty frames.
     """
+    reports = frames.reports
     own = reports.filter(pl.col("organ") == organ)
     if own.is_empty():
-        return reports.clear().with_columns(is_subject=pl.lit(False))
+        return restrict(frames, reports.clear().with_columns(is_subject=pl.lit(False)))
     first = own.row(0, named=True)
     place = "county" if first["county"] is not None else "city"
-    peers = reports.filter((pl.col("organ_level") == first["organ_level"]) & (pl.col(place) == first[place]))
-    return peers.with_columns(is_subject=pl.col("organ") == organ)
+    same = (pl.col("organ_level") == first["organ_level"]) & (pl.col(place) == first[place])
+    peers = reports.filter(same | (pl.col("organ") == organ))
+    return restrict(frames, peers.with_columns(is_subject=pl.col("organ") == organ))
+
+
+def checks_of(frames: Frames, organ: str | None = None) -> pl.DataFrame:
+    """Checks raised on the selected reports (of one organ when given), with the file and year."""
+    reports = frames.reports if organ is None else frames.reports.filter(pl.col("organ") == organ)
+    return (
+        frames.checks.join(reports.select("report_id", "organ", "year", "path"), on="report_id", how="inner")
+        .select("organ", "year", "path", "check", pl.col("severity").cast(pl.String), "where", "message")
+        .sort("organ", "year", "severity", "check")
+    )
+
+
+def selection_summary(frames: Frames) -> pl.DataFrame:
+    """One row saying what a selection holds: reports, organs, years, flagged reports."""
+    reports = frames.reports
+    flagged = reports["flagged"].sum() if "flagged" in reports.columns else 0
+    years = reports["year"].drop_nulls()
+    return pl.DataFrame(
+        {
+            "reports": [reports.height],
+            "organs": [reports["organ"].drop_nulls().n_unique()],
+            "first_year": [int(years.min()) if years.len() else None],  # type: ignore[arg-type]
+            "last_year": [int(years.max()) if years.len() else None],  # type: ignore[arg-type]
+            "flagged": [int(flagged)],
+        }
+    )
 
 
 # ---------------------------------------------------------------------------------------------- per report
@@ -571,6 +617,12 @@ def coverage(reports: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("organ", "year")
     )
+
+
+def failed_files(reports: pl.DataFrame) -> pl.DataFrame:
+    """Files that yielded no figures (failed, not a report), with the reason, for a reader to follow up."""
+    unusable = pl.col("status").cast(pl.String).is_in(["failed", "not_a_report"])
+    return reports.filter(unusable).select("path", pl.col("status").cast(pl.String), "error").sort("path")
 
 
 def corpus_summary(frames: Frames) -> dict[str, Any]:
