@@ -189,3 +189,63 @@ def test_oversized_document_xml_is_refused(monkeypatch: pytest.MonkeyPatch) -> N
 def test_document_without_text_is_unreadable() -> None:
     with pytest.raises(UnreadableFile, match="no text"):
         read_docx(_save(docx.Document()))
+
+
+NUMBERING = f"""<w:numbering xmlns:w="{W}">
+<w:abstractNum w:abstractNumId="7">
+  <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/>
+    <w:pStyle w:val="H1"/></w:lvl>
+  <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>
+  <w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%3."/></w:lvl>
+</w:abstractNum>
+<w:abstractNum w:abstractNumId="8">
+  <w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/><w:lvlText w:val="\u2022"/></w:lvl>
+</w:abstractNum>
+<w:num w:numId="1"><w:abstractNumId w:val="7"/></w:num>
+<w:num w:numId="2"><w:abstractNumId w:val="8"/></w:num>
+<w:num w:numId="3"><w:abstractNumId w:val="7"/>
+  <w:lvlOverride w:ilvl="2"><w:startOverride w:val="5"/></w:lvlOverride></w:num>
+</w:numbering>"""
+STYLES = f"""<w:styles xmlns:w="{W}">
+<w:style w:type="paragraph" w:styleId="H1"><w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style>
+<w:style w:type="paragraph" w:styleId="H1x"><w:basedOn w:val="H1"/></w:style>
+<w:style w:type="paragraph" w:styleId="Loop"><w:basedOn w:val="Loop"/></w:style>
+</w:styles>"""
+
+
+def _numbered(text: str, num: int | None = 1, level: int | None = None, style: str | None = None) -> str:
+    pr = f"<w:pStyle w:val='{style}'/>" if style else ""
+    if num is not None:
+        ilvl = f"<w:ilvl w:val='{level}'/>" if level is not None else ""
+        pr += f"<w:numPr>{ilvl}<w:numId w:val='{num}'/></w:numPr>"
+    return f"<w:p><w:pPr>{pr}</w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"
+
+
+def test_automatic_numbering_is_part_of_the_text() -> None:
+    cell = f"<w:tc>{_numbered('属于国家秘密', level=2)}</w:tc><w:tc>{_p('0')}</w:tc>"
+    body = (
+        _numbered("总体情况", None, style="H1")
+        + _numbered("主动公开情况", level=1)
+        + _numbered("依申请公开情况", level=1)
+        + _numbered("主动公开政府信息情况", None, style="H1x")
+        + f"<w:tbl><w:tr>{cell}</w:tr><w:tr>{cell}</w:tr></w:tbl>"
+        + _numbered("要点", num=2)
+        + _numbered("另起", num=3, level=2)
+        + _numbered("无编号", num=0, style="H1")
+        + _numbered("循环样式", None, style="Loop")
+    )
+    data = _package(
+        body, extra={"word/numbering.xml": NUMBERING.encode(), "word/styles.xml": STYLES.encode()}
+    )
+    assert [line.cells for line in read_docx(data).lines] == [
+        ("一、总体情况",),
+        ("(一)主动公开情况",),
+        ("(二)依申请公开情况",),
+        ("二、主动公开政府信息情况",),
+        ("1.属于国家秘密", "0"),
+        ("2.属于国家秘密", "0"),
+        ("要点",),
+        ("5.另起",),
+        ("无编号",),
+        ("循环样式",),
+    ]

@@ -10,7 +10,9 @@ from python-docx's ``row.cells`` (which repeats a merged cell once per grid colu
 merged cell (``w:gridSpan``) is its text followed by ``None`` for each covered column, and a cell
 that continues a vertical merge (``w:vMerge``) is ``None``, so a number printed once is read once.
 Tables nested in a cell are emitted, as tables of their own, right after the row that holds them;
-so are text boxes. Deleted revisions, field codes and drawing fallbacks are skipped.
+so are text boxes. Deleted revisions, field codes and drawing fallbacks are skipped. Automatic
+numbering ("一、", "（一）", "1." kept in numbering.xml, not in the text) is counted as Word counts it
+and put before the paragraph's text, so a numbered label reads as it is printed.
 
 >>> lines = _Reader().body(_parse(_DOC.format(
 ...     '<w:p><w:r><w:t>规章</w:t></w:r></w:p>'
@@ -27,6 +29,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -37,6 +40,7 @@ __all__ = ["MAX_PART_BYTES", "read_docx"]
 
 MAX_PART_BYTES = 50 * 1024 * 1024  # uncompressed size of document.xml accepted (zip bombs)
 _MAX_META_BYTES = 1024 * 1024
+_MAX_STYLE_BYTES = 10 * 1024 * 1024
 _MAX_SPAN = 64  # Word tables have at most 63 columns
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _W_NAMESPACES = (
@@ -135,12 +139,206 @@ def _inline(el: etree._Element, parts: list[str], boxes: list[etree._Element]) -
             _inline(child, parts, boxes)
 
 
+# ---------------------------------------------------------------------------------------------------
+# Automatic numbering: Word keeps "一、", "（一）", "1." of numbered paragraphs in numbering.xml, not in
+# the text, so the reader counts them itself as Word would.
+
+_HAN_DIGITS = "〇一二三四五六七八九"
+_HAN_UNITS = ((1000, "千"), (100, "百"), (10, "十"))
+_SERIES = {
+    "ideographTraditional": "甲乙丙丁戊己庚辛壬癸",
+    "ideographZodiac": "子丑寅卯辰巳午未申酉戌亥",
+    "decimalEnclosedCircle": "".join(chr(0x2460 + k) for k in range(20)),
+    "decimalEnclosedCircleChinese": "".join(chr(0x2460 + k) for k in range(20)),
+    "decimalEnclosedParen": "".join(chr(0x2474 + k) for k in range(20)),
+    "decimalEnclosedFullstop": "".join(chr(0x2488 + k) for k in range(20)),
+}
+_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+          (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))  # fmt: skip
+
+
+def _han(n: int) -> str:
+    """Chinese counting numerals as Word writes them: 一, 十, 十一, 二十一, 一百零五.
+
+    >>> [_han(n) for n in (1, 10, 11, 21, 105, 2024)]
+    ['一', '十', '十一', '二十一', '一百零五', '二千零二十四']
+    """
+    if n <= 0 or n >= 10000:
+        return str(n)
+    out, zero = "", False
+    for unit, name in _HAN_UNITS:
+        digit, n = divmod(n, unit)
+        if digit:
+            out += (
+                ("零" if zero else "")
+                + ("" if unit == 10 and digit == 1 and not out else _HAN_DIGITS[digit])
+                + name
+            )
+            zero = False
+        elif out:
+            zero = True
+    return out + (("零" if zero else "") + _HAN_DIGITS[n] if n else "")
+
+
+def _format_number(n: int, fmt: str) -> str:
+    if fmt in ("none", "bullet"):
+        return ""
+    if fmt.startswith(("chinese", "japanese", "taiwanese", "ideographDigital", "koreanCounting")):
+        if fmt == "chineseLegalSimplified":
+            return _han(n).translate(str.maketrans("一二三四五六七八九十百千", "壹贰叁肆伍陆柒捌玖拾佰仟"))
+        return _han(n)
+    if fmt in _SERIES:
+        series = _SERIES[fmt]
+        return series[n - 1] if 0 < n <= len(series) else str(n)
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1) if n > 0 else str(n)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt in ("lowerRoman", "upperRoman"):
+        roman = ""
+        for value, digits in _ROMAN:
+            while 0 < value <= n:
+                roman, n = roman + digits, n - value
+        return roman.upper() if fmt == "upperRoman" else roman
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    return str(n)
+
+
+@dataclass(frozen=True)
+class _Level:
+    start: int = 1
+    fmt: str = "decimal"
+    text: str = "%1."
+
+
+_LEVEL_REF = re.compile(r"%([1-9])")
+
+
+class _Numbering:
+    """The numbering definitions of a document and the counters while it is read in order."""
+
+    def __init__(self, numbering: etree._Element | None, styles: etree._Element | None) -> None:
+        self.abstract: dict[str, dict[int, _Level]] = {}
+        self.style_levels: dict[str, tuple[str, int]] = {}  # styleId → (abstractNumId, level) via lvl/pStyle
+        self.nums: dict[
+            str, tuple[str, dict[int, _Level], bool]
+        ] = {}  # numId → (abstract, overrides, own count)
+        self.styles: dict[
+            str, tuple[str | None, int | None, str | None]
+        ] = {}  # styleId → numId, ilvl, basedOn
+        self.counts: dict[str, list[int | None]] = {}
+        if numbering is not None:
+            self._read_numbering(numbering)
+        if styles is not None:
+            self._read_styles(styles)
+
+    def _read_numbering(self, root: etree._Element) -> None:
+        for el in root:
+            if _local(el) == "abstractNum":
+                levels: dict[int, _Level] = {}
+                for lvl in el:
+                    if _local(lvl) == "lvl":
+                        ilvl = _int_attr(lvl, "ilvl", 0)
+                        levels[ilvl] = _level(lvl)
+                        style = _child(lvl, "pStyle")
+                        if style is not None and _attr(style, "val"):
+                            self.style_levels[_attr(style, "val") or ""] = (
+                                _attr(el, "abstractNumId") or "",
+                                ilvl,
+                            )
+                self.abstract[_attr(el, "abstractNumId") or ""] = levels
+        for el in root:
+            if _local(el) == "num":
+                ref = _child(el, "abstractNumId")
+                overrides: dict[int, _Level] = {}
+                for over in (c for c in el if _local(c) == "lvlOverride"):
+                    ilvl = _int_attr(over, "ilvl", 0)
+                    base = self.abstract.get(_attr(ref, "val") or "" if ref is not None else "", {})
+                    lvl, start = _child(over, "lvl"), _child(over, "startOverride")
+                    level = _level(lvl) if lvl is not None else base.get(ilvl, _Level())
+                    if start is not None:
+                        level = _Level(_int_attr(start, "val", 1), level.fmt, level.text)
+                    overrides[ilvl] = level
+                abstract = _attr(ref, "val") or "" if ref is not None else ""
+                self.nums[_attr(el, "numId") or ""] = (abstract, overrides, bool(overrides))
+
+    def _read_styles(self, root: etree._Element) -> None:
+        for el in root:
+            if _local(el) != "style" or not _attr(el, "styleId"):
+                continue
+            ppr, based = _child(el, "pPr"), _child(el, "basedOn")
+            num = _child(ppr, "numPr") if ppr is not None else None
+            num_id = ilvl = None
+            if num is not None:
+                id_el, lvl_el = _child(num, "numId"), _child(num, "ilvl")
+                num_id = _attr(id_el, "val") if id_el is not None else None
+                ilvl = _int_attr(lvl_el, "val", 0) if lvl_el is not None else None
+            self.styles[_attr(el, "styleId") or ""] = (
+                num_id,
+                ilvl,
+                _attr(based, "val") if based is not None else None,
+            )
+
+    def _style_num(self, style: str | None) -> tuple[str | None, int | None]:
+        for _ in range(10):  # basedOn chains are short; a cycle must not hang the reader
+            if style is None or style not in self.styles:
+                return None, None
+            num_id, ilvl, style_based = self.styles[style]
+            if num_id is not None:
+                if ilvl is None:
+                    ilvl = self.style_levels.get(style, ("", 0))[1]
+                return num_id, ilvl
+            style = style_based
+        return None, None
+
+    def prefix(self, p: etree._Element) -> str:
+        """The number Word shows before paragraph ``p`` ('' if none); advances the counters."""
+        if not self.nums:
+            return ""
+        ppr = _child(p, "pPr")
+        if ppr is None:
+            return ""
+        style_el, num = _child(ppr, "pStyle"), _child(ppr, "numPr")
+        num_id, ilvl = self._style_num(_attr(style_el, "val") if style_el is not None else None)
+        if num is not None:
+            id_el, lvl_el = _child(num, "numId"), _child(num, "ilvl")
+            num_id = _attr(id_el, "val") if id_el is not None else num_id
+            ilvl = _int_attr(lvl_el, "val", 0) if lvl_el is not None else ilvl
+        if not num_id or num_id == "0" or num_id not in self.nums:
+            return ""
+        abstract, overrides, own = self.nums[num_id]
+        levels = {**self.abstract.get(abstract, {}), **overrides}
+        ilvl = min(ilvl or 0, 8)
+        counts = self.counts.setdefault(num_id if own else "a" + abstract, [None] * 9)
+        level = levels.get(ilvl, _Level())
+        counts[ilvl] = level.start if counts[ilvl] is None else (counts[ilvl] or 0) + 1
+        for deeper in range(ilvl + 1, 9):
+            counts[deeper] = None
+
+        def number(m: re.Match[str]) -> str:
+            k = int(m.group(1)) - 1
+            lvl = levels.get(k, _Level())
+            return _format_number(counts[k] if counts[k] is not None else lvl.start, lvl.fmt)  # type: ignore[arg-type]
+
+        return "" if level.fmt == "bullet" else _LEVEL_REF.sub(number, level.text)
+
+
+def _level(lvl: etree._Element) -> _Level:
+    start, fmt, text = _child(lvl, "start"), _child(lvl, "numFmt"), _child(lvl, "lvlText")
+    return _Level(
+        _int_attr(start, "val", 1) if start is not None else 1,
+        (_attr(fmt, "val") if fmt is not None else None) or "decimal",
+        (_attr(text, "val") if text is not None else None) or "",
+    )
+
+
 class _Reader:
     """Walks the body in document order, collecting Lines."""
 
-    def __init__(self) -> None:
+    def __init__(self, numbering: _Numbering | None = None) -> None:
         self.lines: list[Line] = []
         self.tables = 0
+        self.numbering = numbering or _Numbering(None, None)
 
     def body(self, root: etree._Element) -> list[Line]:
         body = next((el for el in root.iter() if _local(el) == "body"), None)
@@ -159,11 +357,15 @@ class _Reader:
             elif name in _WRAPPERS:
                 self.blocks(child)
 
-    def paragraph(self, p: etree._Element) -> None:
-        parts: list[str] = []
-        boxes: list[etree._Element] = []
+    def text(self, p: etree._Element, boxes: list[etree._Element]) -> str:
+        """A paragraph's text with its automatic number; its text boxes are added to ``boxes``."""
+        parts = [self.numbering.prefix(p)]
         _inline(p, parts, boxes)
-        for raw in "".join(parts).split("\n"):
+        return "".join(parts)
+
+    def paragraph(self, p: etree._Element) -> None:
+        boxes: list[etree._Element] = []
+        for raw in self.text(p, boxes).split("\n"):
             cells = [c for c in (_clean(part) for part in _TABS.split(raw)) if c]
             if cells:
                 self.lines.append(Line(tuple(cells), "text" if len(cells) == 1 else "delimited"))
@@ -179,14 +381,41 @@ class _Reader:
             tr_pr = _child(tr, "trPr")
             cells += [None] * _int_attr(_child(tr_pr, "gridBefore") if tr_pr is not None else None, "val", 0)
             for tc in _row_cells(tr):
-                text, span, covered = _cell(tc, inner)
+                text, span, covered = self.cell(tc, inner)
                 cells.append(None if covered and not text else text)
                 cells += [None] * (span - 1)
             cells += [None] * _int_attr(_child(tr_pr, "gridAfter") if tr_pr is not None else None, "val", 0)
             if any(cells):
                 self.lines.append(Line(tuple(cells), "grid", index))
             for el in inner:
-                self.table(el) if _local(el) == "tbl" else self.blocks(el)
+                if _local(el) == "tbl":
+                    self.table(el)
+                else:
+                    self.blocks(el)
+
+    def cell(self, tc: etree._Element, inner: list[etree._Element]) -> tuple[str, int, bool]:
+        """A cell's text, the grid columns it spans, and whether a merge covers it (vMerge/hMerge continue)."""
+        pr = _child(tc, "tcPr")
+        span, covered = 1, False
+        if pr is not None:
+            span = max(1, _int_attr(_child(pr, "gridSpan"), "val", 1))
+            for merge in ("vMerge", "hMerge"):
+                el = _child(pr, merge)
+                if el is not None and (_attr(el, "val") or "continue") != "restart":
+                    covered = True
+        paragraphs: list[str] = []
+        self.cell_blocks(tc, paragraphs, inner)
+        return _clean("\n".join(paragraphs)), span, covered
+
+    def cell_blocks(self, el: etree._Element, paragraphs: list[str], inner: list[etree._Element]) -> None:
+        for child in el:
+            name = _local(child)
+            if name == "p":
+                paragraphs.append(self.text(child, inner))
+            elif name == "tbl":
+                inner.append(child)
+            elif name in _WRAPPERS:
+                self.cell_blocks(child, paragraphs, inner)
 
 
 def _table_rows(tbl: etree._Element) -> Iterator[etree._Element]:
@@ -205,34 +434,6 @@ def _row_cells(tr: etree._Element) -> Iterator[etree._Element]:
             yield child
         elif name in _WRAPPERS:
             yield from _row_cells(child)
-
-
-def _cell(tc: etree._Element, inner: list[etree._Element]) -> tuple[str, int, bool]:
-    """A cell's text, the grid columns it spans, and whether a merge covers it (vMerge/hMerge continue)."""
-    pr = _child(tc, "tcPr")
-    span, covered = 1, False
-    if pr is not None:
-        span = max(1, _int_attr(_child(pr, "gridSpan"), "val", 1))
-        for merge in ("vMerge", "hMerge"):
-            el = _child(pr, merge)
-            if el is not None and (_attr(el, "val") or "continue") != "restart":
-                covered = True
-    paragraphs: list[str] = []
-    _cell_blocks(tc, paragraphs, inner)
-    return _clean("\n".join(paragraphs)), span, covered
-
-
-def _cell_blocks(el: etree._Element, paragraphs: list[str], inner: list[etree._Element]) -> None:
-    for child in el:
-        name = _local(child)
-        if name == "p":
-            parts: list[str] = []
-            _inline(child, parts, inner)
-            paragraphs.append("".join(parts))
-        elif name == "tbl":
-            inner.append(child)
-        elif name in _WRAPPERS:
-            _cell_blocks(child, paragraphs, inner)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -288,25 +489,32 @@ def _parse(raw: bytes) -> etree._Element:
         raise UnreadableFile(f"DOCX main document is not well-formed XML ({e})") from e
 
 
-def _main_part(zf: zipfile.ZipFile) -> str:
-    """The main document's name, from the package relationships (usually word/document.xml)."""
+def _optional_xml(zf: zipfile.ZipFile, name: str, limit: int = _MAX_META_BYTES) -> etree._Element | None:
+    """A secondary part (relationships, styles, numbering, properties), or None if absent or broken."""
     try:
-        rels = etree.fromstring(_member(zf, "_rels/.rels", _MAX_META_BYTES), _PARSER)
-    except (UnreadableFile, etree.XMLSyntaxError, ValueError):
-        return "word/document.xml"
-    for rel in rels:
-        if (rel.get("Type") or "").endswith("/officeDocument") and rel.get("Target"):
-            return (rel.get("Target") or "").lstrip("/")
-    return "word/document.xml"
-
-
-def _title(zf: zipfile.ZipFile) -> str | None:
-    try:
-        core = etree.fromstring(_member(zf, "docProps/core.xml", _MAX_META_BYTES), _PARSER)
+        return etree.fromstring(_member(zf, name, limit), _PARSER)
     except (UnreadableFile, etree.XMLSyntaxError, ValueError):
         return None
-    title = next((el.text for el in core.iter() if _local(el) == "title"), None)
-    return _clean(title)[:300] or None if title else None
+
+
+def _targets(zf: zipfile.ZipFile, source: str) -> dict[str, str]:
+    """Relationship type (last path segment) → part name, for the part ``source`` ('' for the package)."""
+    folder, _, name = source.rpartition("/")
+    rels = _optional_xml(zf, f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels")
+    out: dict[str, str] = {}
+    for rel in rels if rels is not None else ():
+        kind, target = (rel.get("Type") or "").rpartition("/")[2], rel.get("Target") or ""
+        if target and rel.get("TargetMode") != "External":
+            out.setdefault(
+                kind, target.lstrip("/") if target.startswith("/") or not folder else f"{folder}/{target}"
+            )
+    return out
+
+
+def _title(zf: zipfile.ZipFile, part: str) -> str | None:
+    core = _optional_xml(zf, part)
+    title = next((el.text for el in core.iter() if _local(el) == "title"), None) if core is not None else None
+    return (_clean(title)[:300] or None) if title else None
 
 
 def read_docx(data: bytes) -> Document:
@@ -317,10 +525,16 @@ def read_docx(data: bytes) -> Document:
     document larger than :data:`MAX_PART_BYTES` uncompressed, or a document without any text.
     """
     with _open(data) as zf:
-        part = _main_part(zf)
+        package = _targets(zf, "")
+        part = package.get("officeDocument", "word/document.xml")
         root = _parse(_member(zf, part, MAX_PART_BYTES))
-        title = _title(zf)
-    lines = _Reader().body(root)
+        title = _title(zf, package.get("core-properties", "docProps/core.xml"))
+        related = _targets(zf, part)
+        numbering = _Numbering(
+            _optional_xml(zf, related.get("numbering", "word/numbering.xml"), _MAX_STYLE_BYTES),
+            _optional_xml(zf, related.get("styles", "word/styles.xml"), _MAX_STYLE_BYTES),
+        )
+    lines = _Reader(numbering).body(root)
     if not lines:
         raise UnreadableFile("DOCX contains no text (only images?)")
     return Document("docx", tuple(lines), title)
