@@ -18,17 +18,17 @@ which is cheaper than pdfminer's text boxes and lets characters be assigned to c
 
 from __future__ import annotations
 
-import bisect
 import io
 import itertools
 import re
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
 from nianbao.errors import UnreadableFile
 from nianbao.grid import Cell, Document, Line, normalise_text
+from nianbao.read.pdf_tables import Grid, Seg, find_tables, segments_of
 
 __all__ = ["PdfSettings", "read_pdf"]
 
@@ -98,49 +98,12 @@ class _Char:
         return max(self.y1 - self.y0, 0.1)
 
 
-@dataclass(frozen=True, slots=True)
-class _Seg:
-    """A ruling: horizontal (``pos`` = y, span in x) or vertical (``pos`` = x, span in y)."""
-
-    horizontal: bool
-    pos: float
-    lo: float
-    hi: float
-
-
-def _segments_of(item: Any, max_width: float) -> Iterator[_Seg]:
-    """The rulings a drawn path contributes: stroked lines and rectangle sides, thin filled bars."""
-    from pdfminer.layout import LTLine, LTRect
-
-    x0, y0, x1, y1 = item.bbox
-    if isinstance(item, LTRect):
-        if item.stroke:
-            yield from (_Seg(True, y0, x0, x1), _Seg(True, y1, x0, x1))
-            yield from (_Seg(False, x0, y0, y1), _Seg(False, x1, y0, y1))
-        elif item.fill and min(x1 - x0, y1 - y0) <= max_width:
-            if x1 - x0 >= y1 - y0:
-                yield _Seg(True, (y0 + y1) / 2, x0, x1)
-            else:
-                yield _Seg(False, (x0 + x1) / 2, y0, y1)
-        return
-    if isinstance(item, LTLine) or item.stroke:
-        path = getattr(item, "original_path", None) or []
-        if any(op[0] in "cvy" for op in path):  # Bézier curves: not a table
-            return
-        pts = item.pts
-        for (ax, ay), (bx, by) in itertools.pairwise(pts):
-            if abs(ay - by) <= 0.5 and abs(ax - bx) > 0.5:
-                yield _Seg(True, (ay + by) / 2, min(ax, bx), max(ax, bx))
-            elif abs(ax - bx) <= 0.5 and abs(ay - by) > 0.5:
-                yield _Seg(False, (ax + bx) / 2, min(ay, by), max(ay, by))
-
-
-def _page_content(layout: Any, max_width: float) -> tuple[list[_Char], list[_Seg], int, int]:
+def _page_content(layout: Any, max_width: float) -> tuple[list[_Char], list[Seg], int, int]:
     """Characters (whitespace dropped), rulings, undecodable characters and images of one page."""
     from pdfminer.layout import LTChar, LTCurve, LTFigure, LTImage
 
     chars: list[_Char] = []
-    segs: list[_Seg] = []
+    segs: list[Seg] = []
     cids = images = 0
     stack = [iter(layout)]
     while stack:
@@ -154,157 +117,12 @@ def _page_content(layout: Any, max_width: float) -> tuple[list[_Char], list[_Seg
             elif text.strip():
                 chars.append(_Char(text, item.x0, item.x1, item.y0, item.y1))
         elif isinstance(item, LTCurve):
-            segs.extend(_segments_of(item, max_width))
+            segs.extend(segments_of(item, max_width))
         elif isinstance(item, LTImage):
             images += 1
         elif isinstance(item, LTFigure):
             stack.append(iter(item))
     return chars, segs, cids, images
-
-
-# ---------------------------------------------------------------------------------------------------
-# Ruling segments → tables
-
-
-def _snap(segs: list[_Seg], tol: float) -> list[_Seg]:
-    """Rulings at nearly the same position moved onto one position, overlapping pieces joined."""
-    out: list[_Seg] = []
-    segs = sorted(segs, key=lambda s: s.pos)
-    i = 0
-    while i < len(segs):
-        j = i + 1
-        while j < len(segs) and segs[j].pos - segs[j - 1].pos <= tol:
-            j += 1
-        group = segs[i:j]
-        pos = sum(s.pos for s in group) / len(group)
-        lo, hi = None, None
-        for s in sorted(group, key=lambda s: s.lo):
-            if hi is not None and lo is not None and s.lo <= hi + tol:
-                hi = max(hi, s.hi)
-                continue
-            if lo is not None and hi is not None:
-                out.append(_Seg(group[0].horizontal, pos, lo, hi))
-            lo, hi = s.lo, s.hi
-        if lo is not None and hi is not None:
-            out.append(_Seg(group[0].horizontal, pos, lo, hi))
-        i = j
-    return out
-
-
-def _touch(h: _Seg, v: _Seg, tol: float) -> bool:
-    return h.lo - tol <= v.pos <= h.hi + tol and v.lo - tol <= h.pos <= v.hi + tol
-
-
-def _groups(hs: list[_Seg], vs: list[_Seg], tol: float) -> list[tuple[list[_Seg], list[_Seg]]]:
-    """Rulings split into connected groups (a horizontal and a vertical ruling touch or cross)."""
-    parent = list(range(len(hs) + len(vs)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    by_x = sorted(range(len(vs)), key=lambda k: vs[k].pos)
-    xs = [vs[k].pos for k in by_x]
-    for i, h in enumerate(hs):
-        for k in by_x[bisect.bisect_left(xs, h.lo - tol) : bisect.bisect_right(xs, h.hi + tol)]:
-            if _touch(h, vs[k], tol):
-                parent[find(i)] = find(len(hs) + k)
-    out: dict[int, tuple[list[_Seg], list[_Seg]]] = {}
-    for i, h in enumerate(hs):
-        out.setdefault(find(i), ([], []))[0].append(h)
-    for k, v in enumerate(vs):
-        out.setdefault(find(len(hs) + k), ([], []))[1].append(v)
-    return [g for g in out.values() if g[0] and g[1]]
-
-
-def _positions(values: Iterable[float], tol: float) -> list[float]:
-    """Distinct positions (ascending), values closer than ``tol`` merged."""
-    out: list[float] = []
-    for v in sorted(values):
-        if not out or v - out[-1] > tol:
-            out.append(v)
-    return out
-
-
-def _at_positions(segs: list[_Seg], positions: list[float], tol: float) -> list[list[_Seg]]:
-    """For each position, the rulings that lie on it."""
-    segs = sorted(segs, key=lambda s: s.pos)
-    keys = [s.pos for s in segs]
-    return [segs[bisect.bisect_left(keys, p - tol) : bisect.bisect_right(keys, p + tol)] for p in positions]
-
-
-def _covers(segs: list[_Seg], at: float, tol: float) -> bool:
-    """Whether one of these rulings passes through ``at`` along its length."""
-    return any(s.lo - tol <= at <= s.hi + tol for s in segs)
-
-
-@dataclass
-class _Grid:
-    """A ruled table: column borders ``xs`` (ascending), row borders ``ys`` (descending, top first)."""
-
-    xs: list[float]
-    ys: list[float]
-    owner: list[int]  # per grid cell (row * ncols + col): the first grid cell of its merged cell
-
-    def __post_init__(self) -> None:
-        self._down = [-y for y in self.ys]  # ascending, for bisect
-
-    @property
-    def ncols(self) -> int:
-        return len(self.xs) - 1
-
-    def contains(self, x: float, y: float) -> bool:
-        return self.xs[0] <= x <= self.xs[-1] and self.ys[-1] <= y <= self.ys[0]
-
-    def cell_at(self, x: float, y: float) -> int:
-        col = min(max(bisect.bisect_right(self.xs, x) - 1, 0), self.ncols - 1)
-        row = min(max(bisect.bisect_right(self._down, -y) - 1, 0), len(self.ys) - 2)
-        return self.owner[row * self.ncols + col]
-
-
-def _grid(hs: list[_Seg], vs: list[_Seg], tol: float) -> _Grid | None:
-    """The grid of one group of rulings, with merged cells found from missing rulings."""
-    xs = _positions([v.pos for v in vs] + [min(h.lo for h in hs), max(h.hi for h in hs)], tol)
-    ys = _positions([h.pos for h in hs] + [min(v.lo for v in vs), max(v.hi for v in vs)], tol)[::-1]
-    ncols, nrows = len(xs) - 1, len(ys) - 1
-    if ncols < 2 or nrows < 1 or ncols * nrows > 20_000:
-        return None
-    parent = list(range(ncols * nrows))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        parent[max(ra, rb)] = min(ra, rb)
-
-    v_at, h_at = _at_positions(vs, xs, tol), _at_positions(hs, ys, tol)
-    for r in range(nrows):
-        ymid = (ys[r] + ys[r + 1]) / 2
-        for c in range(ncols - 1):
-            if not _covers(v_at[c + 1], ymid, tol):
-                union(r * ncols + c, r * ncols + c + 1)
-    for c in range(ncols):
-        xmid = (xs[c] + xs[c + 1]) / 2
-        for r in range(nrows - 1):
-            if not _covers(h_at[r + 1], xmid, tol):
-                union(r * ncols + c, (r + 1) * ncols + c)
-    owner = [find(i) for i in range(ncols * nrows)]
-    if len(set(owner)) < 2:  # a frame around text, not a table
-        return None
-    return _Grid(xs, ys, owner)
-
-
-def _tables(segs: list[_Seg], tol: float) -> list[_Grid]:
-    hs = _snap([s for s in segs if s.horizontal and s.hi - s.lo > tol], tol)
-    vs = _snap([s for s in segs if not s.horizontal and s.hi - s.lo > tol], tol)
-    grids = (_grid(h, v, tol) for h, v in _groups(hs, vs, tol))
-    return sorted((g for g in grids if g is not None), key=lambda g: -g.ys[0])
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -400,14 +218,14 @@ class _TextLine:
 
 @dataclass
 class _Table:
-    grid: _Grid
+    grid: Grid
     rows: list[tuple[Cell, ...]]
 
 
 _Block = _TextLine | _Table
 
 
-def _table_rows(grid: _Grid, chars: list[_Char], s: PdfSettings) -> list[tuple[Cell, ...]]:
+def _table_rows(grid: Grid, chars: list[_Char], s: PdfSettings) -> list[tuple[Cell, ...]]:
     per_cell: dict[int, list[_Char]] = {}
     for ch in chars:
         per_cell.setdefault(grid.cell_at((ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2), []).append(ch)
@@ -435,9 +253,9 @@ def _text_lines(chars: list[_Char], s: PdfSettings) -> list[_TextLine]:
     return out
 
 
-def _page_blocks(chars: list[_Char], segs: list[_Seg], s: PdfSettings) -> list[_Block]:
+def _page_blocks(chars: list[_Char], segs: list[Seg], s: PdfSettings) -> list[_Block]:
     """Text lines and tables of one page, top first."""
-    grids = _tables(segs, s.snap_tolerance)
+    grids = find_tables(segs, s.snap_tolerance)
     inside: list[list[_Char]] = [[] for _ in grids]
     outside: list[_Char] = []
     for ch in chars:
@@ -512,7 +330,7 @@ def _is_page_number(b: _Block) -> bool:
     return isinstance(b, _TextLine) and bool(_PAGE_NUMBER.match(" ".join(b.cells)))
 
 
-def _continues(prev: _Grid | None, g: _Grid, tol: float) -> bool:
+def _continues(prev: Grid | None, g: Grid, tol: float) -> bool:
     """Whether a table at the top of a page goes on with the table that ended the page before: the
     same outer borders (its inner columns may differ, e.g. the next section of table 2)."""
     return (
@@ -532,7 +350,7 @@ class _Assembler:
         self.s = s
         self.lines: list[Line] = []
         self.tables = 0
-        self.open_table: _Grid | None = None  # the table that ended the previous page
+        self.open_table: Grid | None = None  # the table that ended the previous page
         self.open_text: tuple[int, _TextLine, float] | None = None  # (line index, paragraph, right margin)
 
     def add_page(self, blocks: list[_Block], page: tuple[float, float]) -> None:
