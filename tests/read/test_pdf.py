@@ -255,3 +255,40 @@ def test_hongze_text(hongze: tuple[Line, ...]) -> None:
     assert "主动发布各类政府信息 2428 条" in text
     assert "全年收取政府信息公开信息处理费 0 元" in text
     assert ("2024 年政府信息公开工作年度报告",) in [line.cells for line in hongze]
+
+
+def _small_report(c: Canvas) -> None:
+    c.setFont(FONT, 12)
+    c.drawString(72, 700, "第一行文字")
+    c.drawString(72, 680, "第二行文字")
+    c.drawString(300, 680, "12")
+    c.setLineWidth(0.5)
+    for y in (600, 580, 560):
+        c.line(72, y, 372, y)
+    for x in (72, 222, 372):
+        c.line(x, 560, x, 600)
+    for y, label, number in ((585, "规章", "7"), (565, "文件", "8")):
+        c.drawString(80, y, label)
+        c.drawString(230, y, number)
+
+
+SMALL_REPORT = [
+    (("第一行文字",), "text", None),
+    (("第二行文字", "12"), "delimited", None),
+    (("规章", "7"), "grid", 0),
+    (("文件", "8"), "grid", 0),
+]
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_turned_pages_read_upright(rotation: int) -> None:
+    """A page whose text runs up, down or upside down (a landscape table turned on a portrait page)."""
+
+    def draw(c: Canvas) -> None:
+        c.translate(300, 400)
+        c.rotate(rotation)
+        c.translate(-300, -400)
+        _small_report(c)
+
+    doc = read_pdf(_canvas_pdf(draw))
+    assert [(line.cells, line.kind, line.table) for line in doc.lines] == SMALL_REPORT

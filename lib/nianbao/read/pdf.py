@@ -98,13 +98,25 @@ class _Char:
         return max(self.y1 - self.y0, 0.1)
 
 
-def _page_content(layout: Any, max_width: float) -> tuple[list[_Char], list[Seg], int, int]:
+@dataclass
+class _Content:
+    """What one page holds, in reading coordinates (sideways pages turned upright)."""
+
+    chars: list[_Char]
+    segs: list[Seg]
+    cids: int  # characters that could not be decoded
+    images: int
+    edges: tuple[float, float]  # the page's left and right edge
+
+
+def _page_content(layout: Any, max_width: float) -> _Content:
     """Characters (whitespace dropped), rulings, undecodable characters and images of one page."""
     from pdfminer.layout import LTChar, LTCurve, LTFigure, LTImage
 
     chars: list[_Char] = []
     segs: list[Seg] = []
     cids = images = 0
+    runs = [0, 0, 0, 0]  # characters whose text runs right, up, left, down
     stack = [iter(layout)]
     while stack:
         item = next(stack[-1], None)
@@ -116,13 +128,44 @@ def _page_content(layout: Any, max_width: float) -> tuple[list[_Char], list[Seg]
                 cids += 1
             elif text.strip():
                 chars.append(_Char(text, item.x0, item.x1, item.y0, item.y1))
+                a, b = item.matrix[0], item.matrix[1]  # the direction the text runs in
+                runs[(1 if b > 0 else 3) if abs(b) > abs(a) else (0 if a >= 0 else 2)] += 1
         elif isinstance(item, LTCurve):
             segs.extend(segments_of(item, max_width))
         elif isinstance(item, LTImage):
             images += 1
         elif isinstance(item, LTFigure):
             stack.append(iter(item))
-    return chars, segs, cids, images
+    content = _Content(chars, segs, cids, images, (layout.x0, layout.x1))
+    turn = max(range(4), key=runs.__getitem__)
+    if turn and runs[turn] > len(chars) / 2:  # most text runs up, down or right to left: a turned page
+        return _upright(content, layout.bbox, turn)
+    return content
+
+
+def _upright(c: _Content, bbox: tuple[float, float, float, float], turn: int) -> _Content:
+    """The page turned by ``turn`` quarters so that its text runs left to right.
+
+    Text running up: (x, y) → (y, -x); upside down: (x, y) → (-x, -y); running down: (x, y) → (-y, x).
+    """
+    x0, y0, x1, y1 = bbox
+    if turn == 1:
+        chars = [_Char(ch.text, ch.y0, ch.y1, -ch.x1, -ch.x0) for ch in c.chars]
+        segs = [
+            Seg(False, s.pos, -s.hi, -s.lo) if s.horizontal else Seg(True, -s.pos, s.lo, s.hi) for s in c.segs
+        ]
+        edges = (y0, y1)
+    elif turn == 2:
+        chars = [_Char(ch.text, -ch.x1, -ch.x0, -ch.y1, -ch.y0) for ch in c.chars]
+        segs = [Seg(s.horizontal, -s.pos, -s.hi, -s.lo) for s in c.segs]
+        edges = (-x1, -x0)
+    else:
+        chars = [_Char(ch.text, -ch.y1, -ch.y0, ch.x0, ch.x1) for ch in c.chars]
+        segs = [
+            Seg(False, -s.pos, s.lo, s.hi) if s.horizontal else Seg(True, s.pos, -s.hi, -s.lo) for s in c.segs
+        ]
+        edges = (-y1, -y0)
+    return _Content(chars, segs, c.cids, c.images, edges)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -451,6 +494,14 @@ class _Tally:
     images: int = 0
     error: str = ""  # the first damaged page's exception
 
+    def add(self, page: _Content) -> None:
+        self.pages, self.chars, self.cids = (
+            self.pages + 1,
+            self.chars + len(page.chars),
+            self.cids + page.cids,
+        )
+        self.images += page.images
+
     def notes(self) -> list[str]:
         out = []
         if self.failed:
@@ -521,15 +572,13 @@ def read_pdf(data: bytes, settings: PdfSettings | Mapping[str, Any] | None = Non
             break
         try:
             interpreter.process_page(page)
-            layout = device.get_result()
-            chars, segs, cids, images = _page_content(layout, s.max_rule_width)
-            blocks = _page_blocks(chars, segs, s)
+            page_content = _page_content(device.get_result(), s.max_rule_width)
+            blocks = _page_blocks(page_content.chars, page_content.segs, s)
         except Exception as e:  # one damaged page does not spoil the others
             seen.failed += 1
             seen.error = seen.error or f"{type(e).__name__}: {e}"[:200]
             continue
-        seen.pages, seen.chars, seen.cids = seen.pages + 1, seen.chars + len(chars), seen.cids + cids
-        seen.images += images
-        out.add_page(blocks, (layout.x0, layout.x1))
+        seen.add(page_content)
+        out.add_page(blocks, page_content.edges)
     seen.check()
     return Document("pdf", tuple(out.lines), _title(doc), (*notes, *seen.notes()))
