@@ -292,3 +292,28 @@ def test_turned_pages_read_upright(rotation: int) -> None:
 
     doc = read_pdf(_canvas_pdf(draw))
     assert [(line.cells, line.kind, line.table) for line in doc.lines] == SMALL_REPORT
+
+
+def test_unruled_wrapped_labels_join_their_numbers() -> None:
+    """Without rulings, a label wrapped over two lines has its numbers centred between them."""
+
+    def draw(c: Canvas) -> None:
+        c.setFont(FONT, 12)
+        c.drawString(72, 730, "(一)予以公开")
+        c.drawString(260, 730, "50")
+        c.drawString(380, 730, "50")
+        c.drawString(72, 706, "（二）部分公开（区分处理的，")
+        c.drawString(260, 697, "9")
+        c.drawString(380, 697, "9")
+        c.drawString(72, 688, "只计这一情形）")
+        c.drawString(72, 664, "(三)不予公开")
+        c.drawString(72, 640, "1.属于国家秘密")
+        c.drawString(260, 640, "0")
+        c.drawString(380, 640, "-")
+
+    assert [(line.cells, line.kind) for line in read_pdf(_canvas_pdf(draw)).lines] == [
+        (("(一)予以公开", "50", "50"), "delimited"),
+        (("(二)部分公开(区分处理的,只计这一情形)", "9", "9"), "delimited"),
+        (("(三)不予公开",), "text"),
+        (("1.属于国家秘密", "0", "-"), "delimited"),
+    ]

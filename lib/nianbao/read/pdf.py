@@ -27,7 +27,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from nianbao.errors import UnreadableFile
-from nianbao.grid import Cell, Document, Line, normalise_text
+from nianbao.grid import Cell, Document, Line, is_blank, normalise_text, parse_number
 from nianbao.read.pdf_tables import Grid, Seg, find_tables, segments_of
 
 __all__ = ["PdfSettings", "read_pdf"]
@@ -296,6 +296,44 @@ def _text_lines(chars: list[_Char], s: PdfSettings) -> list[_TextLine]:
     return out
 
 
+def _numeric(t: _TextLine) -> bool:
+    return all(parse_number(c) is not None or is_blank(c) for c in t.cells)
+
+
+def _attach_labels(lines: list[_TextLine]) -> list[_TextLine]:
+    """In tables printed without rulings, a row label wrapped over two lines leaves its numbers on a
+    line of their own (centred between the label's lines). Each label fragment (one cell, ending left
+    of the numbers) is attached to the nearest such numbers-only line within a line and a half."""
+    if not lines:
+        return lines
+    left = min(t.x0 for t in lines)
+    numbers = [k for k, t in enumerate(lines) if _numeric(t) and t.x0 - left > 2 * t.size]
+    if not numbers:
+        return lines
+    owner: dict[int, int] = {}
+    for k, t in enumerate(lines):
+        if len(t.cells) != 1 or _numeric(t):
+            continue
+        mid = (t.y0 + t.y1) / 2
+        near = [
+            (abs(mid - (d.y0 + d.y1) / 2), n)
+            for n in numbers
+            if t.x1 < (d := lines[n]).x0 - 0.5 * d.size
+            and abs(mid - (d.y0 + d.y1) / 2) <= 1.5 * max(t.size, d.size)
+        ]
+        if near:
+            owner[k] = min(near)[1]
+    out = []
+    for k, t in enumerate(lines):
+        parts = sorted((lines[j] for j, n in owner.items() if n == k), key=lambda p: -p.y1)
+        if parts:
+            label = _squeeze("\n".join(p.cells[0] for p in parts))
+            out.append(_TextLine([label, *t.cells], min(p.x0 for p in parts), t.x1, t.y0, t.y1, t.size))
+        elif k not in owner:
+            out.append(t)
+    return out
+
+
 def _page_blocks(chars: list[_Char], segs: list[Seg], s: PdfSettings) -> list[_Block]:
     """Text lines and tables of one page, top first."""
     grids = find_tables(segs, s.snap_tolerance)
@@ -309,7 +347,7 @@ def _page_blocks(chars: list[_Char], segs: list[Seg], s: PdfSettings) -> list[_B
                 break
         else:
             outside.append(ch)
-    blocks: list[tuple[float, _Block]] = [(t.y1, t) for t in _text_lines(outside, s)]
+    blocks: list[tuple[float, _Block]] = [(t.y1, t) for t in _attach_labels(_text_lines(outside, s))]
     for g, cs in zip(grids, inside, strict=True):
         rows = _table_rows(g, cs, s)
         if rows:
