@@ -14,6 +14,8 @@ when large horizontal gaps split it into cells (a table printed without rulings)
 
 pdfminer runs without its layout analysis (``laparams=None``): the reader groups characters itself,
 which is cheaper than pdfminer's text boxes and lets characters be assigned to cells one by one.
+A page's characters and rulings are collected by :mod:`nianbao.read.pdf_page`; ruled tables are found
+by :mod:`nianbao.read.pdf_tables`; this module turns both into lines and the lines into a Document.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from typing import Any
 
 from nianbao.errors import UnreadableFile
 from nianbao.grid import Cell, Document, Line, is_blank, normalise_text, parse_number
-from nianbao.read.pdf_tables import Grid, Seg, find_tables, segments_of
+from nianbao.read.pdf_page import Char, PageContent, page_content
+from nianbao.read.pdf_tables import Grid, Seg, find_tables
 
 __all__ = ["PdfSettings", "read_pdf"]
 
@@ -82,93 +85,6 @@ class PdfSettings:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Page content: characters and ruling segments
-
-
-@dataclass(slots=True)
-class _Char:
-    text: str
-    x0: float
-    x1: float
-    y0: float  # PDF coordinates: y grows upwards
-    y1: float
-
-    @property
-    def size(self) -> float:
-        return max(self.y1 - self.y0, 0.1)
-
-
-@dataclass
-class _Content:
-    """What one page holds, in reading coordinates (sideways pages turned upright)."""
-
-    chars: list[_Char]
-    segs: list[Seg]
-    cids: int  # characters that could not be decoded
-    images: int
-    edges: tuple[float, float]  # the page's left and right edge
-
-
-def _page_content(layout: Any, max_width: float) -> _Content:
-    """Characters (whitespace dropped), rulings, undecodable characters and images of one page."""
-    from pdfminer.layout import LTChar, LTCurve, LTFigure, LTImage
-
-    chars: list[_Char] = []
-    segs: list[Seg] = []
-    cids = images = 0
-    runs = [0, 0, 0, 0]  # characters whose text runs right, up, left, down
-    stack = [iter(layout)]
-    while stack:
-        item = next(stack[-1], None)
-        if item is None:
-            stack.pop()
-        elif isinstance(item, LTChar):
-            text = item.get_text()
-            if text.startswith("(cid:"):
-                cids += 1
-            elif text.strip():
-                chars.append(_Char(text, item.x0, item.x1, item.y0, item.y1))
-                a, b = item.matrix[0], item.matrix[1]  # the direction the text runs in
-                runs[(1 if b > 0 else 3) if abs(b) > abs(a) else (0 if a >= 0 else 2)] += 1
-        elif isinstance(item, LTCurve):
-            segs.extend(segments_of(item, max_width))
-        elif isinstance(item, LTImage):
-            images += 1
-        elif isinstance(item, LTFigure):
-            stack.append(iter(item))
-    content = _Content(chars, segs, cids, images, (layout.x0, layout.x1))
-    turn = max(range(4), key=runs.__getitem__)
-    if turn and runs[turn] > len(chars) / 2:  # most text runs up, down or right to left: a turned page
-        return _upright(content, layout.bbox, turn)
-    return content
-
-
-def _upright(c: _Content, bbox: tuple[float, float, float, float], turn: int) -> _Content:
-    """The page turned by ``turn`` quarters so that its text runs left to right.
-
-    Text running up: (x, y) → (y, -x); upside down: (x, y) → (-x, -y); running down: (x, y) → (-y, x).
-    """
-    x0, y0, x1, y1 = bbox
-    if turn == 1:
-        chars = [_Char(ch.text, ch.y0, ch.y1, -ch.x1, -ch.x0) for ch in c.chars]
-        segs = [
-            Seg(False, s.pos, -s.hi, -s.lo) if s.horizontal else Seg(True, -s.pos, s.lo, s.hi) for s in c.segs
-        ]
-        edges = (y0, y1)
-    elif turn == 2:
-        chars = [_Char(ch.text, -ch.x1, -ch.x0, -ch.y1, -ch.y0) for ch in c.chars]
-        segs = [Seg(s.horizontal, -s.pos, -s.hi, -s.lo) for s in c.segs]
-        edges = (-x1, -x0)
-    else:
-        chars = [_Char(ch.text, -ch.y1, -ch.y0, ch.x0, ch.x1) for ch in c.chars]
-        segs = [
-            Seg(False, -s.pos, s.lo, s.hi) if s.horizontal else Seg(True, s.pos, -s.hi, -s.lo) for s in c.segs
-        ]
-        edges = (-y1, -y0)
-    return _Content(chars, segs, c.cids, c.images, edges)
-
-
-# ---------------------------------------------------------------------------------------------------
 # Characters → lines → text
 
 _CJK = "\u3000-\u9fff\uff00-\uffef\u2018-\u201d\u2014\u2026"  # CJK, full-width forms, “”‘’—…
@@ -190,9 +106,9 @@ def _clean(text: str) -> str:
     return normalise_text(_squeeze(text)).strip()
 
 
-def _rows_of(chars: list[_Char], overlap: float) -> list[list[_Char]]:
+def _rows_of(chars: list[Char], overlap: float) -> list[list[Char]]:
     """Characters grouped into visual lines, top line first, each sorted left to right."""
-    lines: list[list[_Char]] = []
+    lines: list[list[Char]] = []
     top = bottom = 0.0
     for ch in sorted(chars, key=lambda c: -(c.y0 + c.y1)):
         if lines:
@@ -208,9 +124,9 @@ def _rows_of(chars: list[_Char], overlap: float) -> list[list[_Char]]:
     return lines
 
 
-def _dedupe(line: list[_Char]) -> list[_Char]:
+def _dedupe(line: list[Char]) -> list[Char]:
     """Drop characters printed twice on top of each other (fake bold)."""
-    out: list[_Char] = []
+    out: list[Char] = []
     for ch in line:
         if out and ch.text == out[-1].text and abs(ch.x0 - out[-1].x0) < 0.3 * max(ch.x1 - ch.x0, 0.1):
             continue
@@ -218,7 +134,7 @@ def _dedupe(line: list[_Char]) -> list[_Char]:
     return out
 
 
-def _split(line: list[_Char], gap: float) -> list[list[_Char]]:
+def _split(line: list[Char], gap: float) -> list[list[Char]]:
     """A line cut where the gap between neighbours exceeds ``gap`` x their size."""
     parts = [[line[0]]]
     for prev, ch in itertools.pairwise(line):
@@ -229,7 +145,7 @@ def _split(line: list[_Char], gap: float) -> list[list[_Char]]:
     return parts
 
 
-def _join(line: list[_Char], word_gap: float) -> str:
+def _join(line: list[Char], word_gap: float) -> str:
     out = [line[0].text]
     for prev, ch in itertools.pairwise(line):
         if ch.x0 - prev.x1 > word_gap * max(prev.x1 - prev.x0, prev.size):
@@ -238,7 +154,7 @@ def _join(line: list[_Char], word_gap: float) -> str:
     return "".join(out)
 
 
-def _cell_text(chars: list[_Char], s: PdfSettings) -> str:
+def _cell_text(chars: list[Char], s: PdfSettings) -> str:
     rows = _rows_of(chars, s.row_overlap)
     return _clean("\n".join(_join(_dedupe(r), s.word_gap) for r in rows))
 
@@ -268,8 +184,8 @@ class _Table:
 _Block = _TextLine | _Table
 
 
-def _table_rows(grid: Grid, chars: list[_Char], s: PdfSettings) -> list[tuple[Cell, ...]]:
-    per_cell: dict[int, list[_Char]] = {}
+def _table_rows(grid: Grid, chars: list[Char], s: PdfSettings) -> list[tuple[Cell, ...]]:
+    per_cell: dict[int, list[Char]] = {}
     for ch in chars:
         per_cell.setdefault(grid.cell_at((ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2), []).append(ch)
     texts = {cell: _cell_text(cs, s) for cell, cs in per_cell.items()}
@@ -284,7 +200,7 @@ def _table_rows(grid: Grid, chars: list[_Char], s: PdfSettings) -> list[tuple[Ce
     return rows
 
 
-def _text_lines(chars: list[_Char], s: PdfSettings) -> list[_TextLine]:
+def _text_lines(chars: list[Char], s: PdfSettings) -> list[_TextLine]:
     out = []
     for raw in _rows_of(chars, s.row_overlap):
         row = _dedupe(raw)
@@ -334,11 +250,11 @@ def _attach_labels(lines: list[_TextLine]) -> list[_TextLine]:
     return out
 
 
-def _page_blocks(chars: list[_Char], segs: list[Seg], s: PdfSettings) -> list[_Block]:
+def _page_blocks(chars: list[Char], segs: list[Seg], s: PdfSettings) -> list[_Block]:
     """Text lines and tables of one page, top first."""
     grids = find_tables(segs, s.snap_tolerance)
-    inside: list[list[_Char]] = [[] for _ in grids]
-    outside: list[_Char] = []
+    inside: list[list[Char]] = [[] for _ in grids]
+    outside: list[Char] = []
     for ch in chars:
         cx, cy = (ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2
         for k, g in enumerate(grids):
@@ -532,7 +448,7 @@ class _Tally:
     images: int = 0
     error: str = ""  # the first damaged page's exception
 
-    def add(self, page: _Content) -> None:
+    def add(self, page: PageContent) -> None:
         self.pages, self.chars, self.cids = (
             self.pages + 1,
             self.chars + len(page.chars),
@@ -610,13 +526,13 @@ def read_pdf(data: bytes, settings: PdfSettings | Mapping[str, Any] | None = Non
             break
         try:
             interpreter.process_page(page)
-            page_content = _page_content(device.get_result(), s.max_rule_width)
-            blocks = _page_blocks(page_content.chars, page_content.segs, s)
+            content = page_content(device.get_result(), s.max_rule_width)
+            blocks = _page_blocks(content.chars, content.segs, s)
         except Exception as e:  # one damaged page does not spoil the others
             seen.failed += 1
             seen.error = seen.error or f"{type(e).__name__}: {e}"[:200]
             continue
-        seen.add(page_content)
-        out.add_page(blocks, page_content.edges)
+        seen.add(content)
+        out.add_page(blocks, content.edges)
     seen.check()
     return Document("pdf", tuple(out.lines), _title(doc), (*notes, *seen.notes()))

@@ -1,0 +1,99 @@
+"""What one PDF page holds for the reader: characters and ruling segments, in reading coordinates.
+
+pdfminer runs without its layout analysis, so a page is a flat list of characters (with their boxes),
+drawn paths and images. Characters that pdfminer cannot decode (fonts without a Unicode map) are
+counted, not kept. A page whose text mostly runs up, down or upside down (a landscape table turned on a
+portrait page) is turned so that its text runs left to right: everything downstream assumes that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from nianbao.read.pdf_tables import Seg, segments_of
+
+__all__ = ["Char", "PageContent", "page_content"]
+
+
+@dataclass(slots=True)
+class Char:
+    text: str
+    x0: float
+    x1: float
+    y0: float  # PDF coordinates: y grows upwards
+    y1: float
+
+    @property
+    def size(self) -> float:
+        return max(self.y1 - self.y0, 0.1)
+
+
+@dataclass
+class PageContent:
+    """What one page holds, in reading coordinates (sideways pages turned upright)."""
+
+    chars: list[Char]
+    segs: list[Seg]
+    cids: int  # characters that could not be decoded
+    images: int
+    edges: tuple[float, float]  # the page's left and right edge
+
+
+def page_content(layout: Any, max_width: float) -> PageContent:
+    """Characters (whitespace dropped), rulings, undecodable characters and images of one page."""
+    from pdfminer.layout import LTChar, LTCurve, LTFigure, LTImage
+
+    chars: list[Char] = []
+    segs: list[Seg] = []
+    cids = images = 0
+    runs = [0, 0, 0, 0]  # characters whose text runs right, up, left, down
+    stack = [iter(layout)]
+    while stack:
+        item = next(stack[-1], None)
+        if item is None:
+            stack.pop()
+        elif isinstance(item, LTChar):
+            text = item.get_text()
+            if text.startswith("(cid:"):
+                cids += 1
+            elif text.strip():
+                chars.append(Char(text, item.x0, item.x1, item.y0, item.y1))
+                a, b = item.matrix[0], item.matrix[1]  # the direction the text runs in
+                runs[(1 if b > 0 else 3) if abs(b) > abs(a) else (0 if a >= 0 else 2)] += 1
+        elif isinstance(item, LTCurve):
+            segs.extend(segments_of(item, max_width))
+        elif isinstance(item, LTImage):
+            images += 1
+        elif isinstance(item, LTFigure):
+            stack.append(iter(item))
+    content = PageContent(chars, segs, cids, images, (layout.x0, layout.x1))
+    turn = max(range(4), key=runs.__getitem__)
+    if turn and runs[turn] > len(chars) / 2:  # most text runs up, down or right to left: a turned page
+        return _upright(content, layout.bbox, turn)
+    return content
+
+
+def _upright(c: PageContent, bbox: tuple[float, float, float, float], turn: int) -> PageContent:
+    """The page turned by ``turn`` quarters so that its text runs left to right.
+
+    Text running up: (x, y) → (y, -x); upside down: (x, y) → (-x, -y); running down: (x, y) → (-y, x).
+    """
+    x0, y0, x1, y1 = bbox
+    if turn == 1:
+        chars = [Char(ch.text, ch.y0, ch.y1, -ch.x1, -ch.x0) for ch in c.chars]
+        segs = [
+            Seg(False, s.pos, -s.hi, -s.lo) if s.horizontal else Seg(True, -s.pos, s.lo, s.hi) for s in c.segs
+        ]
+        edges = (y0, y1)
+    elif turn == 2:
+        chars = [Char(ch.text, -ch.x1, -ch.x0, -ch.y1, -ch.y0) for ch in c.chars]
+        segs = [Seg(s.horizontal, -s.pos, -s.hi, -s.lo) for s in c.segs]
+        edges = (-x1, -x0)
+    else:
+        chars = [Char(ch.text, -ch.y1, -ch.y0, ch.x0, ch.x1) for ch in c.chars]
+        segs = [
+            Seg(False, -s.pos, s.lo, s.hi) if s.horizontal else Seg(True, s.pos, -s.hi, -s.lo) for s in c.segs
+        ]
+        edges = (-y1, -y0)
+    return PageContent(chars, segs, c.cids, c.images, edges)
