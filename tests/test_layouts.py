@@ -85,3 +85,28 @@ def test_wrong_extension_is_read_by_content() -> None:
     result = parse_bytes(report_html(truth).encode(), "report.pdf")
     assert result.report["format"] == "html"
     assert mismatches(result, truth) == []
+
+
+def test_traditional_decided_for_the_whole_document() -> None:
+    """A title line alone holds too few traditional characters; the document decides."""
+    from nianbao.grid import Document, Line, to_simplified
+
+    doc = Document("pdf", (Line(("測試縣人民政府2023年度報告",)), Line(("資訊公開開報請務機關處總計結轉",))))
+    assert to_simplified(doc).lines[0].cells == ("测试县人民政府2023年度报告",)
+    plain = Document("txt", (Line(("乾县人民政府",)),))
+    assert to_simplified(plain) is plain
+
+
+def test_most_specific_place_alias_wins(tmp_path) -> None:
+    from nianbao.places import _EXTRA, add_aliases, locate_place
+
+    f = tmp_path / "places.csv"
+    f.write_text(
+        "name,province,city,county,level\n梅安市,菱寨省,梅安市,,city\n碧山县,菱寨省,梅安市,碧山县,county\n"
+    )
+    try:
+        add_aliases(f)
+        assert locate_place("梅安市碧山县自然资源局").county == "碧山县"
+    finally:
+        _EXTRA.clear()
+        locate_place.cache_clear()

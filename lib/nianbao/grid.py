@@ -31,6 +31,7 @@ __all__ = [
     "LineKind",
     "is_blank",
     "normalise_text",
+    "to_simplified",
     "parse_number",
 ]
 
@@ -143,3 +144,21 @@ def normalise_text(text: str) -> str:
         if found >= 5:
             return str(_converter().convert(text))
     return text
+
+
+def to_simplified(doc: Document) -> Document:
+    """The document with every cell in simplified characters, when the document as a whole is traditional.
+
+    Readers normalise cell by cell; a title or a table row alone may hold too few traditional
+    characters to be recognised, so the decision is taken once for the whole document here.
+    """
+    text = doc.text
+    if sum(1 for _ in zip(range(5), _TRADITIONAL.finditer(text), strict=False)) < 5:
+        return doc
+    conv = _converter()
+
+    def cell(c: Cell) -> Cell:
+        return conv.convert(c) if c else c
+
+    lines = tuple(Line(tuple(cell(c) for c in line.cells), line.kind, line.table) for line in doc.lines)
+    return Document(doc.format, lines, conv.convert(doc.title) if doc.title else None, doc.notes)

@@ -106,10 +106,11 @@ def _cpca(organ: str) -> Place:
 @cache
 def locate_place(organ: str) -> Place:
     """The place of an organ from its name (aliases first, then cpca)."""
+    depth = {"county": 3, "city": 2, "province": 1}
     for table in (_EXTRA, _aliases()):
-        for name in sorted(table, key=len, reverse=True):
-            if name in organ:
-                return table[name]
+        found = [name for name in table if name in organ]
+        if found:  # the most specific place named wins (碧山县 over 梅安市 in 梅安市碧山县…局)
+            return table[max(found, key=lambda n: (depth.get(table[n].level or "", 0), len(n)))]
     return _cpca(organ)
 
 

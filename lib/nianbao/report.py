@@ -18,7 +18,7 @@ import polars as pl
 
 from nianbao.checks import identity_findings, narrative_findings, report_checks
 from nianbao.errors import NotAReport, UnreadableFile
-from nianbao.grid import Document
+from nianbao.grid import Document, to_simplified
 from nianbao.locate import find_sections
 from nianbao.metadata import detect_template, narrative_figures, organ_kind, title_of, year_from_text
 from nianbao.places import Place, locate_place, organ_level
@@ -56,7 +56,7 @@ def parse_bytes(data: bytes, path: str) -> FileResult:
     fmt = "other"
     try:
         fmt = sniff(data)
-        doc = read_document(data, fmt)
+        doc = to_simplified(read_document(data, fmt))
         return _parse_document(doc, rid, path, start)
     except UnreadableFile as e:
         return _failed(rid, path, fmt, "failed", str(e), start)
