@@ -31,8 +31,8 @@ __all__ = [
     "LineKind",
     "is_blank",
     "normalise_text",
-    "to_simplified",
     "parse_number",
+    "to_simplified",
 ]
 
 Cell = str | None
