@@ -42,7 +42,7 @@ from nianbao.synth.render_text import TEXT_LAYOUTS, render_text
 from nianbao.synth.truth import truth_json
 from nianbao.templates import template_for_year
 
-__all__ = ["FORMATS", "build_specs", "generate", "render_report"]
+__all__ = ["FORMATS", "build_specs", "generate", "render_report", "sample_report", "sample_spec"]
 
 FORMATS = ("txt", "html", "pdf", "docx")
 MANIFEST = "manifest.json"
@@ -204,6 +204,40 @@ def render_report(seed: int, organ_index: int, spec: ReportSpec) -> bytes:
     if spec.style.traditional:
         text = _converter().convert(text)
     return _encode(text, spec.style.encoding)
+
+
+_SAMPLE_ORGANS = 24
+
+
+def sample_spec(
+    seed: int, fmt: str, year: int, *, organ: int | None = None, damage: str | None = None
+) -> ReportSpec:
+    """One report, not rendered, for property tests: organ ``organ`` (0-23) of a small population.
+
+    ``damage`` forces one kind (see :mod:`nianbao.synth.damage`); when it does not apply to this
+    report, the report comes back undamaged (``spec.damage`` is empty). ``fee_unit`` is allowed
+    whenever the report has a non-zero fee, as no other years exist to compare with here.
+
+    >>> spec = sample_spec(3, "txt", 2020, organ=4)
+    >>> spec.template.year, spec.organ.level
+    (2019, 'township')
+    """
+    organs = build_population(_rng(seed, 0), _SAMPLE_ORGANS)
+    i = seed % len(organs) if organ is None else organ
+    fig = organ_series(_rng(seed, i, 1), organs[i], [year])[year]
+    spec = _spec(seed, i, organs[i], year, fig, fmt)
+    if damage and (damage != "fee_unit" or _fee_years(spec)):
+        apply_damage(_rng(seed, i, year, 2), spec, damage)
+    return spec
+
+
+def sample_report(
+    seed: int, fmt: str, year: int, *, organ: int | None = None, damage: str | None = None
+) -> tuple[ReportSpec, bytes]:
+    """:func:`sample_spec` rendered in memory: (spec, file bytes)."""
+    spec = sample_spec(seed, fmt, year, organ=organ, damage=damage)
+    i = seed % _SAMPLE_ORGANS if organ is None else organ
+    return spec, render_report(seed, i, spec)
 
 
 def _places_csv(organs: Iterable[Organ]) -> str:

@@ -1,6 +1,7 @@
 """DOCX reports written with python-docx: paragraphs and Word tables with merged cells.
 
-Merged cells are real Word merges (``gridSpan`` / ``vMerge``), the way a report typed into the
+Merged cells are real Word merges (``gridSpan`` / ``vMerge``, written as table XML directly: python-docx's
+``merge`` is slow), the way a report typed into the
 national template's Word file arrives. The core properties say the document is synthetic, with dates
 fixed from the report year, and the zip entries get a fixed timestamp, so the same report gives the
 same bytes.
@@ -11,10 +12,13 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import datetime
+from typing import Any
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Pt
 
 from nianbao.synth.model import Block, Grid, Para
@@ -23,43 +27,88 @@ __all__ = ["render_docx"]
 
 _FONT = "宋体"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_TABLE_WIDTH = 9000  # twentieths of a point: the text width of an A4 page with Word's margins
 
 
-def _set_font(run: object, size: float | None = None, bold: bool = False) -> None:
-    run.font.name = _FONT  # type: ignore[attr-defined]
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), _FONT)  # type: ignore[attr-defined]
-    if size:
-        run.font.size = Pt(size)  # type: ignore[attr-defined]
-    run.font.bold = bold or None  # type: ignore[attr-defined]
+def _normal_font(doc: Any) -> None:
+    """宋体 for the whole document, set once on the Normal style (per-run fonts are slow)."""
+    style = doc.styles["Normal"]
+    style.font.name = _FONT
+    style.font.size = Pt(12)
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), _FONT)
 
 
-def _paragraph(doc: object, p: Para) -> None:
-    para = doc.add_paragraph()  # type: ignore[attr-defined]
+def _paragraph(doc: Any, p: Para) -> None:
+    para = doc.add_paragraph()
     if p.role == "title":
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     elif p.role in ("meta", "signature"):
         para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    size = {"title": 18.0, "heading": 14.0}.get(p.role, 12.0)
-    _set_font(para.add_run(p.text), size, bold=p.role in ("title", "heading"))
+    run = para.add_run(p.text)
+    if p.role in ("title", "heading"):
+        run.font.bold = True
+        run.font.size = Pt(18 if p.role == "title" else 14)
 
 
-def _table(doc: object, grid: Grid) -> None:
+def _tc(text: str, width: int, span: int, vmerge: str | None, value: bool) -> str:
+    props = f'<w:tcW w:w="{width * span}" w:type="dxa"/>'
+    if span > 1:
+        props += f'<w:gridSpan w:val="{span}"/>'
+    if vmerge == "restart":
+        props += '<w:vMerge w:val="restart"/>'
+    elif vmerge == "continue":
+        props += "<w:vMerge/>"
+    run = (
+        f'<w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+        if text
+        else ""
+    )
+    align = '<w:pPr><w:jc w:val="center"/></w:pPr>' if value else ""
+    return f"<w:tc><w:tcPr>{props}</w:tcPr><w:p>{align}{run}</w:p></w:tc>"
+
+
+def _table_xml(grid: Grid) -> str:
+    """A Word table with real merges: gridSpan across, vMerge restart/continue down."""
     matrix = grid.matrix()
     width = max(len(r) for r in matrix)
-    table = doc.add_table(rows=len(matrix), cols=width)  # type: ignore[attr-defined]
-    table.style = "Table Grid"
-    cells = [list(row.cells) for row in table.rows]  # read once: cell lookups are slow in python-docx
+    col_w = _TABLE_WIDTH // width
+    below: dict[tuple[int, int], int] = {}  # positions under a row-spanning cell -> its colspan
+    rows = []
     for r, row in enumerate(matrix):
-        for c, cell in enumerate(row):
-            if cell is None:
-                continue
-            target = cells[r][c]
-            if cell.rowspan > 1 or cell.colspan > 1:
-                target = target.merge(cells[r + cell.rowspan - 1][c + cell.colspan - 1])
-            para = target.paragraphs[0]
-            if cell.kind == "value":
-                para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _set_font(para.add_run(cell.text), 9.0)
+        tcs, c = [], 0
+        while c < width:
+            cell = row[c] if c < len(row) else None
+            if cell is not None:
+                vmerge = "restart" if cell.rowspan > 1 else None
+                tcs.append(_tc(cell.text, col_w, cell.colspan, vmerge, cell.kind == "value"))
+                for dr in range(1, cell.rowspan):
+                    below[(r + dr, c)] = cell.colspan
+                c += cell.colspan
+            elif (r, c) in below:
+                tcs.append(_tc("", col_w, below[(r, c)], "continue", False))
+                c += below[(r, c)]
+            else:
+                tcs.append(_tc("", col_w, 1, None, False))
+                c += 1
+        rows.append("<w:tr>" + "".join(tcs) + "</w:tr>")
+    borders = "".join(
+        f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    grid_cols = f'<w:gridCol w:w="{col_w}"/>' * width
+    return (
+        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/>'
+        f"<w:tblBorders>{borders}</w:tblBorders></w:tblPr><w:tblGrid>{grid_cols}</w:tblGrid>{''.join(rows)}</w:tbl>"
+    )
+
+
+def _table(doc: Any, grid: Grid) -> None:
+    body = doc.element.body
+    tbl = parse_xml(_table_xml(grid))
+    if body.sectPr is not None:
+        body.sectPr.addprevious(tbl)
+    else:
+        body.append(tbl)
 
 
 def _fixed_zip(data: bytes) -> bytes:
@@ -77,6 +126,7 @@ def _fixed_zip(data: bytes) -> bytes:
 def render_docx(blocks: list[Block], title: str, year: int) -> bytes:
     """The report as DOCX bytes; identical input gives identical bytes."""
     doc = Document()
+    _normal_font(doc)
     for block in blocks:
         if isinstance(block, Grid):
             _table(doc, block)
