@@ -24,17 +24,6 @@ def test_correct_reports_raise_no_warning_or_error(year: int, render) -> None:
     assert alarms(render(correct_truth(year, seed=year))) == set()
 
 
-COLS = [
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "social_organization",
-    "legal_service_agency",
-    "other_organization",
-    "total",
-]
-
-
 @pytest.mark.parametrize(
     ("row", "col", "expected"),
     [

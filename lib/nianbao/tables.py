@@ -66,6 +66,30 @@ def _row_label(t: Template, table: str, key: str) -> str:
     return next(p.label for p in t.table4_proceedings if p.key == key)
 
 
+def _shape_finding(where: str, what: str, al: Aligned, cells: int) -> Finding:
+    """A row (or table 4's one row) printed with the wrong count of numbers."""
+    proven = None not in al.cells
+    return Finding(
+        "row_shape",
+        "warning",
+        where,
+        f"{what}印有 {al.numbers} 个数字，本表有 {cells} 格"
+        + ("；各种读法结果一致，已按恒等式补全" if proven else "；无法确定数字所属的格，未能证明的格为空"),
+        expected=cells,
+        actual=al.numbers,
+    )
+
+
+def _blank_finding(where: str, what: str, blank: list[str]) -> Finding:
+    return Finding(
+        "blank_cells",
+        "warning",
+        where,
+        f"{what}有 {len(blank)} 格空白(记为空值，不作 0): {', '.join(blank)}",
+        actual=len(blank),
+    )
+
+
 def _record(tables: Tables, table: str, key: str, columns: Sequence[str], al: Aligned, raw: RawRow) -> None:
     t = tables.template
     label = _row_label(t, table, key)
@@ -77,33 +101,12 @@ def _record(tables: Tables, table: str, key: str, columns: Sequence[str], al: Al
         else:
             tables.status[cell] = "read" if al.cells[i] is not None else "blank"
     where = f"{table.replace('t', 'table')}/{key}"
+    what = f"{_TABLE_ZH[table]}「{label}」"
     if al.status == "shape":
-        proven = len(al.repaired) == len(columns)
-        tables.findings.append(
-            Finding(
-                "row_shape",
-                "warning",
-                where,
-                f"{_TABLE_ZH[table]}「{label}」印有 {al.numbers} 个数字，本表有 {len(columns)} 列"
-                + (
-                    "；各种读法结果一致，已按恒等式补全"
-                    if proven
-                    else "；无法确定数字所属的列，未能证明的格为空"
-                ),
-                expected=len(columns),
-                actual=al.numbers,
-            )
-        )
+        tables.findings.append(_shape_finding(where, what, al, len(columns)))
     elif al.status == "blank":
-        blank = [columns[i] for i, v in enumerate(al.cells) if v is None]
         tables.findings.append(
-            Finding(
-                "blank_cells",
-                "warning",
-                where,
-                f"{_TABLE_ZH[table]}「{label}」有 {len(blank)} 格空白(记为空值，不作 0): {', '.join(blank)}",
-                actual=len(blank),
-            )
+            _blank_finding(where, what, [columns[i] for i, v in enumerate(al.cells) if v is None])
         )
 
 
@@ -185,34 +188,11 @@ def _table4(tables: Tables, lines: Sequence[Line], span: tuple[int, int] | None)
         tables.cells[("t4", p, r)] = v
         tables.status[("t4", p, r)] = status
     if al.status == "shape":
-        proven = None not in al.cells
-        tables.findings.append(
-            Finding(
-                "row_shape",
-                "warning",
-                "table4",
-                f"{_TABLE_ZH['t4']}印有 {al.numbers} 个数字，本表有 {len(keys)} 格"
-                + (
-                    "；各种读法结果一致，已按恒等式补全"
-                    if proven
-                    else "；无法确定数字所属的格，未能证明的格为空"
-                ),
-                expected=len(keys),
-                actual=al.numbers,
-            )
-        )
+        tables.findings.append(_shape_finding("table4", _TABLE_ZH["t4"], al, len(keys)))
     elif al.status == "blank":
         names = {p.key: p.label for p in t.table4_proceedings} | {r.key: r.label for r in t.table4_results}
         blank = [f"{names[p]}/{names[r]}" for (p, r), v in zip(keys, al.cells, strict=True) if v is None]
-        tables.findings.append(
-            Finding(
-                "blank_cells",
-                "warning",
-                "table4",
-                f"{_TABLE_ZH['t4']}有 {len(blank)} 格空白(记为空值，不作 0): {', '.join(blank)}",
-                actual=len(blank),
-            )
-        )
+        tables.findings.append(_blank_finding("table4", _TABLE_ZH["t4"], blank))
 
 
 def _repair(tables: Tables) -> None:
