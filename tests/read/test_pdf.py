@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 
 from nianbao.errors import UnreadableFile
 from nianbao.grid import Line
+from nianbao.read import pdf as pdf_reader
 from nianbao.read.pdf import PdfSettings, read_pdf
 
 SHARED = Path(__file__).parents[2] / ".." / "shared"
@@ -175,8 +177,8 @@ def test_image_only_pdf_has_no_text_layer() -> None:
         read_pdf(data)
 
 
-def _zero_page_pdf() -> bytes:
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+def _raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF from numbered object bodies (object 1 is the catalog), with a correct xref table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -189,9 +191,38 @@ def _zero_page_pdf() -> bytes:
     return bytes(out)
 
 
+def _zero_page_pdf() -> bytes:
+    return _raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"])
+
+
 def test_zero_pages_is_unreadable() -> None:
     with pytest.raises(UnreadableFile, match="no pages"):
         read_pdf(_zero_page_pdf())
+
+
+def test_decompression_bomb_page_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_reader, "MAX_STREAM_BYTES", 1_000_000)
+
+    def stream(content: bytes) -> bytes:
+        packed = zlib.compress(content, 9)
+        return b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(packed), packed)
+
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R"
+    page += b" /Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>"
+    data = _raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+            page % 5,
+            page % 6,
+            stream(b" " * 5_000_000 + b"BT /F1 12 Tf 72 700 Td (Bomb) Tj ET"),
+            stream(b"BT /F1 12 Tf 72 700 Td (Annual report) Tj ET"),
+        ]
+    )
+    doc = read_pdf(data)
+    assert doc.lines == (Line(("Annual report",), "text"),)
+    assert len(doc.notes) == 1
+    assert doc.notes[0].startswith("1 damaged page(s) could not be read and were skipped (_StreamTooLarge")
 
 
 def test_max_pages_leaves_a_note() -> None:

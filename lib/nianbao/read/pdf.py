@@ -24,8 +24,10 @@ import io
 import itertools
 import re
 import time
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from types import SimpleNamespace
 from typing import Any
 
 from nianbao.errors import UnreadableFile
@@ -416,6 +418,63 @@ def _title(doc: Any) -> str | None:
     return None
 
 
+MAX_STREAM_BYTES = 256 * 1024 * 1024  # a compressed PDF stream may inflate to at most this
+
+
+class _StreamTooLarge(Exception):
+    """A compressed stream inflates past MAX_STREAM_BYTES (a decompression bomb)."""
+
+
+class _BoundedInflater:
+    """zlib's decompressobj, refusing to produce more than MAX_STREAM_BYTES in all."""
+
+    def __init__(self, wbits: int = zlib.MAX_WBITS) -> None:
+        self._inner = zlib.decompressobj(wbits)
+        self._produced = 0
+
+    def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+        room = MAX_STREAM_BYTES + 1 - self._produced
+        out = self._inner.decompress(data, room if not max_length else min(max_length, room))
+        self._produced += len(out)
+        if self._produced > MAX_STREAM_BYTES or (self._inner.unconsumed_tail and not max_length):
+            raise _StreamTooLarge(f"a compressed stream inflates past {MAX_STREAM_BYTES // 2**20} MB")
+        return out
+
+    def flush(self, length: int = zlib.DEF_BUF_SIZE) -> bytes:
+        return self._inner.flush(length)
+
+    def __getattr__(self, name: str) -> Any:  # eof, unused_data, unconsumed_tail
+        return getattr(self._inner, name)
+
+
+def _bounded_decompress(data: bytes, wbits: int = zlib.MAX_WBITS, bufsize: int = zlib.DEF_BUF_SIZE) -> bytes:
+    """``zlib.decompress`` with the same errors, but bounded by MAX_STREAM_BYTES."""
+    inflater = _BoundedInflater(wbits)
+    out = inflater.decompress(data)
+    if not inflater.eof:
+        raise zlib.error("Error -5 while decompressing data: incomplete or truncated stream")
+    return out
+
+
+def _bound_pdfminer_streams() -> None:
+    """Make pdfminer inflate Flate streams through the bounded inflater.
+
+    pdfminer inflates every stream whole, in memory; a small hostile PDF can hold a stream that
+    inflates to gigabytes. Its stream module is given a zlib whose output is capped: a stream past
+    the cap fails its page, which is skipped with a note. Installing it twice is harmless.
+    """
+    import pdfminer.pdftypes
+
+    if not isinstance(pdfminer.pdftypes.zlib, SimpleNamespace):
+        shim = SimpleNamespace(
+            decompress=_bounded_decompress,
+            decompressobj=_BoundedInflater,
+            error=zlib.error,
+            MAX_WBITS=zlib.MAX_WBITS,
+        )
+        setattr(pdfminer.pdftypes, "zlib", shim)  # noqa: B010  (a module attribute, not a typed one)
+
+
 def _open(data: bytes) -> Any:
     """The parsed PDF document, or UnreadableFile saying why not."""
     from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
@@ -498,6 +557,7 @@ def read_pdf(data: bytes, settings: PdfSettings | Mapping[str, Any] | None = Non
 
     s = PdfSettings.resolve(settings)
     start = time.monotonic()
+    _bound_pdfminer_streams()
     doc = _open(data)
     manager = PDFResourceManager(caching=True)
     device = PDFPageAggregator(manager, laparams=None)
