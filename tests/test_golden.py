@@ -109,3 +109,14 @@ def test_read_report_can_raise(tmp_path: Path) -> None:
     with pytest.raises(NotAReport):
         read_report(tmp_path / "note.txt", errors="raise")
     assert read_report(tmp_path / "empty.txt").reports["status"].item() == "failed"
+
+
+def test_quality_summary_on_reports() -> None:
+    from nianbao.report import read_report
+
+    frames = read_report(SHARED / "seeds" / "003_5389ca157a1df17a.txt")
+    r = frames.reports.row(0, named=True)
+    assert r["cells_null"] == 7 * 7  # seven missing rows of table 3
+    assert r["cells_read"] == 10 + 25 * 7 - 7 * 7 + 15
+    assert r["checks_error"] == 0
+    assert r["checks_warning"] == frames.checks.filter(severity="warning").height >= 8

@@ -123,6 +123,10 @@ REPORTS: tuple[Field, ...] = (
     Field("proactive_breakdown_sum", pl.Int64(), "narrative: sum of the stated category breakdown"),
     Field("wechat_posts", pl.Int64(), "narrative: posts on the organ's WeChat account, where stated"),
     Field("weibo_posts", pl.Int64(), "narrative: posts on the organ's Weibo account, where stated"),
+    Field("cells_read", pl.Int64(), "quality: table cells holding a number (printed or proved)"),
+    Field("cells_null", pl.Int64(), "quality: table cells left null (blank, missing or unprovable)"),
+    Field("checks_warning", pl.Int64(), "quality: warning checks on this report (damage left values null)"),
+    Field("checks_error", pl.Int64(), "quality: error checks on this report (broken identities)"),
     Field("duplicate_of", pl.String(), "report_id of the first byte-identical file (status duplicate)"),
     Field("parse_seconds", pl.Float64(), "time spent on this file"),
 )

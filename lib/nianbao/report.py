@@ -130,6 +130,15 @@ def _parse_document(doc: Document, rid: str, path: str, start: float) -> FileRes
     }
     result = FileResult(report=report, checks=report_checks(rid, findings))
     _table_rows(result, tables)
+    values = (
+        [v for *_, v in result.proactive]
+        + [v for *_, v in result.applications]
+        + [v for *_, v in result.litigation]
+    )
+    report["cells_read"] = sum(v is not None for v in values)
+    report["cells_null"] = sum(v is None for v in values)
+    report["checks_warning"] = sum(f.severity == "warning" for f in findings)
+    report["checks_error"] = sum(f.severity == "error" for f in findings)
     report["parse_seconds"] = time.perf_counter() - start
     return result
 
