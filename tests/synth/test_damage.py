@@ -150,6 +150,9 @@ def test_corpus_damage_covers_every_kind_and_fee_unit_needs_other_years() -> Non
     for s in specs:
         by_organ.setdefault(s.organ.key, []).append(s)
     for s in specs:
+        if "broken_identity" in s.damage:
+            merged = {m.key for m in s.template.table3_merged_rows}
+            assert not merged & {r.key for r in s.printed.table3}
         if "fee_unit" in s.damage:
             others = [o for o in by_organ[s.organ.key] if o is not s and o.template.year == s.template.year]
             assert any(o.truth.proactive["administrative_fees"]["amount_10k_yuan"] for o in others)

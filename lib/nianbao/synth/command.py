@@ -46,9 +46,9 @@ def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[
 @click.option(
     "--damage-rate",
     type=click.FloatRange(0.0, 1.0),
-    default=0.0,
+    default=0.1,
     show_default=True,
-    help="share of reports with injected damage (recorded in the truth)",
+    help="share of reports with injected damage, recorded in the truth (0 for a clean corpus)",
 )
 @click.option(
     "--years", default="2019-2025", show_default=True, callback=_years, help="report years, e.g. 2019-2025"

@@ -16,8 +16,9 @@ where "parsed correctly" is defined.
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from nianbao.result import FileResult, to_frames
 from nianbao.synth.model import ReportSpec
 from nianbao.templates import Template, template_named
 
-__all__ = ["CORPUS_CHECKS", "broken_identities", "compare", "truth_json"]
+__all__ = ["CORPUS_CHECKS", "broken_identities", "compare", "compare_corpus", "load_truths", "truth_json"]
 
 TOLERANCE = 1e-6
 # Checks that compare a report with other files of the corpus: one parsed file alone cannot raise them.
@@ -200,4 +201,25 @@ def compare(parsed: FileResult | Mapping[str, pl.DataFrame], truth: Mapping[str,
             f"unexpected {r['severity']} {r['check']} at {r['where']}: {r['message']}"
             for r in serious.iter_rows(named=True)
         ]
+    return out
+
+
+def load_truths(folder: str | Path) -> list[dict[str, Any]]:
+    """Every ground-truth JSON in ``folder`` (e.g. ``DIR/expected``), in file-name order."""
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(folder).glob("*.json"))]
+
+
+def compare_corpus(
+    frames: Mapping[str, pl.DataFrame], truths: Iterable[Mapping[str, Any]]
+) -> dict[str, list[str]]:
+    """:func:`compare` for each truth against a corpus parse; only reports with differences are kept.
+
+    >>> compare_corpus({"reports": pl.DataFrame({"path": []})}, [])
+    {}
+    """
+    out = {}
+    for truth in truths:
+        diff = compare(frames, truth)
+        if diff:
+            out[str(truth.get("source"))] = diff
     return out
