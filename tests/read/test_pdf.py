@@ -348,3 +348,12 @@ def test_unruled_wrapped_labels_join_their_numbers() -> None:
         (("(三)不予公开",), "text"),
         (("1.属于国家秘密", "0", "-"), "delimited"),
     ]
+
+
+def test_page_number_does_not_take_a_label() -> None:
+    def draw(c: Canvas) -> None:
+        c.setFont(FONT, 12)
+        c.drawString(72, 120, "运维管理还需加强等。")
+        c.drawString(290, 104, "4")
+
+    assert [line.cells for line in read_pdf(_canvas_pdf(draw)).lines] == [("运维管理还需加强等。",), ("4",)]

@@ -225,7 +225,10 @@ def _attach_labels(lines: list[_TextLine]) -> list[_TextLine]:
     if not lines:
         return lines
     left = min(t.x0 for t in lines)
-    numbers = [k for k, t in enumerate(lines) if _numeric(t) and t.x0 - left > 2 * t.size]
+    # two numbers at least: a lone number is more often a page number than a table row
+    numbers = [
+        k for k, t in enumerate(lines) if len(t.cells) > 1 and _numeric(t) and t.x0 - left > 2 * t.size
+    ]
     if not numbers:
         return lines
     owner: dict[int, int] = {}
