@@ -75,17 +75,26 @@ def test_tables_with_merges_both_ways_and_paragraphs_between() -> None:
     )
 
 
-def test_nested_table_rows_follow_their_row() -> None:
+def test_table_holding_tables_is_layout() -> None:
+    """A whole page wrapped in a table (web-exported documents): its cells are read as blocks."""
     document = docx.Document()
-    table = document.add_table(rows=2, cols=2)
-    table.cell(0, 0).text, table.cell(0, 1).text = "外", "1"
-    table.cell(1, 0).text, table.cell(1, 1).text = "末", "2"
-    inner = table.cell(0, 1).add_table(rows=1, cols=2)
-    inner.cell(0, 0).text, inner.cell(0, 1).text = "内", "7"
+    page = document.add_table(rows=1, cols=2)
+    left = page.cell(0, 0)
+    left.text = "二、主动公开政府信息情况"
+    inner = left.add_table(rows=2, cols=2)
+    inner.cell(0, 0).text, inner.cell(0, 1).text = "规章", "0"
+    inner.cell(1, 0).text, inner.cell(1, 1).text = "规范性文件", "3"
+    left.add_paragraph("三、收到和处理政府信息公开申请情况")
+    page.cell(0, 1).text = "页边"
+    frame = document.add_table(rows=1, cols=1)
+    frame.cell(0, 0).text = "框内文字"
     assert read_docx(_save(document)).lines == (
-        Line(("外", "1"), "grid", 0),
-        Line(("内", "7"), "grid", 1),
-        Line(("末", "2"), "grid", 0),
+        Line(("二、主动公开政府信息情况",), "text"),
+        Line(("规章", "0"), "grid", 0),
+        Line(("规范性文件", "3"), "grid", 0),
+        Line(("三、收到和处理政府信息公开申请情况",), "text"),
+        Line(("页边",), "text"),
+        Line(("框内文字",), "text"),
     )
 
 

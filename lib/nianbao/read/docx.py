@@ -9,17 +9,18 @@ manual line break starts a new line). Tables become ``grid`` lines built from th
 from python-docx's ``row.cells`` (which repeats a merged cell once per grid column): a horizontally
 merged cell (``w:gridSpan``) is its text followed by ``None`` for each covered column, and a cell
 that continues a vertical merge (``w:vMerge``) is ``None``, so a number printed once is read once.
-Tables nested in a cell are emitted, as tables of their own, right after the row that holds them;
-so are text boxes. Deleted revisions, field codes and drawing fallbacks are skipped. Automatic
-numbering ("一、", "（一）", "1." kept in numbering.xml, not in the text) is counted as Word counts it
-and put before the paragraph's text, so a numbered label reads as it is printed.
+A table that holds other tables, or has one column only, is page layout: its cells are read as
+blocks (paragraphs and tables), as the HTML reader does. Text boxes are read after their paragraph.
+Deleted revisions, field codes and drawing fallbacks are skipped. Automatic numbering ("一、",
+"（一）", "1." kept in numbering.xml, not in the text) is counted as Word counts it and put before
+the paragraph's text, so a numbered label reads as it is printed.
 
->>> lines = _Reader().body(_parse(_DOC.format(
-...     '<w:p><w:r><w:t>规章</w:t></w:r></w:p>'
-...     '<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>A</w:t></w:r></w:p></w:tc>'
-...     '</w:tr></w:tbl>').encode()))
+>>> cell = '<w:tc>{}<w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc>'.format
+>>> span = cell('<w:tcPr><w:gridSpan w:val="2"/></w:tcPr>', "A")
+>>> body = f'<w:p><w:r><w:t>规章</w:t></w:r></w:p><w:tbl><w:tr>{span}</w:tr><w:tr>{cell("", "B")}{cell("", "1")}</w:tr></w:tbl>'
+>>> lines = _Reader().body(_parse(_DOC.format(body).encode()))
 >>> [(line.cells, line.kind, line.table) for line in lines]
-[(('规章',), 'text', None), (('A', None), 'grid', 0)]
+[(('规章',), 'text', None), (('A', None), 'grid', 0), (('B', '1'), 'grid', 0)]
 """
 
 from __future__ import annotations
@@ -373,6 +374,11 @@ class _Reader:
             self.blocks(box)
 
     def table(self, tbl: etree._Element) -> None:
+        if _is_layout(tbl):
+            for tr in _table_rows(tbl):
+                for tc in _row_cells(tr):
+                    self.blocks(tc)
+            return
         index = self.tables
         self.tables += 1
         for tr in _table_rows(tbl):
@@ -416,6 +422,15 @@ class _Reader:
                 inner.append(child)
             elif name in _WRAPPERS:
                 self.cell_blocks(child, paragraphs, inner)
+
+
+def _is_layout(tbl: etree._Element) -> bool:
+    """A table used for page layout, not a report table: one that holds other tables (a whole page
+    wrapped in a table, as web-exported documents do), or one column only (a frame around text)."""
+    rows = list(_table_rows(tbl))
+    if any(_local(el) == "tbl" for tr in rows for tc in _row_cells(tr) for el in tc.iter() if el is not tc):
+        return True
+    return all(len(list(_row_cells(tr))) <= 1 for tr in rows)
 
 
 def _table_rows(tbl: etree._Element) -> Iterator[etree._Element]:
