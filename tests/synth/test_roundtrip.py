@@ -25,6 +25,7 @@ from nianbao.synth.truth import compare, truth_json
 PLACE_KEYS = ("organ_level", "province", "city", "county")
 # (kind, format) pairs the parser is known not to handle yet: xfail, not silently skipped.
 KNOWN_GAPS: set[tuple[str, str]] = set()
+PDF_KINDS = ("missing_rows", "blank_cells", "traditional")
 
 
 def _parse(spec: ReportSpec, data: bytes) -> FileResult:
@@ -42,7 +43,7 @@ def _roundtrip(spec: ReportSpec, data: bytes) -> list[str]:
     return compare(_parse(spec, data), _truth(spec))
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 10**6),
     fmt=st.sampled_from(["txt", "html", "docx"]),  # PDF (slowest) is covered below
@@ -53,7 +54,7 @@ def test_undamaged_reports_parse_back_exactly(seed: int, fmt: str, year: int) ->
     assert _roundtrip(spec, data) == []
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 10**6),
     fmt=st.sampled_from(["txt", "html", "docx"]),
@@ -89,6 +90,8 @@ def _cases() -> list[Any]:
     for kind in DAMAGE_KINDS:
         for fmt in FORMATS:
             if kind not in applicable_kinds(sample_spec(0, fmt, 2022)):
+                continue
+            if fmt == "pdf" and kind not in PDF_KINDS:  # slow; the other kinds do not depend on the reader
                 continue
             marks = (
                 [pytest.mark.xfail(reason="parser gap reported to the lead", strict=False)]

@@ -109,14 +109,18 @@ def test_frames_with_several_reports_are_matched_by_source(truth: dict[str, Any]
     )
 
 
-SEEDS = sorted((SHARED / "corpus" / "expected").glob("*.json"))
+SEEDS = [(p, SHARED / "seeds") for p in sorted((SHARED / "corpus" / "expected").glob("*.json"))]
+SEEDS += [
+    (p, SHARED / "corpus" / "real" / "files")
+    for p in sorted((SHARED / "corpus" / "real" / "expected").glob("*.json"))
+]
 
 
 @pytest.mark.skipif(not SEEDS, reason="../shared is not beside the checkout")
-@pytest.mark.parametrize("path", SEEDS, ids=[p.stem for p in SEEDS])
-def test_compare_accepts_the_hand_checked_seed_truths(path: Path) -> None:
+@pytest.mark.parametrize(("path", "folder"), SEEDS, ids=[p.stem for p, _ in SEEDS])
+def test_compare_accepts_the_hand_checked_truths(path: Path, folder: Path) -> None:
     truth = json.loads(path.read_text(encoding="utf-8"))
-    result = parse_file(SHARED / "seeds" / truth["source"])
+    result = parse_file(folder / truth["source"])
     if result.report["status"] == "failed" and "not implemented" in (result.report.get("error") or ""):
         pytest.skip("parser not landed")
     assert compare(result, truth) == []
