@@ -5,6 +5,7 @@
 ['applications', 'checks', 'litigation', 'proactive', 'reports']
 """
 
+from nianbao.corpus import read_corpus, scan
 from nianbao.errors import NianbaoError, NotAReport, TemplateMismatch, UnreadableFile
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
 
@@ -18,4 +19,6 @@ __all__ = [
     "TemplateMismatch",
     "UnreadableFile",
     "__version__",
+    "read_corpus",
+    "scan",
 ]

@@ -157,15 +157,15 @@ def select(
     city: str | Iterable[str] | None = None,
     county: str | Iterable[str] | None = None,
     organ_level: str | Iterable[str] | None = None,
-    include_flagged: bool = True,
+    include_flagged: bool = False,
     usable_only: bool = True,
 ) -> Frames:
     """Restrict a corpus to the reports a comparison should use.
 
     ``usable_only`` keeps reports whose status is ``ok`` or ``partial`` (failed files, non-reports
     and duplicates carry no figures). ``reports`` gains a ``flagged`` column: the report has at least
-    one check of severity ``error`` (an identity of the template fails). With ``include_flagged=False``
-    those reports are dropped; otherwise they stay and charts mark them. ``None`` means no filter.
+    one check of severity ``error`` (an identity of the template fails). By default those reports are
+    dropped; with ``include_flagged=True`` they stay and charts mark them. ``None`` means no filter.
     """
     flagged = frames.checks.filter(pl.col("severity") == "error").select("report_id").unique()
     reports = frames.reports.with_columns(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import logging
 import re
 import time
 import zlib
@@ -35,7 +36,12 @@ from nianbao.grid import Cell, Document, Line, is_blank, normalise_text, parse_n
 from nianbao.read.pdf_page import Char, PageContent, page_content
 from nianbao.read.pdf_tables import Grid, Seg, find_tables
 
-__all__ = ["PdfSettings", "read_pdf"]
+__all__ = ["MAX_STREAM_BYTES", "PdfSettings", "read_pdf"]
+
+# pdfminer logs a warning for every oddity of a font (thousands per file); without a handler of
+# its own they reach stderr through logging's last resort. An application that configures logging
+# still receives them.
+logging.getLogger("pdfminer").addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,11 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import uuid
+from functools import cache
+from importlib import metadata
+from pathlib import Path
 from typing import Any, Literal
 
 import altair as alt
@@ -64,14 +68,42 @@ def safe_json(value: Any) -> str:
     return text
 
 
-def page_script() -> str:
-    """The ``<script>`` holding vega, vega-lite and vega-embed (once per page) and the linker."""
+@cache
+def _bundle() -> str:
+    """vega + vega-lite + vega-embed as one script, built by vl-convert (~5 s) and kept on disk.
+
+    Every notebook kernel needs it once; the cache (``$NIANBAO_CACHE`` or ``~/.cache/nianbao``) is keyed
+    by the vl-convert and vega-lite versions, so an upgrade builds a fresh one.
+    """
     import vl_convert
 
     version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])  # the vega-lite altair writes
+    folder = Path(
+        os.environ.get("NIANBAO_CACHE")
+        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nianbao"
+    )
+    path = folder / f"vega-bundle-{metadata.version('vl-convert-python')}-vl{version}.js"
+    try:
+        cached = path.read_text(encoding="utf-8")
+        if len(cached) > 100_000 and "window.vegaEmbed" in cached[-2000:]:  # not a truncated write
+            return cached
+    except OSError:
+        pass
     bundle = vl_convert.javascript_bundle(_SNIPPET, vl_version=version)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial.write_text(bundle, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:  # a read-only home: build it each time
+        pass
+    return bundle
+
+
+def page_script() -> str:
+    """The ``<script>`` holding vega, vega-lite and vega-embed (once per page) and the linker."""
     # A block keeps the bundle's top-level consts local, so a second copy (a re-run cell) is harmless.
-    return f"<script>\nif (!window.vegaEmbed) {{\n{bundle}\n}}\n{_LINKER}</script>\n"
+    return f"<script>\nif (!window.vegaEmbed) {{\n{_bundle()}\n}}\n{_LINKER}</script>\n"
 
 
 def _title_of(spec: dict[str, Any]) -> str:

@@ -1,0 +1,186 @@
+"""A cache of parse results keyed by file content and parser version, so re-runs parse only new files.
+
+Layout: ``ROOT/<parser version>/seg-*/{reports,proactive,applications,litigation,checks}.parquet``.
+A *segment* is the rows of a batch of parsed files in the five contract frames, stored as parquet
+(a data format: reading a shared cache never executes code, unlike pickle; its dictionary encoding
+makes the repeated ids small and fast to read back: 1.75M table cells in ~50 ms); every frame carries one
+extra column ``_key`` (SHA-256 of the bytes + the file's extension, see :func:`cache_key`).
+A segment is written to a ``tmp-*`` directory and renamed into place, so a killed run leaves only
+whole segments behind and the next run resumes from them. Many small segments (a killed or growing
+corpus) are merged into one at the end of a run (:meth:`ResultCache.compact`), so a warm run reads
+five files, not thousands.
+
+The parser version (:func:`parser_version`) is ``nianbao.__version__`` plus a hash of every source and
+data file of the package, so any code change starts a fresh cache; old versions are pruned.
+
+One run uses a version directory at a time (an advisory ``flock``; a second run waits).
+
+>>> cache_key(b"abc", ".TXT")
+'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad.txt'
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
+
+__all__ = [
+    "KEY_COLUMN",
+    "ResultCache",
+    "cache_key",
+    "default_cache_dir",
+    "parser_version",
+]
+
+KEY_COLUMN = "_key"
+
+
+def cache_key(data: bytes, suffix: str) -> str:
+    """SHA-256 of the bytes plus the lower-case extension (a parser may use it as a format hint)."""
+    return hashlib.sha256(data).hexdigest() + suffix.lower()
+
+
+@cache
+def parser_version() -> str:
+    """``<__version__>-<hash of the package's files>``, computed once per process."""
+    import nianbao
+
+    pkg = Path(nianbao.__file__).parent
+    h = hashlib.sha256()
+    for p in sorted(pkg.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in {".pyc", ".pyo"}:
+            h.update(p.relative_to(pkg).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return f"{nianbao.__version__}-{h.hexdigest()[:12]}"
+
+
+def default_cache_dir() -> Path:
+    """``$NIANBAO_CACHE_DIR``, else ``$XDG_CACHE_HOME/nianbao``, else ``~/.cache/nianbao``."""
+    if env := os.environ.get("NIANBAO_CACHE_DIR"):
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "nianbao"
+
+
+class ResultCache:
+    """Segments of parsed rows under ``root/<version>``; see the module docstring for the layout.
+
+    Use as a context manager: entering takes the version directory's lock and removes half-written
+    segments a killed run left; leaving releases it.
+    """
+
+    def __init__(self, root: str | os.PathLike[str], version: str | None = None) -> None:
+        self.root = Path(root)
+        self.version = version or parser_version()
+        self.dir = self.root / self.version
+        self._lock_fd: int | None = None
+        self._counter = 0
+
+    def __enter__(self) -> ResultCache:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._lock_fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        for tmp in self.dir.glob("tmp-*"):
+            shutil.rmtree(tmp, ignore_errors=True)
+        os.utime(self.dir)  # most recently used, for pruning
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def segments(self) -> list[Path]:
+        """Complete segments, oldest first (names sort by creation time)."""
+        return sorted(p for p in self.dir.glob("seg-*") if (p / "reports.parquet").is_file())
+
+    def index(self) -> pl.DataFrame:
+        """One row per cached key: ``_key`` and ``segment`` (the directory name holding its rows).
+
+        A key present in several segments (a compaction interrupted before deleting) counts once,
+        from the oldest segment.
+        """
+        parts = [
+            pl.read_parquet(seg / "reports.parquet", columns=[KEY_COLUMN]).with_columns(
+                segment=pl.lit(seg.name)
+            )
+            for seg in self.segments()
+        ]
+        if not parts:
+            return pl.DataFrame(schema={KEY_COLUMN: pl.String, "segment": pl.String})
+        return pl.concat(parts).unique(KEY_COLUMN, keep="first", maintain_order=True)
+
+    def write_segment(self, frames: dict[str, pl.DataFrame]) -> str:
+        """Store one batch's five frames (each with ``_key``) atomically; returns the segment name."""
+        self._counter += 1
+        name = f"seg-{time.time_ns():020d}-{os.getpid()}-{self._counter:06d}"
+        tmp = self.dir / ("tmp-" + name[4:])
+        tmp.mkdir()
+        for frame in FRAME_NAMES:
+            frames[frame].write_parquet(tmp / f"{frame}.parquet", compression="zstd", statistics=False)
+        os.rename(tmp, self.dir / name)
+        return name
+
+    def scan(self, frame: str, segments: Iterable[str]) -> pl.LazyFrame:
+        """Rows of ``frame`` from the named segments, with a ``segment`` column saying where each came from."""
+        names = list(segments)
+        schema = {KEY_COLUMN: pl.String(), **FRAME_SCHEMAS[frame]}
+        if not names:
+            return pl.LazyFrame(schema={**schema, "segment": pl.String()})
+        parts = [
+            pl.scan_parquet(self.dir / n / f"{frame}.parquet").with_columns(segment=pl.lit(n)) for n in names
+        ]
+        return pl.concat(parts, how="vertical")
+
+    def select(self, frame: str, chosen: pl.DataFrame) -> pl.LazyFrame:
+        """Rows of ``frame`` for the ``(segment, _key)`` pairs of ``chosen``, joined to its other columns.
+
+        Row order within a key is kept (``maintain_order="left"``), so tables read back as parsed.
+        """
+        segs = chosen.get_column("segment").unique().sort().to_list()
+        return self.scan(frame, segs).join(
+            chosen.lazy(), on=["segment", KEY_COLUMN], how="inner", maintain_order="left"
+        )
+
+    def compact(self, max_segments: int = 8) -> bool:
+        """Merge all segments into one when there are more than ``max_segments``; True if merged."""
+        segs = self.segments()
+        if len(segs) <= max_segments:
+            return False
+        chosen = self.index().select("segment", KEY_COLUMN)
+        merged = {f: self.select(f, chosen).drop("segment").collect(engine="streaming") for f in FRAME_NAMES}
+        self.write_segment(merged)
+        for seg in segs:
+            shutil.rmtree(seg, ignore_errors=True)
+        return True
+
+    def prune_versions(self, keep: int = 3) -> list[str]:
+        """Delete all but the ``keep`` most recently used version directories not in use; returns those deleted."""
+        others = [
+            p for p in self.root.iterdir() if p.is_dir() and p != self.dir and not p.name.startswith(".")
+        ]
+        others.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        removed = []
+        for p in others[max(keep - 1, 0) :]:
+            if not (p / ".lock").exists():
+                continue  # not a cache version directory: never delete what we did not make
+            fd = os.open(p / ".lock", os.O_RDWR)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue
+            finally:
+                os.close(fd)
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p.name)
+        return removed

@@ -1,0 +1,469 @@
+"""Read a whole corpus into the five contract frames: fast, resumable, bounded in memory.
+
+:func:`read_corpus` walks the inputs (:mod:`nianbao.sources`), hashes every file, takes what it can
+from the result cache (:mod:`nianbao.cache`), parses the rest on a process pool or a dask cluster
+(:mod:`nianbao.parallel`) and streams each batch of results to a cache segment as soon as it is
+done, so a killed run resumes where it stopped and no result lives only in memory. The frames are
+assembled from the segments at the end, in the order of the files' displayed paths.
+
+Byte-identical files are parsed once: later copies get status ``duplicate`` and ``duplicate_of`` =
+the first copy's ``report_id`` (by path order), and no table rows. Checks across reports (the same
+organ and year in two files, carry-over between years, fee units) come from
+``nianbao.checks.cross_report`` when the checks module provides it.
+
+Outputs (:meth:`Corpus.write`) are five parquet files written to a staging directory inside the
+output directory and then renamed over the previous ones: a crash before the renames leaves the
+previous set untouched; every file carries the run's id in its metadata, so :func:`scan` refuses a
+set mixed by a crash during the renames (microseconds) instead of returning inconsistent frames.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from nianbao import report
+from nianbao.cache import KEY_COLUMN, ResultCache, cache_key, default_cache_dir, parser_version
+from nianbao.errors import NianbaoError
+from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
+from nianbao.parallel import Dispatcher, ExecutorName, default_jobs, failed_result, keyed_frames
+from nianbao.result import FileResult
+from nianbao.sources import Source, SourceError, SourceReader, walk
+
+__all__ = ["Corpus", "CorpusScan", "RunStats", "read_corpus", "scan"]
+
+RUN_METADATA_KEY = "nianbao_run"
+FLUSH_FILES = 512  # cache a batch after this many parsed files …
+FLUSH_SECONDS = 1.0  # … or this long after the last write, whichever comes first
+_ORDER, _PATH = "_order", "_path"
+
+
+@dataclass(slots=True)
+class RunStats:
+    """What a run did, for the summary and for tests (``cached`` files were not parsed again)."""
+
+    files: int = 0
+    parsed: int = 0
+    cached: int = 0
+    duplicates: int = 0
+    unread: int = 0
+    jobs: int = 1
+    executor: str = "process"
+    seconds: float = 0.0
+
+
+@dataclass
+class Corpus:
+    """The five contract frames of a corpus (``fields.FRAME_SCHEMAS``) and how the run went."""
+
+    reports: pl.DataFrame
+    proactive: pl.DataFrame
+    applications: pl.DataFrame
+    litigation: pl.DataFrame
+    checks: pl.DataFrame
+    stats: RunStats = field(default_factory=RunStats)
+
+    @property
+    def frames(self) -> dict[str, pl.DataFrame]:
+        return {name: getattr(self, name) for name in FRAME_NAMES}
+
+    def write(self, out_dir: str | os.PathLike[str]) -> None:
+        """Write ``<name>.parquet`` for the five frames into ``out_dir``, replacing a previous set whole."""
+        write_frames(self.frames, out_dir)
+
+    @classmethod
+    def read(cls, out_dir: str | os.PathLike[str]) -> Corpus:
+        """Load the parquet outputs of ``nianbao parse`` (eagerly; see :func:`scan` for lazy access)."""
+        return scan(out_dir).collect()
+
+    def summary(self, out_dir: str | os.PathLike[str] | None = None, failures: int = 5) -> str:
+        """A one-screen account: files by status, where results came from, checks by severity."""
+        return summarize(self, out_dir, failures)
+
+
+@dataclass(frozen=True)
+class CorpusScan:
+    """Lazy frames over a directory of parquet outputs, for corpora too large to load whole.
+
+    >>> # scan("data/parsed").applications.filter(pl.col("outcome") == "new_received").collect()
+    """
+
+    reports: pl.LazyFrame
+    proactive: pl.LazyFrame
+    applications: pl.LazyFrame
+    litigation: pl.LazyFrame
+    checks: pl.LazyFrame
+
+    def __getitem__(self, name: str) -> pl.LazyFrame:
+        if name not in FRAME_NAMES:
+            raise KeyError(name)
+        frame: pl.LazyFrame = getattr(self, name)
+        return frame
+
+    def collect(self) -> Corpus:
+        return Corpus(*pl.collect_all([self[n] for n in FRAME_NAMES]))
+
+
+def scan(out_dir: str | os.PathLike[str]) -> CorpusScan:
+    """Lazy polars frames over the outputs of ``nianbao parse`` in ``out_dir``.
+
+    Raises
+    ------
+    NianbaoError
+        A file is missing, or the five files come from different runs.
+    """
+    d = Path(out_dir)
+    paths = {n: d / f"{n}.parquet" for n in FRAME_NAMES}
+    missing = [p.name for p in paths.values() if not p.is_file()]
+    if missing:
+        raise NianbaoError(f"{d} lacks {', '.join(missing)}: run `nianbao parse CORPUS --out {d}` first")
+    runs = {pl.read_parquet_metadata(p).get(RUN_METADATA_KEY) for p in paths.values()}
+    if len(runs) != 1:
+        raise NianbaoError(f"the parquet files in {d} come from different runs; run `nianbao parse` again")
+    return CorpusScan(**{n: pl.scan_parquet(p) for n, p in paths.items()})
+
+
+def write_frames(frames: dict[str, pl.DataFrame], out_dir: str | os.PathLike[str]) -> None:
+    """Stage all five files, then rename them into place (see the module docstring for the guarantee)."""
+    d = Path(out_dir)
+    d.mkdir(parents=True, exist_ok=True)
+    run = uuid.uuid4().hex
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=d))
+    try:
+        meta = {RUN_METADATA_KEY: run, "nianbao_parser": parser_version()}
+        for name in FRAME_NAMES:
+            target = staging / f"{name}.parquet"
+            frames[name].write_parquet(target, metadata={**meta, "frame": name})
+            _fsync(target)
+        for name in FRAME_NAMES:
+            os.replace(staging / f"{name}.parquet", d / f"{name}.parquet")
+        _fsync(d)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_corpus(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    out: str | os.PathLike[str] | None = None,
+    jobs: int | None = None,
+    cache: bool = True,
+    cache_dir: str | os.PathLike[str] | None = None,
+    executor: ExecutorName = "process",
+    client: Any = None,
+    scheduler: str | None = None,
+    progress: bool | None = None,
+) -> Corpus:
+    """Parse every file of a corpus into the five contract frames. Never raises for a bad file.
+
+    Parameters
+    ----------
+    paths
+        Files, directories (walked recursively) and ``.zip`` archives.
+    out
+        Also write the five parquet files there (atomically). Its ``.cache`` is the default cache.
+    jobs
+        Worker processes (default: all cores); 1 parses in this process.
+    cache, cache_dir
+        Reuse and store results keyed by content and parser version. ``cache_dir`` defaults to
+        ``OUT/.cache`` with ``out``, else :func:`nianbao.cache.default_cache_dir`.
+    executor, client, scheduler
+        ``"dask"`` runs the same per-file work on a dask.distributed cluster: pass a ``client``, or a
+        ``scheduler`` address (a local cluster is started when neither is given).
+    progress
+        Show a progress bar; default: when stderr is a terminal or in a notebook.
+
+    Examples
+    --------
+    >>> c = read_corpus([], cache=False, progress=False)
+    >>> c.reports.height, c.reports.columns[:2]
+    (0, ['report_id', 'path'])
+    """
+    _refuse_in_bootstrap()
+    start = time.perf_counter()
+    inputs = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    out_dir = Path(out) if out is not None else None
+    root = Path(cache_dir) if cache_dir else (out_dir / ".cache" if out_dir else default_cache_dir())
+    sources = walk(inputs, skip=[p for p in (out_dir, root) if p is not None])
+    stats = RunStats(files=len(sources), executor=executor, jobs=jobs or default_jobs())
+    with _result_cache(root if cache else None, out_dir) as rc, _client(executor, client, scheduler) as cl:
+        chunk_files = max(1, min(32, len(sources) // (4 * stats.jobs) or 1))
+        with Dispatcher(jobs=stats.jobs, executor=executor, client=cl, chunk_files=chunk_files) as pool:
+            plan = _run(sources, rc, pool, stats, _progress_bar(len(sources), progress))
+        frames = _assemble(plan, rc)
+        if cache:
+            rc.compact()
+            rc.prune_versions()
+    frames["checks"] = pl.concat([frames["checks"], _cross_report(frames)])
+    corpus = Corpus(**frames, stats=stats)
+    if out_dir is not None:
+        corpus.write(out_dir)
+    stats.seconds = time.perf_counter() - start
+    return corpus
+
+
+def _refuse_in_bootstrap() -> None:
+    """Stop a script without a ``__main__`` guard from re-running the parse in every worker.
+
+    Pool workers start by importing the main script; one that calls ``read_corpus`` at top level
+    would wait forever for the cache its parent holds.
+    """
+    import multiprocessing
+
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise NianbaoError(
+            "read_corpus ran while a worker process was starting: put the calling code of your script "
+            "under `if __name__ == '__main__':`"
+        )
+
+
+@contextmanager
+def _result_cache(root: Path | None, out_dir: Path | None) -> Iterator[ResultCache]:
+    """The persistent cache, or (``root`` None) a throw-away one inside the output directory."""
+    if root is not None:
+        with ResultCache(root) as rc:
+            yield rc
+        return
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".parts-", dir=out_dir))
+    try:
+        with ResultCache(tmp) as rc:
+            yield rc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def _client(executor: ExecutorName, client: Any, scheduler: str | None) -> Iterator[Any]:
+    """The dask client to use, closing it afterwards only if we made it."""
+    if executor != "dask" or client is not None:
+        yield client
+        return
+    try:
+        from distributed import Client
+    except ImportError as e:  # pragma: no cover - depends on the installed extras
+        raise NianbaoError("the dask executor needs `pip install 'nianbao[distributed]'`") from e
+    with Client(scheduler) if scheduler else Client(processes=True) as made:
+        yield made
+
+
+@dataclass
+class _Plan:
+    """Where each file's rows come from: the cache by key, a row made here, or a duplicate of another."""
+
+    keyed: list[tuple[int, str, str]] = field(default_factory=list)  # order, path, key
+    direct: list[tuple[int, FileResult]] = field(default_factory=list)
+    duplicates: list[tuple[int, str, int]] = field(default_factory=list)  # order, path, first order
+
+
+def _run(sources: list[Source], rc: ResultCache, pool: Dispatcher, stats: RunStats, bar: Any) -> _Plan:
+    """Read and hash every source in order; parse what the cache lacks; stream results to the cache."""
+    cached = set(rc.index().get_column(KEY_COLUMN).to_list())
+    first: dict[str, int] = {}
+    plan = _Plan()
+    writer = _SegmentWriter(rc)
+    with SourceReader() as reader, bar:
+        for order, src in enumerate(sources):
+            row = _unread(src, reader)
+            if isinstance(row, FileResult):
+                plan.direct.append((order, row))
+                stats.unread += 1
+                bar.update()
+                continue
+            key = cache_key(row, src.suffix)
+            digest = key[:64]
+            if digest in first:
+                plan.duplicates.append((order, src.display, first[digest]))
+                stats.duplicates += 1
+                bar.update()
+                continue
+            first[digest] = order
+            plan.keyed.append((order, src.display, key))
+            if key in cached:
+                stats.cached += 1
+                bar.update()
+                continue
+            for frames in pool.add(key, src.display, row):
+                writer.add(frames, bar)
+        for frames in pool.finish():
+            writer.add(frames, bar)
+        writer.flush()
+        stats.parsed = writer.files
+        crashed = {r.report["path"]: r for r in pool.crashed}
+        bar.update(len(crashed))
+    if crashed:  # parsed nowhere: rows made here, not cached, so the next run tries again
+        plan.direct += [(o, crashed[p]) for o, p, _ in plan.keyed if p in crashed]
+        plan.keyed = [k for k in plan.keyed if k[1] not in crashed]
+    return plan
+
+
+def _unread(src: Source, reader: SourceReader) -> bytes | FileResult:
+    """The source's bytes, or the row of a file that cannot be read (oversized ones: the parser's refusal)."""
+    if src.path is not None and reader.too_large(src):
+        return report.parse_file(src.path, display_path=src.display)
+    try:
+        return reader.read(src)
+    except SourceError as e:
+        return failed_result(report.report_id_of(src.display.encode()), src.display, str(e))
+
+
+class _SegmentWriter:
+    """Buffers finished chunks and writes them to the cache in batches (by count or by time)."""
+
+    def __init__(self, rc: ResultCache) -> None:
+        self.rc = rc
+        self.buffer: list[dict[str, pl.DataFrame]] = []
+        self.buffered = 0
+        self.files = 0
+        self.last = time.monotonic()
+
+    def add(self, frames: dict[str, pl.DataFrame], bar: Any) -> None:
+        n = frames["reports"].height
+        self.buffer.append(frames)
+        self.buffered += n
+        self.files += n
+        bar.update(n)
+        if self.buffered >= FLUSH_FILES or time.monotonic() - self.last >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buffer:
+            self.rc.write_segment({f: pl.concat([b[f] for b in self.buffer]) for f in FRAME_NAMES})
+        self.buffer, self.buffered, self.last = [], 0, time.monotonic()
+
+
+def _assemble(plan: _Plan, rc: ResultCache) -> dict[str, pl.DataFrame]:
+    """The five frames in path order: cached rows by key, rows made here, then duplicates' rows."""
+    wanted = pl.DataFrame(
+        plan.keyed, schema={_ORDER: pl.Int64, _PATH: pl.String, KEY_COLUMN: pl.String}, orient="row"
+    )
+    chosen = wanted.join(rc.index(), on=KEY_COLUMN, how="inner")
+    if chosen.height != wanted.height:  # only if the cache was deleted under a running parse
+        raise NianbaoError("results vanished from the cache during the run; run again")
+    direct = _with_order(plan.direct)
+    out: dict[str, pl.DataFrame] = {}
+    for name in FRAME_NAMES:
+        cols = FRAME_SCHEMAS[name].names()
+        lf = rc.select(name, chosen.select("segment", KEY_COLUMN, _ORDER, _PATH))
+        if name == "reports":
+            lf = lf.with_columns(pl.col(_PATH).alias("path"))
+        parts = [lf.select(_ORDER, *cols).collect(), direct[name].select(_ORDER, *cols)]
+        out[name] = pl.concat(parts).sort(_ORDER, maintain_order=True)
+    dups = _duplicate_rows(plan.duplicates, out["reports"])
+    out["reports"] = pl.concat([out["reports"], dups]).sort(_ORDER)
+    return {name: out[name].drop(_ORDER).cast(dict(FRAME_SCHEMAS[name])) for name in FRAME_NAMES}
+
+
+def _with_order(rows: list[tuple[int, FileResult]]) -> dict[str, pl.DataFrame]:
+    frames = keyed_frames([(str(order), r) for order, r in rows])
+    return {n: f.with_columns(pl.col(KEY_COLUMN).cast(pl.Int64).alias(_ORDER)) for n, f in frames.items()}
+
+
+def _duplicate_rows(duplicates: list[tuple[int, str, int]], reports: pl.DataFrame) -> pl.DataFrame:
+    """Reports rows of byte-identical copies: the first copy's id and format, no other facts."""
+    dups = pl.DataFrame(
+        duplicates, schema={_ORDER: pl.Int64, "path": pl.String, "_first": pl.Int64}, orient="row"
+    )
+    first = reports.select(pl.col(_ORDER).alias("_first"), "report_id", "format")
+    rows = dups.join(first, on="_first", how="left").with_columns(
+        status=pl.lit("duplicate").cast(FRAME_SCHEMAS["reports"]["status"]),
+        duplicate_of=pl.col("report_id"),
+        parse_seconds=pl.lit(0.0),
+    )
+    empty = pl.DataFrame(schema={_ORDER: pl.Int64, **FRAME_SCHEMAS["reports"]})
+    return pl.concat([empty, rows.drop("_first")], how="diagonal").select(empty.columns)
+
+
+def _cross_report(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Checks across reports from ``nianbao.checks.cross_report``, when that module provides it."""
+    try:
+        from nianbao import checks as checks_module
+    except ImportError:
+        return pl.DataFrame(schema=FRAME_SCHEMAS["checks"])
+    fn = getattr(checks_module, "cross_report", None)
+    if fn is None:
+        return pl.DataFrame(schema=FRAME_SCHEMAS["checks"])
+    found: pl.DataFrame = fn(frames)
+    return found.select(FRAME_SCHEMAS["checks"].names()).cast(dict(FRAME_SCHEMAS["checks"]))
+
+
+class _NoBar:
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int = 1) -> None:
+        return None
+
+
+def _in_notebook() -> bool:
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def _progress_bar(total: int, progress: bool | None) -> Any:
+    """tqdm on a terminal (widgets in a notebook when ipywidgets is installed); nothing otherwise."""
+    notebook = _in_notebook()
+    if progress is None:
+        progress = notebook or sys.stderr.isatty()
+    if not progress:
+        return _NoBar()
+    import importlib.util
+
+    if notebook and importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.notebook import tqdm
+    else:
+        from tqdm import tqdm  # type: ignore[assignment]
+    return tqdm(total=total, unit="file", desc="parsing", smoothing=0.1, dynamic_ncols=True)
+
+
+def summarize(corpus: Corpus, out_dir: str | os.PathLike[str] | None = None, failures: int = 5) -> str:
+    """The one-screen summary printed by ``nianbao parse``."""
+    s = corpus.stats
+    r, c = corpus.reports, corpus.checks
+    lines = [
+        f"{s.files:,} files in {s.seconds:.1f} s: {s.parsed:,} parsed ({s.jobs} jobs, {s.executor}), "
+        f"{s.cached:,} from cache, {s.duplicates:,} byte-identical duplicates, {s.unread:,} unreadable",
+        "status:   " + _counts(r, "status"),
+        "checks:   " + (_counts(c, "severity") or "none"),
+    ]
+    if c.height:
+        top = c.group_by("check").len().sort(["len", "check"], descending=[True, False]).head(6)
+        lines.append("  most:   " + ", ".join(f"{k} {n:,}" for k, n in top.iter_rows()))
+    bad = r.filter(pl.col("status").is_in(["failed", "not_a_report"]))
+    if bad.height:
+        lines.append(f"failed or not a report ({bad.height:,}; first {min(failures, bad.height)}):")
+        lines += [f"  {p}: {e}" for p, e in bad.select("path", "error").head(failures).iter_rows()]
+    if out_dir is not None:
+        lines.append(f"wrote:    {Path(out_dir) / ('{' + ','.join(FRAME_NAMES) + '}.parquet')}")
+    return "\n".join(lines)
+
+
+def _counts(frame: pl.DataFrame, col: str) -> str:
+    counts = frame.get_column(col).value_counts(sort=False)
+    present = dict(counts.iter_rows())
+    dtype = frame.schema[col]
+    order = dtype.categories.to_list() if isinstance(dtype, pl.Enum) else sorted(present)
+    return " · ".join(f"{k} {present[k]:,}" for k in order if present.get(k))

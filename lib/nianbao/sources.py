@@ -1,0 +1,287 @@
+"""Walk corpus inputs (files, directories, zip archives) into named sources, safely.
+
+A corpus is given as any mix of files, directories (walked recursively, symlinked directories not
+followed, hidden entries skipped) and ``.zip`` archives, also those found inside a directory. Each
+input file becomes a :class:`Source`: the path shown in the ``reports`` frame (relative to the
+corpus root; ``archive.zip/member/path`` for a zip member) and where to read its bytes.
+
+Archives are hostile input: a member whose name is absolute or climbs out with ``..`` is refused,
+members are read with a hard cap on their size (the size a zip header declares is not trusted) and
+on the archive's total, and an archive that cannot be opened is one failed source. Refusals are not
+exceptions: :meth:`SourceReader.read` raises :class:`SourceError`, which the corpus layer records as a
+``failed`` row, so every input file still gets exactly one row.
+
+>>> split_zip_path("a/b.zip/x/y.txt")
+('a/b.zip', 'x/y.txt')
+>>> safe_member_name("../etc/passwd") is None, safe_member_name("年报/2021.txt")
+(True, '年报/2021.txt')
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from nianbao import report
+
+__all__ = [
+    "MAX_ARCHIVE_BYTES",
+    "Source",
+    "SourceError",
+    "SourceReader",
+    "member_size_limit",
+    "safe_member_name",
+    "split_zip_path",
+    "walk",
+]
+
+MAX_ARCHIVE_BYTES = 4 * 1024**3  # total uncompressed bytes read from one archive (zip-bomb guard)
+_SKIP_NAMES = frozenset({"__MACOSX", "Thumbs.db", "desktop.ini"})
+
+
+class SourceError(Exception):
+    """A source could not be read; the message becomes the ``error`` of its failed row."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input file: ``display`` is the path recorded in ``reports``; the rest says where its bytes are.
+
+    ``member`` is the name inside ``archive`` for a zip member; ``error`` is set when walking already
+    knows the source cannot be read (a broken archive, a refused member name).
+    """
+
+    display: str
+    path: Path | None = None
+    archive: Path | None = None
+    member: str | None = None
+    error: str | None = None
+
+    @property
+    def suffix(self) -> str:
+        """Lower-case extension of the displayed name (``.txt``), part of the cache key."""
+        return PurePosixPath(self.display).suffix.lower()
+
+
+def member_size_limit() -> int:
+    """Largest file read, looked up at call time so a test can lower ``report.MAX_FILE_BYTES``."""
+    return report.MAX_FILE_BYTES
+
+
+def split_zip_path(display: str) -> tuple[str, str] | None:
+    """Split ``archive.zip/member`` at the first ``.zip/``; ``None`` for a plain file."""
+    i = display.lower().find(".zip/")
+    return None if i < 0 else (display[: i + 4], display[i + 5 :])
+
+
+def safe_member_name(name: str) -> str | None:
+    """The member name if it stays inside the archive, else ``None`` (absolute, drive, ``..``, NUL)."""
+    name = name.replace("\\", "/")
+    p = PurePosixPath(name)
+    if not name or "\x00" in name or p.is_absolute() or ".." in p.parts or ":" in p.parts[0]:
+        return None
+    return str(p)
+
+
+def _member_display_name(info: zipfile.ZipInfo) -> str:
+    """Decode a member name: zips made on Chinese Windows store GBK names without the UTF-8 flag."""
+    name = info.filename
+    if info.flag_bits & 0x800:
+        return name
+    try:
+        raw = name.encode("cp437")
+    except UnicodeEncodeError:
+        return name
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return name
+
+
+def _is_zip(path: Path) -> bool:
+    return path.suffix.lower() == ".zip"
+
+
+def _zip_sources(archive: Path, shown: str) -> list[Source]:
+    """Members of one archive as sources; a broken archive is a single failed source."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            infos = zf.infolist()
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError) as e:
+        return [Source(shown, archive=archive, error=f"cannot open zip archive: {e}")]
+    out = []
+    for info in infos:
+        if info.is_dir():
+            continue
+        name = _member_display_name(info)
+        safe = safe_member_name(name)
+        if safe is None:
+            out.append(
+                Source(f"{shown}/{name.lstrip('/')}", archive=archive, error=f"unsafe member name {name!r}")
+            )
+            continue
+        if any(part in _SKIP_NAMES or part.startswith(".") for part in PurePosixPath(safe).parts):
+            continue
+        out.append(Source(f"{shown}/{safe}", archive=archive, member=info.filename))
+    return out
+
+
+def _walk_dir(root: Path, skip: frozenset[Path]) -> Iterator[tuple[Path, str]]:
+    """Files under ``root`` with their path relative to it; hidden entries and ``skip`` dirs left out."""
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not d.startswith(".") and d not in _SKIP_NAMES and (here / d).resolve() not in skip
+        )
+        for f in filenames:
+            if f.startswith(".") or f in _SKIP_NAMES:
+                continue
+            p = here / f
+            yield p, p.relative_to(root).as_posix()
+
+
+def walk(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path] = ()) -> list[Source]:
+    """Every file of the inputs as a :class:`Source`, sorted by displayed path.
+
+    A directory is the root of the paths under it; a file or archive given directly is shown by its
+    name. When two inputs would show the same path, the later one is shown with the input as given in
+    front, so paths stay unique. ``skip`` names directories never to enter (the output directory).
+
+    Raises
+    ------
+    FileNotFoundError
+        When an input does not exist (the command line refuses those before getting here).
+    """
+    skip_set = frozenset(Path(s).resolve() for s in skip)
+    found: list[Source] = []
+    seen: set[str] = set()
+    for given in inputs:
+        root = Path(given)
+        if not root.exists():
+            raise FileNotFoundError(f"corpus input not found: {given}")
+        items: list[Source] = []
+        if root.is_dir():
+            for p, rel in _walk_dir(root, skip_set):
+                items.extend(_zip_sources(p, rel) if _is_zip(p) else [Source(rel, path=p)])
+        elif _is_zip(root):
+            items = _zip_sources(root, root.name)
+        else:
+            items = [Source(root.name, path=root)]
+        prefix = Path(given).as_posix().rstrip("/")
+        for item in items:
+            s = item
+            if s.display in seen:
+                shown = s.display if s.display.startswith(prefix + "/") else f"{prefix}/{s.display}"
+                s = Source(shown, s.path, s.archive, s.member, s.error)
+            seen.add(s.display)
+            found.append(s)
+    found.sort(key=lambda s: s.display)
+    return found
+
+
+class SourceReader:
+    """Reads sources' bytes, keeping the last archive open (members of one archive come together).
+
+    Use as a context manager. :meth:`read` raises :class:`SourceError` for anything that makes a
+    source unreadable; :meth:`too_large` lets the caller hand oversized disk files to the parser's own
+    refusal without reading them.
+    """
+
+    def __init__(self, max_archive_bytes: int = MAX_ARCHIVE_BYTES) -> None:
+        self._zip: zipfile.ZipFile | None = None
+        self._zip_path: Path | None = None
+        self._zip_read = 0
+        self._max_archive = max_archive_bytes
+
+    def __enter__(self) -> SourceReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+        self._zip, self._zip_path = None, None
+
+    def too_large(self, source: Source) -> bool:
+        """A disk file over the size limit (checked by ``stat``, without reading it)."""
+        if source.path is None:
+            return False
+        try:
+            return source.path.stat().st_size > member_size_limit()
+        except OSError:
+            return False
+
+    def read(self, source: Source) -> bytes:
+        """The bytes of ``source``.
+
+        Raises
+        ------
+        SourceError
+            Not a regular file, unreadable, a refused or oversized zip member, an archive over its total.
+        """
+        if source.error is not None:
+            raise SourceError(source.error)
+        if source.path is not None:
+            return self._read_file(source.path)
+        assert source.archive is not None
+        assert source.member is not None
+        return self._read_member(source.archive, source.member)
+
+    def _read_file(self, path: Path) -> bytes:
+        try:
+            st = path.stat()
+            if not stat.S_ISREG(st.st_mode):
+                raise SourceError("not a regular file")
+            with path.open("rb") as f:
+                data = f.read(member_size_limit() + 1)
+        except OSError as e:
+            raise SourceError(f"cannot read file: {e.strerror or e}") from e
+        if len(data) > member_size_limit():
+            raise SourceError(f"file is over the {member_size_limit():,} byte limit for one report")
+        return data
+
+    def _archive(self, archive: Path) -> zipfile.ZipFile:
+        if self._zip_path != archive:
+            self.close()
+            try:
+                self._zip = zipfile.ZipFile(archive)
+            except (OSError, zipfile.BadZipFile, ValueError, EOFError) as e:
+                raise SourceError(f"cannot open zip archive: {e}") from e
+            self._zip_path, self._zip_read = archive, 0
+        assert self._zip is not None
+        return self._zip
+
+    def _read_member(self, archive: Path, member: str) -> bytes:
+        zf = self._archive(archive)
+        limit = member_size_limit()
+        if self._zip_read > self._max_archive:
+            raise SourceError(
+                f"archive holds more than {self._max_archive:,} uncompressed bytes; member not read"
+            )
+        try:
+            info = zf.getinfo(member)
+            if info.file_size > limit:
+                raise SourceError(f"zip member is {info.file_size:,} bytes, over the {limit:,} byte limit")
+            with zf.open(info) as f:
+                data = f.read(limit + 1)  # the declared size may lie: read at most one byte past the cap
+        except SourceError:
+            raise
+        except (OSError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError, KeyError) as e:
+            # RuntimeError: encrypted member; BadZipFile: CRC or header damage; zlib errors are OSError-free
+            raise SourceError(f"cannot read zip member: {e}") from e
+        except Exception as e:  # zlib.error and friends from a damaged deflate stream
+            raise SourceError(f"cannot read zip member: {type(e).__name__}: {e}") from e
+        self._zip_read += len(data)
+        if len(data) > limit:
+            raise SourceError(f"zip member is over the {limit:,} byte limit (its header understates it)")
+        return data

@@ -1,0 +1,263 @@
+"""Charts: inline data, both languages, tooltips, the highlight parameter, the theme and the renderer."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import altair as alt
+import polars as pl
+import pytest
+
+from analysis_frames import Synthetic
+from nianbao import charts
+from nianbao import metrics as m
+from nianbao.chart_text import GROUP_LABELS, label, text
+from nianbao.render import offline
+from nianbao.render.index import index_html
+from nianbao.render.pipeline import PageResult
+from nianbao.templates import all_templates
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _walk(node: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield k, v
+            yield from _walk(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _walk(v)
+
+
+def _titles(spec: dict[str, Any]) -> list[str]:
+    out = []
+    for k, v in _walk(spec):
+        if k in ("title", "text", "subtitle") and isinstance(v, str):
+            out.append(v)
+        if k == "title" and isinstance(v, dict) and isinstance(v.get("text"), str):
+            out.append(v["text"])
+    return out
+
+
+def _params(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return [p for k, v in _walk(spec) if k == "params" for p in v]
+
+
+def _tooltip_fields(spec: dict[str, Any]) -> set[str]:
+    return {
+        t["field"]
+        for k, v in _walk(spec)
+        if k == "tooltip" and isinstance(v, list)
+        for t in v
+        if "field" in t
+    }
+
+
+def _displayed(chart: Any) -> str:
+    """What a notebook shows for the chart with the active renderer (its text/html output)."""
+    bundle = chart._repr_mimebundle_()
+    bundle = bundle[0] if isinstance(bundle, tuple) else bundle
+    return str(bundle["text/html"])
+
+
+def _gallery(s: Synthetic, lang: str) -> dict[str, Callable[[], Any]]:
+    data = m.select(s.frames, include_flagged=True)
+    volume = m.proactive_volume(data.reports, data.proactive)
+    counts = m.application_counts(data.reports, data.applications)
+    cases = m.litigation_counts(data.reports, data.litigation)
+    return {
+        "heatmap": lambda: charts.heatmap(volume, "narrative_items", lang=lang),
+        "trend": lambda: charts.trend(
+            volume, "narrative_items", m.median_band(volume, "narrative_items"), lang=lang
+        ),
+        "outcome_bars": lambda: charts.outcome_bars(m.outcome_shares(counts, by=["organ"]), lang=lang),
+        "outcome_by_year": lambda: charts.outcome_bars(
+            m.outcome_shares(counts, by=["year"]), by="year", lang=lang
+        ),
+        "denial_bars": lambda: charts.denial_bars(m.denial_reasons(counts), lang=lang),
+        "applicant_bars": lambda: charts.applicant_bars(
+            m.applicant_mix(data.reports, data.applications), lang=lang
+        ),
+        "rate_dots": lambda: charts.rate_dots(
+            m.review_litigation_rates(counts, cases, by=["organ"]), lang=lang
+        ),
+        "correction": lambda: charts.rate_dots(
+            m.correction_rates(cases, by=["organ"]), value="share", lang=lang
+        ),
+        "coverage": lambda: charts.coverage_grid(m.coverage(s.frames.reports), lang=lang),
+        "quality": lambda: charts.quality_panel(
+            m.status_counts(s.frames.reports), m.check_summary(s.frames.checks, s.frames.reports), lang=lang
+        ),
+    }
+
+
+ORGAN_CHARTS = ("heatmap", "trend", "outcome_bars", "rate_dots", "correction", "coverage")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_chart_is_valid_inline_and_labelled(synthetic: Synthetic, lang: str) -> None:
+    for name, make in _gallery(synthetic, lang).items():
+        chart = make()
+        spec = chart.to_dict()  # validates against the vega-lite schema
+        assert not [v for k, v in _walk(spec) if k == "url"], name  # data is inline, never fetched
+        values = [
+            v
+            for k, v in _walk(spec)
+            if k == "values" and isinstance(v, list) and v and isinstance(v[0], dict)
+        ]
+        assert values, f"{name}: no inline data"
+        titles = " ".join(_titles(spec))
+        if lang == "zh":
+            assert CJK.search(titles), f"{name}: no Chinese title in {titles!r}"
+        else:
+            # English axis and legend titles (organ names in the data stay Chinese)
+            assert not CJK.search(" ".join(t for t in _titles(spec) if "镇" not in t)), f"{name}: {titles!r}"
+
+
+def test_tooltips_name_organ_year_and_file(synthetic: Synthetic) -> None:
+    gallery = _gallery(synthetic, "zh")
+    for name in ORGAN_CHARTS:
+        fields = _tooltip_fields(gallery[name]().to_dict())
+        assert {"organ", "year", "path"} <= fields, (name, fields)
+    heat = gallery["heatmap"]().to_dict()
+    rows = next(v for k, v in _walk(heat) if k == "values")
+    first = next(r for r in rows if r["organ"] == "丙县第1镇人民政府" and r["year"] == 2020)
+    assert first["path"] == "丙县/丙县第1镇人民政府_2020.txt"
+    assert first["narrative_items"] == synthetic.truth[("丙县第1镇人民政府", 2020)]["narrative"]
+
+
+def test_highlight_parameter_lists_organs(synthetic: Synthetic) -> None:
+    gallery = _gallery(synthetic, "zh")
+    organs = sorted({o for o, _ in synthetic.truth})
+    for name in ORGAN_CHARTS:
+        params = [p for p in _params(gallery[name]().to_dict()) if p.get("name") == "highlight"]
+        assert len(params) == 1, name
+        assert params[0]["bind"]["options"] == ["", *organs]
+        assert params[0]["value"] == ""
+    data = m.select(synthetic.frames)
+    volume = m.proactive_volume(data.reports, data.proactive)
+    chosen = charts.trend(
+        volume, "narrative_items", m.median_band(volume, "narrative_items"), highlight=organs[2]
+    )
+    assert _params(chosen.to_dict())[0]["value"] == organs[2]
+
+
+def test_empty_selection_draws_a_message() -> None:
+    chart = charts.heatmap(pl.DataFrame({"organ": [], "year": [], "path": [], "v": []}), "v", lang="en")
+    spec = chart.to_dict()
+    assert spec["mark"]["type"] == "text"
+    assert spec["data"]["values"] == [{"message": text("no_data", "en")}]
+
+
+def test_many_organs_are_limited_and_said_so() -> None:
+    frame = pl.DataFrame(
+        {
+            "organ": [f"第{i}镇" for i in range(120)],
+            "year": [2021] * 120,
+            "path": ["p"] * 120,
+            "v": list(range(120)),
+        }
+    )
+    spec = charts.heatmap(frame, "v", limit=30).to_dict()
+    values = next(v for k, v in _walk(spec) if k == "values")
+    assert len(values) == 30
+    assert min(r["v"] for r in values) == 90  # the largest 30 kept
+    assert "30" in " ".join(_titles(spec))
+    assert "120" in " ".join(_titles(spec))
+
+
+def test_row_limit_guards_page_size() -> None:
+    frame = pl.DataFrame(
+        {"organ": ["a"] * 20_001, "year": [2021] * 20_001, "path": ["p"] * 20_001, "v": [1] * 20_001}
+    )
+    with pytest.raises(ValueError, match="aggregate first"):
+        charts.heatmap(frame, "v", limit=10**6)
+
+
+def test_labels_come_from_the_templates() -> None:
+    printed = {lbl for t in all_templates() for lbl in t.table3_group_labels}
+    printed |= {charts_label for t in all_templates() for charts_label in (r.label for r in t.table3_rows)}
+    printed |= {mr.label for t in all_templates() for mr in t.table3_merged_rows}
+    for group, (zh, _en) in GROUP_LABELS.items():
+        assert any(zh in p for p in printed), group
+    assert label("reason", "denied_third_party_rights") == "保护第三方合法权益"
+    assert label("reason", "denied_third_party_rights", "en") == "third-party rights"
+    assert label("applicant", "social_organization") == "社会公益组织"
+    assert label("outcome_group", "not_processed", "en") == "not processed"
+
+
+def test_theme_is_enabled_with_cjk_fonts() -> None:
+    assert alt.theme.active == "nianbao"
+    config = alt.Chart(alt.Data(values=[{"a": 1}])).mark_point().encode(x="a:Q").to_dict()["config"]
+    assert config["font"].startswith("Noto Sans CJK SC")
+    assert "Microsoft YaHei" in config["axis"]["labelFont"]
+
+
+def test_renderer_sends_the_bundle_once_and_escapes_data() -> None:
+    hostile = "</script><script>alert(1)</script>"
+    chart = charts.heatmap(
+        pl.DataFrame({"organ": [hostile], "year": [2021], "path": ["a&b.txt"], "v": [1]}), "v"
+    )
+    offline.reset()
+    offline.enable_offline()
+    try:
+        first = _displayed(chart)
+        second = _displayed(chart)
+    finally:
+        offline.reset()
+    assert first.count("<script>\nif (!window.vegaEmbed) {\n") == 1
+    assert len(first) > 800_000
+    assert "<script>\nif (!window.vegaEmbed) {\n" not in second
+    assert len(second) < 20_000
+    assert hostile not in second  # cannot close the script element
+    assert "\\u003c/script\\u003e" in second
+    spec_json = re.search(r"var spec = (\{.*\});", second)
+    assert spec_json is not None
+    decoded = json.loads(spec_json.group(1))
+    assert hostile in json.dumps(decoded, ensure_ascii=False)  # the data survives, escaped only in transit
+    assert re.search(r"(src|href)\s*=\s*[\"']?https?:", first) is None
+
+
+def test_static_svg_mode_draws_chinese_text() -> None:
+    chart = charts.denial_bars(
+        pl.DataFrame(
+            {
+                "year": [2021],
+                "reason": ["denied_state_secret"],
+                "count": [3],
+                "share_of_denied": [1.0],
+                "reports": [1],
+                "path": ["a"],
+            }
+        )
+    )
+    offline.enable_offline(mode="svg")
+    try:
+        html = _displayed(chart)
+    finally:
+        offline.enable_offline()
+    assert "<svg" in html
+    assert "<script" not in html
+    assert "属于国家秘密" in html
+
+
+def test_index_escapes_names_and_links_pages(tmp_path: Any) -> None:
+    page = tmp_path / "02_applications.html"
+    pages = [
+        PageResult("02_applications", page, True, 1.0, 1_000_000),
+        PageResult("03_review_litigation", None, False, 1.0, 0, 7, "KeyError: '<b>organ</b>'"),
+    ]
+    html = index_html(
+        pages, {"files": 3, "by_status": {"ok": 3}, "years": (2021, 2022)}, {"county": "<i>x</i>"}, "c&d"
+    )
+    assert 'href="02_applications.html"' in html
+    assert "<b>organ</b>" not in html
+    assert "&lt;b&gt;organ&lt;/b&gt;" in html
+    assert "&lt;i&gt;x&lt;/i&gt;" in html
+    assert "cell 7" in html
+    assert "c&amp;d" in html
+    assert "<script" not in html
