@@ -357,3 +357,39 @@ def test_page_number_does_not_take_a_label() -> None:
         c.drawString(290, 104, "4")
 
     assert [line.cells for line in read_pdf(_canvas_pdf(draw)).lines] == [("运维管理还需加强等。",), ("4",)]
+
+
+def test_browser_cell_borders_are_rulings() -> None:
+    """Browsers print ``<table border=1 cellspacing=1>`` as a bevelled box per cell: thin filled
+    quadrilaterals (not rectangles), two borders side by side between neighbouring cells."""
+
+    def box(c: Canvas, x0: float, y0: float, x1: float, y1: float, w: float = 0.75) -> None:
+        sides = [
+            [(x0, y1), (x1, y1), (x1 - w, y1 - w), (x0 + w, y1 - w)],  # top
+            [(x0, y0), (x1, y0), (x1 - w, y0 + w), (x0 + w, y0 + w)],  # bottom
+            [(x0, y0), (x0, y1), (x0 + w, y1 - w), (x0 + w, y0 + w)],  # left
+            [(x1, y0), (x1, y1), (x1 - w, y1 - w), (x1 - w, y0 + w)],  # right
+        ]
+        for points in sides:
+            path = c.beginPath()
+            path.moveTo(*points[0])
+            for point in points[1:]:
+                path.lineTo(*point)
+            path.close()
+            c.drawPath(path, stroke=0, fill=1)
+
+    def draw(c: Canvas) -> None:
+        c.setFont(FONT, 12)
+        for row, (label, number) in enumerate((("规章", "13"), ("规范性文件", ""))):
+            top = 700 - 26 * row
+            box(c, 72, top - 24, 220, top)
+            box(c, 222, top - 24, 300, top)
+            c.drawString(76, top - 17, label)
+            if number:
+                c.drawString(226, top - 17, number)
+
+    doc = read_pdf(_canvas_pdf(draw))
+    assert [(line.cells, line.kind) for line in doc.lines] == [
+        (("规章", "13"), "grid"),
+        (("规范性文件", ""), "grid"),
+    ]

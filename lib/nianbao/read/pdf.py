@@ -95,7 +95,7 @@ class PdfSettings:
 # ---------------------------------------------------------------------------------------------------
 # Characters → lines → text
 
-_CJK = "\u3000-\u9fff\uff00-\uffef\u2018-\u201d\u2014\u2026"  # CJK, full-width forms, “”‘’—…
+_CJK = "\u2e80-\u9fff\uff00-\uffef\u2018-\u201d\u2014\u2026"  # CJK, full-width forms, “”‘’—…
 _CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
 _WS = re.compile(r"\s+")
 

@@ -8,12 +8,27 @@ portrait page) is turned so that its text runs left to right: everything downstr
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from nianbao.read.pdf_tables import Seg, segments_of
 
 __all__ = ["Char", "PageContent", "page_content"]
+
+# Fonts often map a character's glyph to a radical code point that shares its shape: 行 comes out as
+# the Kangxi radical ⾏ (U+2F8F), 页 as ⻚ (U+2EDA). Kangxi radicals have NFKC equivalents; the
+# radicals supplement has none, so its standalone characters are listed here.
+_SUPPLEMENT = dict(
+    zip(
+        "⺁⺇⺊⺌⺎⺒⺓⺔⺗⺜⺝⺟⺠⺩⺪⺬⺮⺯⺶⺻⺽⻁⻃⻄⻅⻆⻇⻉⻊⻋⻑⻓⻔⻗⻘⻙⻚⻛⻜⻝⻟⻡⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰⻳",
+        "厂几卜小兀巳幺彐心日月母民王疋示竹糸羊聿臼虎西西见角角贝足车長长门雨青韦页风飞食食首马骨鬼鱼鸟卤麦黄黾齐齿龙龟",
+        strict=True,
+    )
+)
+_RADICALS = str.maketrans(
+    {**{chr(cp): unicodedata.normalize("NFKC", chr(cp)) for cp in range(0x2F00, 0x2FD6)}, **_SUPPLEMENT}
+)
 
 
 @dataclass(slots=True)
@@ -58,7 +73,7 @@ def page_content(layout: Any, max_width: float) -> PageContent:
             if text.startswith("(cid:"):
                 cids += 1
             elif text.strip():
-                chars.append(Char(text, item.x0, item.x1, item.y0, item.y1))
+                chars.append(Char(text.translate(_RADICALS), item.x0, item.x1, item.y0, item.y1))
                 a, b = item.matrix[0], item.matrix[1]  # the direction the text runs in
                 runs[(1 if b > 0 else 3) if abs(b) > abs(a) else (0 if a >= 0 else 2)] += 1
         elif isinstance(item, LTCurve):

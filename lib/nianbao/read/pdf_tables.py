@@ -37,26 +37,28 @@ class Seg:
 
 
 def segments_of(item: Any, max_width: float) -> Iterator[Seg]:
-    """The rulings a drawn path contributes: stroked lines and rectangle sides, thin filled bars."""
+    """The rulings a drawn path contributes: stroked lines and rectangle sides, and thin filled bars
+    (rectangles, or the bevelled quadrilaterals browsers draw for ``border=1`` cells)."""
     from pdfminer.layout import LTLine, LTRect
 
+    path = getattr(item, "original_path", None) or []
+    if any(op[0] in "cvy" for op in path):  # Bézier curves: not a table
+        return
     x0, y0, x1, y1 = item.bbox
-    if isinstance(item, LTRect):
-        if item.stroke:
-            yield from (Seg(True, y0, x0, x1), Seg(True, y1, x0, x1))
-            yield from (Seg(False, x0, y0, y1), Seg(False, x1, y0, y1))
-        elif item.fill and min(x1 - x0, y1 - y0) <= max_width:
+    if item.fill and not item.stroke and not isinstance(item, LTLine):
+        if min(x1 - x0, y1 - y0) <= max_width:  # wider: a shaded cell or a background, not a ruling
             if x1 - x0 >= y1 - y0:
                 yield Seg(True, (y0 + y1) / 2, x0, x1)
             else:
                 yield Seg(False, (x0 + x1) / 2, y0, y1)
         return
+    if isinstance(item, LTRect):
+        if item.stroke:
+            yield from (Seg(True, y0, x0, x1), Seg(True, y1, x0, x1))
+            yield from (Seg(False, x0, y0, y1), Seg(False, x1, y0, y1))
+        return
     if isinstance(item, LTLine) or item.stroke:
-        path = getattr(item, "original_path", None) or []
-        if any(op[0] in "cvy" for op in path):  # Bézier curves: not a table
-            return
-        pts = item.pts
-        for (ax, ay), (bx, by) in itertools.pairwise(pts):
+        for (ax, ay), (bx, by) in itertools.pairwise(item.pts):
             if abs(ay - by) <= 0.5 and abs(ax - bx) > 0.5:
                 yield Seg(True, (ay + by) / 2, min(ax, bx), max(ax, bx))
             elif abs(ax - bx) <= 0.5 and abs(ay - by) > 0.5:
