@@ -4,6 +4,10 @@ pdfminer runs without its layout analysis, so a page is a flat list of character
 drawn paths and images. Characters that pdfminer cannot decode (fonts without a Unicode map) are
 counted, not kept. A page whose text mostly runs up, down or upside down (a landscape table turned on a
 portrait page) is turned so that its text runs left to right: everything downstream assumes that.
+Characters that a font maps to a radical's code point rather than the ideograph's are mapped back:
+
+>>> "⾏政⼈⺠⻚".translate(_RADICALS)
+'行政人民页'
 """
 
 from __future__ import annotations
