@@ -121,25 +121,35 @@ def test_highlight_carries_across_charts(chromium: str, synthetic_report: Render
     probe = tmp_path / "probe.html"
     script = """
 <script>
-setTimeout(function () {
+var tries = 0;
+var timer = setInterval(function () {
+  tries += 1;
   var select = document.querySelector(".nianbao-chart select");
+  var views = window.nianbaoViews || [];
+  if (!select || views.length < 3) {
+    if (tries > 100) { clearInterval(timer); document.body.setAttribute("data-highlights", "{}"); }
+    return;
+  }
+  clearInterval(timer);
   select.value = select.options[3].value;
   select.dispatchEvent(new Event("change"));
   setTimeout(function () {
-    var values = window.nianbaoViews.map(function (v) { return v.signal("highlight"); });
-    document.body.setAttribute("data-highlights", JSON.stringify({picked: select.value, values: values}));
-  }, 1000);
-}, 3000);
+    var values = views.map(function (v) { return v.signal("highlight"); });
+    var shown = Array.prototype.map.call(document.querySelectorAll(".nianbao-chart select"), function (s) { return s.value; });
+    document.body.setAttribute("data-highlights", JSON.stringify({picked: select.value, values: values, selects: shown}));
+  }, 500);
+}, 200);
 </script>
 """
-    probe.write_text(
-        source.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8"
-    )
+    head, tail = source.read_text(encoding="utf-8").rsplit("</body>", 1)  # the bundle itself holds "</body>"
+    probe.write_text(head + script + "</body>" + tail, encoding="utf-8")
     dom = _dom(chromium, probe)
     state = json.loads(dom.xpath("//body")[0].get("data-highlights"))
+    assert state, "the charts never registered with the page linker"
     assert state["picked"].endswith("人民政府")
     assert len(state["values"]) >= 3
-    assert set(state["values"]) == {state["picked"]}
+    assert set(state["values"]) == {state["picked"]}  # every chart's signal
+    assert set(state["selects"]) == {state["picked"]}  # and every chart's drop-down shows the pick
 
 
 def test_index_opens_offline(chromium: str, synthetic_report: Rendered) -> None:
