@@ -35,7 +35,9 @@ import polars as pl
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
 
 __all__ = [
+    "ID_COLUMN",
     "KEY_COLUMN",
+    "Fingerprints",
     "ResultCache",
     "cache_key",
     "default_cache_dir",
@@ -43,6 +45,7 @@ __all__ = [
 ]
 
 KEY_COLUMN = "_key"
+ID_COLUMN = "_kid"
 
 
 def cache_key(data: bytes, suffix: str) -> str:
@@ -105,60 +108,74 @@ class ResultCache:
         return sorted(p for p in self.dir.glob("seg-*") if (p / "reports.parquet").is_file())
 
     def index(self) -> pl.DataFrame:
-        """One row per cached key: ``_key`` and ``segment`` (the directory name holding its rows).
+        """One row per cached key: ``_key``, ``segment`` (directory holding its rows), ``_kid`` (its id there).
 
         A key present in several segments (a compaction interrupted before deleting) counts once,
         from the oldest segment.
         """
         parts = [
-            pl.read_parquet(seg / "reports.parquet", columns=[KEY_COLUMN]).with_columns(
+            pl.read_parquet(seg / "reports.parquet", columns=[KEY_COLUMN, ID_COLUMN]).with_columns(
                 segment=pl.lit(seg.name)
             )
             for seg in self.segments()
         ]
         if not parts:
-            return pl.DataFrame(schema={KEY_COLUMN: pl.String, "segment": pl.String})
+            return pl.DataFrame(schema={KEY_COLUMN: pl.String, ID_COLUMN: pl.Int32, "segment": pl.String})
         return pl.concat(parts).unique(KEY_COLUMN, keep="first", maintain_order=True)
 
     def write_segment(self, frames: dict[str, pl.DataFrame]) -> str:
-        """Store one batch's five frames (each with ``_key``) atomically; returns the segment name."""
+        """Store one batch's five frames (each row with its file's ``_key``) atomically; returns its name.
+
+        On disk, ``reports`` keeps ``_key`` and numbers its rows ``_kid``; the other frames carry only
+        the small ``_kid``, so reading rows back joins on integers, not on 68-character keys.
+        """
+        ids = frames["reports"].select(KEY_COLUMN, pl.int_range(pl.len(), dtype=pl.Int32).alias(ID_COLUMN))
         self._counter += 1
         name = f"seg-{time.time_ns():020d}-{os.getpid()}-{self._counter:06d}"
         tmp = self.dir / ("tmp-" + name[4:])
         tmp.mkdir()
         for frame in FRAME_NAMES:
-            frames[frame].write_parquet(tmp / f"{frame}.parquet", compression="zstd", statistics=False)
+            df = frames[frame].join(ids, on=KEY_COLUMN, how="left", maintain_order="left")
+            df = df.select(KEY_COLUMN, ID_COLUMN, *FRAME_SCHEMAS[frame].names())
+            if frame != "reports":
+                df = df.drop(KEY_COLUMN)
+            df.write_parquet(tmp / f"{frame}.parquet", compression="zstd", statistics=False)
         os.rename(tmp, self.dir / name)
         return name
 
     def scan(self, frame: str, segments: Iterable[str]) -> pl.LazyFrame:
         """Rows of ``frame`` from the named segments, with a ``segment`` column saying where each came from."""
-        names = list(segments)
-        schema = {KEY_COLUMN: pl.String(), **FRAME_SCHEMAS[frame]}
-        if not names:
-            return pl.LazyFrame(schema={**schema, "segment": pl.String()})
         parts = [
-            pl.scan_parquet(self.dir / n / f"{frame}.parquet").with_columns(segment=pl.lit(n)) for n in names
+            pl.scan_parquet(self.dir / n / f"{frame}.parquet").with_columns(segment=pl.lit(n))
+            for n in segments
         ]
+        if not parts:
+            key = {KEY_COLUMN: pl.String()} if frame == "reports" else {}
+            schema = {**key, ID_COLUMN: pl.Int32(), **FRAME_SCHEMAS[frame], "segment": pl.String()}
+            return pl.LazyFrame(schema=schema)
         return pl.concat(parts, how="vertical")
 
-    def select(self, frame: str, chosen: pl.DataFrame) -> pl.LazyFrame:
-        """Rows of ``frame`` for the ``(segment, _key)`` pairs of ``chosen``, joined to its other columns.
+    def select(self, frame: str, located: pl.DataFrame) -> pl.LazyFrame:
+        """Rows of ``frame`` for the rows of ``located`` (from :meth:`index`, any extra columns kept).
 
-        Row order within a key is kept (``maintain_order="left"``), so tables read back as parsed.
+        The result follows the order of ``located`` and, within a file, the order rows were parsed in.
         """
-        segs = chosen.get_column("segment").unique().sort().to_list()
-        return self.scan(frame, segs).join(
-            chosen.lazy(), on=["segment", KEY_COLUMN], how="inner", maintain_order="left"
-        )
+        segs = located.get_column("segment").unique().sort().to_list()
+        rows = self.scan(frame, segs)
+        if frame == "reports":
+            rows = rows.drop(KEY_COLUMN)
+        return located.lazy().join(rows, on=["segment", ID_COLUMN], how="inner", maintain_order="left_right")
 
     def compact(self, max_segments: int = 8) -> bool:
         """Merge all segments into one when there are more than ``max_segments``; True if merged."""
         segs = self.segments()
         if len(segs) <= max_segments:
             return False
-        chosen = self.index().select("segment", KEY_COLUMN)
-        merged = {f: self.select(f, chosen).drop("segment").collect(engine="streaming") for f in FRAME_NAMES}
+        located = self.index()
+        merged = {
+            f: self.select(f, located).drop("segment", ID_COLUMN).collect(engine="streaming")
+            for f in FRAME_NAMES
+        }
         self.write_segment(merged)
         for seg in segs:
             shutil.rmtree(seg, ignore_errors=True)
@@ -184,3 +201,58 @@ class ResultCache:
             shutil.rmtree(p, ignore_errors=True)
             removed.append(p.name)
         return removed
+
+
+class Fingerprints:
+    """Each input's content digest by its ``stat`` fingerprint, so a warm run need not read unchanged files.
+
+    Like ``make``, ``git`` and ``rsync``, this trusts that a file whose size, modification time (in
+    nanoseconds) and inode are unchanged has unchanged bytes. Entries live in ``ROOT/fingerprints.parquet``
+    (shared by parser versions: the digest of a file does not depend on the parser); a stale entry only
+    costs a read, since a file whose fingerprint changed is read and hashed again.
+    """
+
+    FILE = "fingerprints.parquet"
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.path = Path(root) / self.FILE
+        self._known: dict[str, tuple[str, str]] = {}
+        self._new: dict[str, tuple[str, str]] = {}
+        if self.path.is_file():
+            try:
+                df = pl.read_parquet(self.path)
+                self._known = dict(
+                    zip(df["locator"], zip(df["fingerprint"], df["digest"], strict=True), strict=True)
+                )
+            except (OSError, pl.exceptions.PolarsError):
+                self._known = {}  # damaged: start afresh, it is only an accelerator
+
+    def digest(self, locator: str, fingerprint: str | None) -> str | None:
+        """The digest recorded for ``locator`` if its fingerprint is unchanged, else ``None``."""
+        if fingerprint is None:
+            return None
+        found = self._new.get(locator) or self._known.get(locator)
+        return found[1] if found is not None and found[0] == fingerprint else None
+
+    def remember(self, locator: str, fingerprint: str | None, digest: str) -> None:
+        if fingerprint is not None:
+            self._new[locator] = (fingerprint, digest)
+
+    def save(self) -> None:
+        """Write the merged entries atomically (a no-op when nothing was learned)."""
+        if not self._new:
+            return
+        merged = {**self._known, **self._new}
+        df = pl.DataFrame(
+            {
+                "locator": list(merged),
+                "fingerprint": [v[0] for v in merged.values()],
+                "digest": [v[1] for v in merged.values()],
+            },
+            schema={"locator": pl.String, "fingerprint": pl.String, "digest": pl.String},
+        )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.FILE}.{os.getpid()}.tmp")
+        df.write_parquet(tmp)
+        os.replace(tmp, self.path)
+        self._known, self._new = merged, {}

@@ -34,7 +34,7 @@ from typing import Any
 import polars as pl
 
 from nianbao import report
-from nianbao.cache import KEY_COLUMN, ResultCache, cache_key, default_cache_dir, parser_version
+from nianbao.cache import KEY_COLUMN, Fingerprints, ResultCache, cache_key, default_cache_dir, parser_version
 from nianbao.errors import NianbaoError
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
 from nianbao.parallel import Dispatcher, ExecutorName, default_jobs, failed_result, keyed_frames
@@ -112,7 +112,8 @@ class CorpusScan:
         return frame
 
     def collect(self) -> Corpus:
-        return Corpus(*pl.collect_all([self[n] for n in FRAME_NAMES]))
+        reports, proactive, applications, litigation, checks = pl.collect_all([self[n] for n in FRAME_NAMES])
+        return Corpus(reports, proactive, applications, litigation, checks)
 
 
 def scan(out_dir: str | os.PathLike[str]) -> CorpusScan:
@@ -277,21 +278,30 @@ class _Plan:
 
 
 def _run(sources: list[Source], rc: ResultCache, pool: Dispatcher, stats: RunStats, bar: Any) -> _Plan:
-    """Read and hash every source in order; parse what the cache lacks; stream results to the cache."""
+    """Identify every source in order; parse what the cache lacks; stream results to the cache.
+
+    A file whose ``stat`` fingerprint is unchanged since a previous run is identified without being
+    read; everything else is read and hashed here, once.
+    """
     cached = set(rc.index().get_column(KEY_COLUMN).to_list())
+    prints = Fingerprints(rc.root)
     first: dict[str, int] = {}
     plan = _Plan()
     writer = _SegmentWriter(rc)
     with SourceReader() as reader, bar:
         for order, src in enumerate(sources):
-            row = _unread(src, reader)
-            if isinstance(row, FileResult):
-                plan.direct.append((order, row))
-                stats.unread += 1
-                bar.update()
-                continue
-            key = cache_key(row, src.suffix)
-            digest = key[:64]
+            digest = prints.digest(src.locator, src.fingerprint)
+            data: bytes | None = None
+            if digest is None or (digest + src.suffix not in cached and digest not in first):
+                got = _unread(src, reader)
+                if isinstance(got, FileResult):
+                    plan.direct.append((order, got))
+                    stats.unread += 1
+                    bar.update()
+                    continue
+                data, digest = got, cache_key(got, "")
+                prints.remember(src.locator, src.fingerprint, digest)
+            key = digest + src.suffix
             if digest in first:
                 plan.duplicates.append((order, src.display, first[digest]))
                 stats.duplicates += 1
@@ -299,11 +309,11 @@ def _run(sources: list[Source], rc: ResultCache, pool: Dispatcher, stats: RunSta
                 continue
             first[digest] = order
             plan.keyed.append((order, src.display, key))
-            if key in cached:
+            if data is None:  # known by fingerprint and cached
                 stats.cached += 1
                 bar.update()
                 continue
-            for frames in pool.add(key, src.display, row):
+            for frames in pool.add(key, src.display, data):
                 writer.add(frames, bar)
         for frames in pool.finish():
             writer.add(frames, bar)
@@ -311,6 +321,7 @@ def _run(sources: list[Source], rc: ResultCache, pool: Dispatcher, stats: RunSta
         stats.parsed = writer.files
         crashed = {r.report["path"]: r for r in pool.crashed}
         bar.update(len(crashed))
+    prints.save()
     if crashed:  # parsed nowhere: rows made here, not cached, so the next run tries again
         plan.direct += [(o, crashed[p]) for o, p, _ in plan.keyed if p in crashed]
         plan.keyed = [k for k in plan.keyed if k[1] not in crashed]
@@ -357,26 +368,36 @@ def _assemble(plan: _Plan, rc: ResultCache) -> dict[str, pl.DataFrame]:
     wanted = pl.DataFrame(
         plan.keyed, schema={_ORDER: pl.Int64, _PATH: pl.String, KEY_COLUMN: pl.String}, orient="row"
     )
-    chosen = wanted.join(rc.index(), on=KEY_COLUMN, how="inner")
-    if chosen.height != wanted.height:  # only if the cache was deleted under a running parse
+    located = wanted.join(rc.index(), on=KEY_COLUMN, how="inner", maintain_order="left")
+    if located.height != wanted.height:  # only if the cache was deleted under a running parse
         raise NianbaoError("results vanished from the cache during the run; run again")
     direct = _with_order(plan.direct)
     out: dict[str, pl.DataFrame] = {}
     for name in FRAME_NAMES:
         cols = FRAME_SCHEMAS[name].names()
-        lf = rc.select(name, chosen.select("segment", KEY_COLUMN, _ORDER, _PATH))
+        lf = rc.select(name, located.drop(KEY_COLUMN))
         if name == "reports":
             lf = lf.with_columns(pl.col(_PATH).alias("path"))
-        parts = [lf.select(_ORDER, *cols).collect(), direct[name].select(_ORDER, *cols)]
-        out[name] = pl.concat(parts).sort(_ORDER, maintain_order=True)
-    dups = _duplicate_rows(plan.duplicates, out["reports"])
-    out["reports"] = pl.concat([out["reports"], dups]).sort(_ORDER)
-    return {name: out[name].drop(_ORDER).cast(dict(FRAME_SCHEMAS[name])) for name in FRAME_NAMES}
+        out[name] = _merge_by_order(lf.select(_ORDER, *cols).collect(), direct[name].select(_ORDER, *cols))
+    out["reports"] = _merge_by_order(out["reports"], _duplicate_rows(plan.duplicates, out["reports"]))
+    return {name: out[name].drop(_ORDER).cast(FRAME_SCHEMAS[name]) for name in FRAME_NAMES}
+
+
+def _merge_by_order(a: pl.DataFrame, b: pl.DataFrame) -> pl.DataFrame:
+    """Two frames each sorted by file order, merged (no full sort: the cached part can be millions of rows)."""
+    if not b.height:
+        return a
+    if not a.height:
+        return b
+    return a.merge_sorted(b, key=_ORDER)
 
 
 def _with_order(rows: list[tuple[int, FileResult]]) -> dict[str, pl.DataFrame]:
     frames = keyed_frames([(str(order), r) for order, r in rows])
-    return {n: f.with_columns(pl.col(KEY_COLUMN).cast(pl.Int64).alias(_ORDER)) for n, f in frames.items()}
+    return {
+        n: f.with_columns(pl.col(KEY_COLUMN).cast(pl.Int64).alias(_ORDER)).sort(_ORDER, maintain_order=True)
+        for n, f in frames.items()
+    }
 
 
 def _duplicate_rows(duplicates: list[tuple[int, str, int]], reports: pl.DataFrame) -> pl.DataFrame:
@@ -404,7 +425,7 @@ def _cross_report(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     if fn is None:
         return pl.DataFrame(schema=FRAME_SCHEMAS["checks"])
     found: pl.DataFrame = fn(frames)
-    return found.select(FRAME_SCHEMAS["checks"].names()).cast(dict(FRAME_SCHEMAS["checks"]))
+    return found.select(FRAME_SCHEMAS["checks"].names()).cast(FRAME_SCHEMAS["checks"])
 
 
 class _NoBar:
@@ -435,7 +456,7 @@ def _progress_bar(total: int, progress: bool | None) -> Any:
     if notebook and importlib.util.find_spec("ipywidgets") is not None:
         from tqdm.notebook import tqdm
     else:
-        from tqdm import tqdm  # type: ignore[assignment]
+        from tqdm import tqdm
     return tqdm(total=total, unit="file", desc="parsing", smoothing=0.1, dynamic_ncols=True)
 
 

@@ -19,6 +19,7 @@ exceptions: :meth:`SourceReader.read` raises :class:`SourceError`, which the cor
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 import zipfile
@@ -52,7 +53,10 @@ class Source:
     """One input file: ``display`` is the path recorded in ``reports``; the rest says where its bytes are.
 
     ``member`` is the name inside ``archive`` for a zip member; ``error`` is set when walking already
-    knows the source cannot be read (a broken archive, a refused member name).
+    knows the source cannot be read (a broken archive, a refused member name). ``fingerprint``
+    (size, modification time, inode; for a member: the archive's and the member's CRC) lets the
+    cache skip reading a file it has seen unchanged; ``size`` is the size the file system or the
+    zip header states.
     """
 
     display: str
@@ -60,11 +64,20 @@ class Source:
     archive: Path | None = None
     member: str | None = None
     error: str | None = None
+    fingerprint: str | None = None
+    size: int = 0
 
     @property
     def suffix(self) -> str:
         """Lower-case extension of the displayed name (``.txt``), part of the cache key."""
-        return PurePosixPath(self.display).suffix.lower()
+        return os.path.splitext(self.display)[1].lower()
+
+    @property
+    def locator(self) -> str:
+        """Where the bytes are, absolute: a file path, or ``archive::member``."""
+        if self.path is not None:
+            return os.path.abspath(self.path)
+        return f"{os.path.abspath(self.archive or '')}::{self.member}"
 
 
 def member_size_limit() -> int:
@@ -108,9 +121,14 @@ def _is_zip(path: Path) -> bool:
     return path.suffix.lower() == ".zip"
 
 
+def _fingerprint(st: os.stat_result) -> str:
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+
+
 def _zip_sources(archive: Path, shown: str) -> list[Source]:
     """Members of one archive as sources; a broken archive is a single failed source."""
     try:
+        stamp = _fingerprint(archive.stat())
         with zipfile.ZipFile(archive) as zf:
             infos = zf.infolist()
     except (OSError, zipfile.BadZipFile, ValueError, EOFError) as e:
@@ -128,24 +146,49 @@ def _zip_sources(archive: Path, shown: str) -> list[Source]:
             continue
         if any(part in _SKIP_NAMES or part.startswith(".") for part in PurePosixPath(safe).parts):
             continue
-        out.append(Source(f"{shown}/{safe}", archive=archive, member=info.filename))
+        fp = f"{stamp}:{info.CRC}:{info.file_size}"
+        out.append(
+            Source(
+                f"{shown}/{safe}", archive=archive, member=info.filename, fingerprint=fp, size=info.file_size
+            )
+        )
     return out
 
 
-def _walk_dir(root: Path, skip: frozenset[Path]) -> Iterator[tuple[Path, str]]:
-    """Files under ``root`` with their path relative to it; hidden entries and ``skip`` dirs left out."""
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(dirpath)
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if not d.startswith(".") and d not in _SKIP_NAMES and (here / d).resolve() not in skip
-        )
-        for f in filenames:
-            if f.startswith(".") or f in _SKIP_NAMES:
-                continue
-            p = here / f
-            yield p, p.relative_to(root).as_posix()
+def _walk_dir(root: str, rel: str, skip: frozenset[str]) -> Iterator[tuple[os.DirEntry[str], str]]:
+    """Files under ``root`` with their path relative to the corpus root (``rel`` + name).
+
+    Hidden entries, ``skip`` directories and symlinked directories (loops) are left out.
+    """
+    try:
+        entries = sorted(os.scandir(root), key=lambda e: e.name)
+    except OSError:
+        return
+    for e in entries:
+        if e.name.startswith(".") or e.name in _SKIP_NAMES:
+            continue
+        shown = rel + e.name
+        if e.is_dir(follow_symlinks=False):
+            if os.path.realpath(e.path) not in skip:
+                yield from _walk_dir(e.path, shown + "/", skip)
+        elif not e.is_dir():
+            yield e, shown
+
+
+def _dir_sources(root: Path, skip: frozenset[str]) -> list[Source]:
+    out: list[Source] = []
+    for entry, shown in _walk_dir(str(root), "", skip):
+        p = Path(entry.path)
+        if _is_zip(p):
+            out.extend(_zip_sources(p, shown))
+            continue
+        try:
+            st = entry.stat()
+        except OSError as e:
+            out.append(Source(shown, path=p, error=f"cannot read file: {e.strerror or e}"))
+            continue
+        out.append(Source(shown, path=p, fingerprint=_fingerprint(st), size=st.st_size))
+    return out
 
 
 def walk(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path] = ()) -> list[Source]:
@@ -160,7 +203,7 @@ def walk(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path] = ())
     FileNotFoundError
         When an input does not exist (the command line refuses those before getting here).
     """
-    skip_set = frozenset(Path(s).resolve() for s in skip)
+    skip_set = frozenset(os.path.realpath(s) for s in skip)
     found: list[Source] = []
     seen: set[str] = set()
     for given in inputs:
@@ -169,18 +212,18 @@ def walk(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path] = ())
             raise FileNotFoundError(f"corpus input not found: {given}")
         items: list[Source] = []
         if root.is_dir():
-            for p, rel in _walk_dir(root, skip_set):
-                items.extend(_zip_sources(p, rel) if _is_zip(p) else [Source(rel, path=p)])
+            items = _dir_sources(root, skip_set)
         elif _is_zip(root):
             items = _zip_sources(root, root.name)
         else:
-            items = [Source(root.name, path=root)]
+            st = root.stat()
+            items = [Source(root.name, path=root, fingerprint=_fingerprint(st), size=st.st_size)]
         prefix = Path(given).as_posix().rstrip("/")
         for item in items:
             s = item
             if s.display in seen:
                 shown = s.display if s.display.startswith(prefix + "/") else f"{prefix}/{s.display}"
-                s = Source(shown, s.path, s.archive, s.member, s.error)
+                s = dataclasses.replace(s, display=shown)
             seen.add(s.display)
             found.append(s)
     found.sort(key=lambda s: s.display)
@@ -213,13 +256,8 @@ class SourceReader:
         self._zip, self._zip_path = None, None
 
     def too_large(self, source: Source) -> bool:
-        """A disk file over the size limit (checked by ``stat``, without reading it)."""
-        if source.path is None:
-            return False
-        try:
-            return source.path.stat().st_size > member_size_limit()
-        except OSError:
-            return False
+        """A disk file over the size limit (by the size seen when walking, without reading it)."""
+        return source.path is not None and source.size > member_size_limit()
 
     def read(self, source: Source) -> bytes:
         """The bytes of ``source``.
