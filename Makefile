@@ -38,8 +38,26 @@ test: $(STAMP) system-deps ## create .venv if missing, install, ruff, run every 
 docs: $(STAMP) ## regenerate docs/data-dictionary.md from fields.py
 	$(BIN)/python -c "import nianbao.fields as f; open('docs/data-dictionary.md','w').write(f.data_dictionary())"
 
+# The demo corpus folder also holds its truth (expected/, manifest.json, places.csv): only its reports
+# are parsed. `make report [CORPUS=path] [ORGAN=… COUNTY=… CITY=… PROVINCE=… YEARS='[2021,2022]' LEVEL=township
+#  REPORT_LANG=en INCLUDE_FLAGGED=true MIN_N=5]`: each set variable becomes a notebook parameter.
+DEMO   := data/demo
+PARSED ?= data/parsed
+REPORT_PARAMS = $(if $(ORGAN),-p organ '$(ORGAN)') $(if $(COUNTY),-p county '$(COUNTY)') \
+	$(if $(CITY),-p city '$(CITY)') $(if $(PROVINCE),-p province '$(PROVINCE)') \
+	$(if $(YEARS),-p years '$(YEARS)') $(if $(LEVEL),-p organ_level '$(LEVEL)') \
+	$(if $(REPORT_LANG),-p lang '$(REPORT_LANG)') $(if $(INCLUDE_FLAGGED),-p include_flagged '$(INCLUDE_FLAGGED)') \
+	$(if $(MIN_N),-p min_n '$(MIN_N)')
+
 report: $(STAMP) system-deps ## build the demo corpus (or use CORPUS=...), parse it, render notebooks to outputs/
-	@echo "make report: notebooks arrive with the notebook issue"
+	@if [ -z "$(CORPUS)" ] && [ ! -d $(DEMO) ]; then \
+	  echo "building the demo corpus in $(DEMO)"; \
+	  $(BIN)/nianbao synth --out $(DEMO) --reports 300 --seed 1 --formats txt,html,docx; \
+	fi
+	$(BIN)/nianbao parse $(if $(CORPUS),'$(CORPUS)',$$(find $(DEMO) -maxdepth 1 -type f \
+	  \( -name '*.txt' -o -name '*.html' -o -name '*.docx' -o -name '*.pdf' \) | sort)) --out $(PARSED)
+	$(BIN)/nianbao report --parsed $(PARSED) --out outputs --label '$(or $(CORPUS),$(DEMO) (synthetic demo))' $(REPORT_PARAMS)
+	@echo "open outputs/index.html"
 
 clean: ## remove caches and outputs
 	rm -rf outputs/*.html outputs/*/ .pytest_cache .ruff_cache .mypy_cache

@@ -431,13 +431,15 @@ def rate_dots(
         .replace_strict({k: text(k, lang) for k in ("review", "litigation")})
         .alias("kind_label")
     )
-    data = _context(data)
+    data = _context(data).with_columns(  # organs ranked by their rates with enough cases; small ones last
+        pl.when(~pl.col("small_n")).then(pl.col(value)).otherwise(-1.0).alias("sort_key")
+    )
     pick = _highlight(data["organ"].to_list(), lang, highlight)
     axis_format = "%" if value == "share" else ",.3~g"
     kinds = [text("review", lang), text("litigation", lang)]
     kind_scale = alt.Scale(domain=kinds, range=["#1f77b4", "#d84315"])
     base = alt.Chart(_inline(data)).encode(
-        y=alt.Y("organ:N", title=None, sort=alt.EncodingSortField(value, op="max", order="descending")),
+        y=alt.Y("organ:N", title=None, sort=alt.EncodingSortField("sort_key", op="max", order="descending")),
         yOffset=alt.YOffset("kind_label:N"),
         color=alt.Color("kind_label:N", title=text("kind", lang), scale=kind_scale),
         opacity=alt.condition(_FOCUS, alt.value(1.0), alt.value(0.2)),
@@ -519,7 +521,9 @@ def quality_panel(status: pl.DataFrame, checks: pl.DataFrame, *, lang: Lang = "z
         .mark_bar()
         .encode(
             y=alt.Y("status_label:N", title=None, sort=order),
-            x=alt.X("sum(files):Q", title=text("files", lang)),
+            x=alt.X("files:Q", stack="zero", title=text("files", lang)),
+            detail="format:N",  # one stacked segment per file format
+            stroke=alt.value("white"),
             color=alt.Color(
                 "status_label:N",
                 legend=None,

@@ -25,6 +25,12 @@ def _register() -> None:
 
     cli.add_command(parse_command)
     try:
+        from nianbao.render.command import report_command
+    except ImportError:  # the report pipeline arrives with the notebook issue
+        pass
+    else:
+        cli.add_command(report_command)
+    try:
         from nianbao.synth.command import synth_command
     except ImportError:  # the generator arrives with its own issue
         return

@@ -249,10 +249,14 @@ def checks_of(frames: Frames, organ: str | None = None) -> pl.DataFrame:
     )
 
 
-def selection_summary(frames: Frames) -> pl.DataFrame:
-    """One row saying what a selection holds: reports, organs, years, flagged reports."""
+def selection_summary(frames: Frames, include_flagged: bool = False) -> pl.DataFrame:
+    """One row saying what a selection holds: reports, organs, years, flagged reports, reports used.
+
+    Pass the selection made with ``include_flagged=True`` so ``flagged`` counts the reports failing an
+    identity; ``used`` is what the figures rest on (flagged ones left out unless ``include_flagged``).
+    """
     reports = frames.reports
-    flagged = reports["flagged"].sum() if "flagged" in reports.columns else 0
+    flagged = int(reports["flagged"].sum()) if "flagged" in reports.columns else 0
     years = reports["year"].drop_nulls()
     return pl.DataFrame(
         {
@@ -260,7 +264,8 @@ def selection_summary(frames: Frames) -> pl.DataFrame:
             "organs": [reports["organ"].drop_nulls().n_unique()],
             "first_year": [int(years.min()) if years.len() else None],  # type: ignore[arg-type]
             "last_year": [int(years.max()) if years.len() else None],  # type: ignore[arg-type]
-            "flagged": [int(flagged)],
+            "flagged": [flagged],
+            "used": [reports.height - (0 if include_flagged else flagged)],
         }
     )
 

@@ -325,3 +325,17 @@ def test_summary_of_synthetic(synthetic: Synthetic) -> None:
     assert summary["years"] == (2020, 2023)
     failed = m.failed_files(synthetic.frames.reports)
     assert failed.rows() == [("bad.pdf", "failed", "unreadable")]
+
+
+def test_selection_summary_counts_flagged_and_used(synthetic: Synthetic) -> None:
+    scope = m.select(synthetic.frames, include_flagged=True)
+    dropped = m.selection_summary(scope, include_flagged=False).row(0, named=True)
+    assert dropped == {
+        "reports": len(synthetic.truth),
+        "organs": 8,
+        "first_year": 2020,
+        "last_year": 2023,
+        "flagged": len(synthetic.flagged),
+        "used": len(synthetic.truth) - len(synthetic.flagged),
+    }
+    assert m.selection_summary(scope, include_flagged=True)["used"].item() == len(synthetic.truth)
