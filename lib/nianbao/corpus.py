@@ -33,11 +33,10 @@ from typing import Any
 
 import polars as pl
 
-from nianbao import report
 from nianbao.cache import KEY_COLUMN, Fingerprints, ResultCache, cache_key, default_cache_dir, parser_version
 from nianbao.errors import NianbaoError
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
-from nianbao.parallel import Dispatcher, ExecutorName, default_jobs, failed_result, keyed_frames
+from nianbao.parallel import Dispatcher, ExecutorName, default_jobs, failed_result, keyed_frames, report_id_of
 from nianbao.result import FileResult
 from nianbao.sources import Source, SourceError, SourceReader, walk
 
@@ -309,10 +308,11 @@ def _run(sources: list[Source], rc: ResultCache, pool: Dispatcher, stats: RunSta
                 continue
             first[digest] = order
             plan.keyed.append((order, src.display, key))
-            if data is None:  # known by fingerprint and cached
+            if key in cached:
                 stats.cached += 1
                 bar.update()
                 continue
+            assert data is not None  # not cached, so it was read above
             for frames in pool.add(key, src.display, data):
                 writer.add(frames, bar)
         for frames in pool.finish():
@@ -331,11 +331,13 @@ def _run(sources: list[Source], rc: ResultCache, pool: Dispatcher, stats: RunSta
 def _unread(src: Source, reader: SourceReader) -> bytes | FileResult:
     """The source's bytes, or the row of a file that cannot be read (oversized ones: the parser's refusal)."""
     if src.path is not None and reader.too_large(src):
+        from nianbao import report
+
         return report.parse_file(src.path, display_path=src.display)
     try:
         return reader.read(src)
     except SourceError as e:
-        return failed_result(report.report_id_of(src.display.encode()), src.display, str(e))
+        return failed_result(report_id_of(src.display.encode()), src.display, str(e))
 
 
 class _SegmentWriter:

@@ -23,16 +23,31 @@ from typing import Any, Literal
 
 import polars as pl
 
-from nianbao import report
 from nianbao.cache import KEY_COLUMN
 from nianbao.fields import FRAME_NAMES
 from nianbao.result import FileResult, to_frames
 
-__all__ = ["Chunk", "Dispatcher", "ExecutorName", "failed_result", "keyed_frames", "parse_chunk"]
+__all__ = [
+    "Chunk",
+    "Dispatcher",
+    "ExecutorName",
+    "default_jobs",
+    "failed_result",
+    "keyed_frames",
+    "parse_chunk",
+    "report_id_of",
+]
 
 ExecutorName = Literal["process", "dask"]
 Chunk = list[tuple[str, str, bytes]]
 CHUNK_MAX_BYTES = 8 * 1024 * 1024  # a chunk's payload: dask warns on large task arguments
+
+
+def report_id_of(data: bytes) -> str:
+    """The contract's ``report_id`` (``report.report_id_of``; imported late: ``import nianbao`` stays light)."""
+    from nianbao import report
+
+    return report.report_id_of(data)
 
 
 def failed_result(report_id: str, path: str, error: str) -> FileResult:
@@ -51,10 +66,12 @@ def failed_result(report_id: str, path: str, error: str) -> FileResult:
 
 def _parse_one(data: bytes, display: str) -> FileResult:
     # parse_bytes never raises by contract; a bug must still not stop a national run.
+    from nianbao import report  # looked up per call, so a test can wrap it
+
     try:
         return report.parse_bytes(data, display)
     except Exception as e:
-        return failed_result(report.report_id_of(data), display, f"internal error: {type(e).__name__}: {e}")
+        return failed_result(report_id_of(data), display, f"internal error: {type(e).__name__}: {e}")
 
 
 def keyed_frames(keyed: list[tuple[str, FileResult]]) -> dict[str, pl.DataFrame]:
@@ -183,13 +200,13 @@ class Dispatcher:
 
     def _crashed(self, chunk: Chunk, error: BaseException) -> None:
         reason = f"worker failed while parsing this file's batch: {type(error).__name__}: {error}"
-        self.crashed += [failed_result(report.report_id_of(d), shown, reason) for _, shown, d in chunk]
+        self.crashed += [failed_result(report_id_of(d), shown, reason) for _, shown, d in chunk]
         if isinstance(error, cf.process.BrokenProcessPool) and self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
             for fut, other in list(self._pending.items()):  # they died with the pool
                 self._pending.pop(fut)
-                self.crashed += [failed_result(report.report_id_of(d), s, reason) for _, s, d in other]
+                self.crashed += [failed_result(report_id_of(d), s, reason) for _, s, d in other]
 
 
 def default_jobs() -> int:

@@ -27,8 +27,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from nianbao import report
-
 __all__ = [
     "MAX_ARCHIVE_BYTES",
     "Source",
@@ -82,6 +80,8 @@ class Source:
 
 def member_size_limit() -> int:
     """Largest file read, looked up at call time so a test can lower ``report.MAX_FILE_BYTES``."""
+    from nianbao import report  # the parser stack loads only when a corpus is read
+
     return report.MAX_FILE_BYTES
 
 

@@ -1,0 +1,125 @@
+"""The result cache: keys, segments written whole, index, selection order, compaction, pruning, fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from nianbao.cache import KEY_COLUMN, Fingerprints, ResultCache, cache_key, default_cache_dir, parser_version
+from nianbao.fields import FRAME_NAMES
+from nianbao.parallel import keyed_frames
+from nianbao.result import FileResult
+
+
+def _result(rid: str, n_checks: int) -> FileResult:
+    return FileResult(
+        report={
+            "report_id": rid,
+            "path": f"{rid}.txt",
+            "format": "txt",
+            "status": "ok",
+            "parse_seconds": 0.1,
+        },
+        checks=[(rid, f"check{i}", "info", f"t/{i}", None, None, "m") for i in range(n_checks)],
+    )
+
+
+def _segment(keys: list[str], n_checks: int = 2) -> dict[str, pl.DataFrame]:
+    return keyed_frames([(k, _result(k[:4], n_checks)) for k in keys])
+
+
+def test_cache_key_is_sha256_plus_lowercase_suffix() -> None:
+    assert cache_key(b"x", ".HTML") == hashlib.sha256(b"x").hexdigest() + ".html"
+    assert cache_key(b"x", ".txt") != cache_key(b"x", ".html")
+
+
+def test_parser_version_names_the_package_version_and_a_code_hash() -> None:
+    assert re.fullmatch(r"\d+\.\d+\.\d+\S*-[0-9a-f]{12}", parser_version())
+    assert parser_version() == parser_version()
+
+
+def test_default_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "x"))
+    assert default_cache_dir() == tmp_path / "x"
+    monkeypatch.delenv("NIANBAO_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "nianbao"
+
+
+def test_segments_round_trip_in_the_order_asked(tmp_path: Path) -> None:
+    with ResultCache(tmp_path, "v1") as rc:
+        rc.write_segment(_segment(["aaaa1", "bbbb1"]))
+        rc.write_segment(_segment(["cccc1"], n_checks=3))
+        index = rc.index()
+        assert sorted(index[KEY_COLUMN]) == ["aaaa1", "bbbb1", "cccc1"]
+        located = index.filter(pl.col(KEY_COLUMN) != "bbbb1").sort(KEY_COLUMN, descending=True)
+        checks = rc.select("checks", located).collect()
+        reports = rc.select("reports", located).collect()
+    assert checks["report_id"].to_list() == ["cccc"] * 3 + ["aaaa"] * 2
+    assert checks["check"].to_list() == ["check0", "check1", "check2", "check0", "check1"]
+    assert reports.select(KEY_COLUMN, "report_id", "status").rows() == [
+        ("cccc1", "cccc", "ok"),
+        ("aaaa1", "aaaa", "ok"),
+    ]
+
+
+def test_half_written_segments_are_removed_and_never_read(tmp_path: Path) -> None:
+    with ResultCache(tmp_path, "v1") as rc:
+        rc.write_segment(_segment(["aaaa1"]))
+    (tmp_path / "v1" / "tmp-123").mkdir()  # what a run killed while writing leaves
+    (tmp_path / "v1" / "seg-0-empty").mkdir()  # no reports file: incomplete
+    with ResultCache(tmp_path, "v1") as rc:
+        assert not (tmp_path / "v1" / "tmp-123").exists()
+        assert [p.name for p in rc.segments()] == [p.name for p in rc.segments() if p.name != "seg-0-empty"]
+        assert len(rc.segments()) == 1
+        assert rc.index()[KEY_COLUMN].to_list() == ["aaaa1"]
+
+
+def test_compaction_merges_segments_without_changing_rows(tmp_path: Path) -> None:
+    with ResultCache(tmp_path, "v1") as rc:
+        for i in range(5):
+            rc.write_segment(_segment([f"k{i:03d}a", f"k{i:03d}b"], n_checks=i))
+        rc.write_segment(_segment(["k000a"]))  # the same key twice: the oldest copy wins
+        before = {f: rc.select(f, rc.index()).drop("segment", "_kid").collect() for f in FRAME_NAMES}
+        assert not rc.compact(max_segments=6)
+        assert rc.compact(max_segments=2)
+        assert len(rc.segments()) == 1
+        after = {f: rc.select(f, rc.index()).drop("segment", "_kid").collect() for f in FRAME_NAMES}
+    for f in FRAME_NAMES:
+        assert_frame_equal(before[f], after[f])
+    assert after["checks"].height == 2 * sum(range(5))
+
+
+def test_old_parser_versions_are_pruned_but_foreign_directories_kept(tmp_path: Path) -> None:
+    for v in ("old1", "old2", "old3"):
+        with ResultCache(tmp_path, v):
+            pass
+    (tmp_path / "mine").mkdir()  # not made by the cache: no lock file
+    with ResultCache(tmp_path, "new") as rc:
+        removed = rc.prune_versions(keep=2)
+    assert len(removed) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["new", "mine", *({"old1", "old2", "old3"} - set(removed))]
+    )
+
+
+def test_fingerprints_remember_digests_until_the_file_changes(tmp_path: Path) -> None:
+    fp = Fingerprints(tmp_path)
+    assert fp.digest("/a.txt", "3:100:7") is None
+    fp.remember("/a.txt", "3:100:7", "d1")
+    fp.remember("/b.txt", None, "d2")  # no fingerprint: nothing to remember
+    fp.save()
+    again = Fingerprints(tmp_path)
+    assert again.digest("/a.txt", "3:100:7") == "d1"
+    assert again.digest("/a.txt", "3:101:7") is None
+    assert again.digest("/b.txt", None) is None
+
+
+def test_damaged_fingerprints_file_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / Fingerprints.FILE).write_bytes(b"not parquet")
+    assert Fingerprints(tmp_path).digest("/a", "1:1:1") is None

@@ -1,0 +1,347 @@
+"""read_corpus: one row per file in path order, the cache, duplicates, bad input at scale, outputs and scan.
+
+Most tests swap the parser for a tiny stand-in (in-process, ``jobs=1``) that makes rows from the bytes,
+so they check this layer (rows routed, cached, ordered) and not parse quality.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+import nianbao
+from nianbao import report
+from nianbao.corpus import Corpus, read_corpus, scan, write_frames
+from nianbao.errors import NianbaoError
+from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
+from nianbao.result import FileResult
+
+SHARED = Path(__file__).parents[1] / ".." / "shared"
+RESULTS = FRAME_SCHEMAS["litigation"]["result"].categories.to_list()
+
+
+def fake_parse(data: bytes, path: str) -> FileResult:
+    """Rows that depend only on the bytes: ``n`` litigation rows where ``n`` = first byte's digit."""
+    rid = report.report_id_of(data)
+    n = int(data[:1]) if data[:1].isdigit() else 0
+    return FileResult(
+        report={
+            "report_id": rid,
+            "path": path,
+            "format": "txt",
+            "status": "ok",
+            "year": 2020 + n,
+            "parse_seconds": 0.0,
+        },
+        litigation=[(rid, "administrative_review", RESULTS[i % 5], i) for i in range(n)],
+        checks=[(rid, "blank_cells", "warning", "table4", None, None, f"{path} has {n}")],
+    )
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Swap in :func:`fake_parse` and record the paths it was called for."""
+    seen: list[str] = []
+
+    def counting(data: bytes, path: str) -> FileResult:
+        seen.append(path)
+        return fake_parse(data, path)
+
+    monkeypatch.setattr(report, "parse_bytes", counting)
+    return seen
+
+
+def _files(root: Path, files: dict[str, bytes]) -> Path:
+    for rel, data in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+    return root
+
+
+def _read(root: Path | list[Path], cache_dir: Path, **kw: object) -> Corpus:
+    return read_corpus(root, cache_dir=cache_dir, jobs=1, progress=False, **kw)  # type: ignore[arg-type]
+
+
+CORPUS = {"b/2.txt": b"2 two", "a.txt": b"3 three", "c.html": b"1 one", "b/0.txt": b"0 zero"}
+
+
+def test_one_row_per_file_in_path_order_with_table_rows(tmp_path: Path, calls: list[str]) -> None:
+    c = _read(_files(tmp_path / "c", CORPUS), tmp_path / "cache")
+    assert c.reports["path"].to_list() == ["a.txt", "b/0.txt", "b/2.txt", "c.html"]
+    assert c.reports["year"].to_list() == [2023, 2020, 2022, 2021]
+    by_report = c.litigation.join(
+        c.reports.select("report_id", "path"), on="report_id", maintain_order="left"
+    )
+    assert by_report["path"].to_list() == ["a.txt"] * 3 + ["b/2.txt"] * 2 + ["c.html"]
+    assert by_report["value"].to_list() == [0, 1, 2, 0, 1, 0]
+    assert c.checks["message"].to_list() == ["a.txt has 3", "b/0.txt has 0", "b/2.txt has 2", "c.html has 1"]
+    for name in FRAME_NAMES:
+        assert c.frames[name].schema == FRAME_SCHEMAS[name]
+    assert (c.stats.files, c.stats.parsed, c.stats.cached) == (4, 4, 0)
+    assert sorted(calls) == sorted(CORPUS)
+
+
+def test_rerun_takes_everything_from_the_cache(tmp_path: Path, calls: list[str]) -> None:
+    root = _files(tmp_path / "c", CORPUS)
+    first = _read(root, tmp_path / "cache")
+    calls.clear()
+    again = _read(root, tmp_path / "cache")
+    assert calls == []
+    assert (again.stats.parsed, again.stats.cached) == (0, 4)
+    for name in FRAME_NAMES:
+        assert_frame_equal(first.frames[name], again.frames[name])
+
+
+def test_grown_corpus_parses_only_the_new_files(tmp_path: Path, calls: list[str]) -> None:
+    root = _files(tmp_path / "c", CORPUS)
+    _read(root, tmp_path / "cache")
+    calls.clear()
+    _files(root, {"d/new.txt": b"2 new", "0first.txt": b"1 first"})
+    grown = _read(root, tmp_path / "cache")
+    assert sorted(calls) == ["0first.txt", "d/new.txt"]
+    assert (grown.stats.parsed, grown.stats.cached) == (2, 4)
+    assert grown.reports["path"].to_list() == [
+        "0first.txt",
+        "a.txt",
+        "b/0.txt",
+        "b/2.txt",
+        "c.html",
+        "d/new.txt",
+    ]
+    assert grown.litigation.height == 3 + 2 + 1 + 2 + 1
+
+
+def test_a_moved_file_is_a_cache_hit_under_its_new_path(tmp_path: Path, calls: list[str]) -> None:
+    root = _files(tmp_path / "c", CORPUS)
+    _read(root, tmp_path / "cache")
+    (root / "a.txt").rename(root / "z.txt")
+    calls.clear()
+    c = _read(root, tmp_path / "cache")
+    assert calls == []
+    assert c.reports["path"].to_list() == ["b/0.txt", "b/2.txt", "c.html", "z.txt"]
+
+
+def test_a_changed_file_is_parsed_again(tmp_path: Path, calls: list[str]) -> None:
+    root = _files(tmp_path / "c", CORPUS)
+    _read(root, tmp_path / "cache")
+    (root / "c.html").write_bytes(b"4 four, longer now")
+    calls.clear()
+    c = _read(root, tmp_path / "cache")
+    assert calls == ["c.html"]
+    assert c.reports.filter(pl.col("path") == "c.html")["year"].item() == 2024
+
+
+def test_the_same_bytes_under_another_extension_are_parsed_again(tmp_path: Path, calls: list[str]) -> None:
+    root = _files(tmp_path / "c", {"x.txt": b"1 x"})
+    _read(root, tmp_path / "cache")
+    (root / "x.txt").rename(root / "x.html")  # a parser may use the extension as a hint
+    calls.clear()
+    _read(root, tmp_path / "cache")
+    assert calls == ["x.html"]
+
+
+def test_no_cache_parses_everything_and_keeps_no_cache(tmp_path: Path, calls: list[str]) -> None:
+    root = _files(tmp_path / "c", CORPUS)
+    _read(root, tmp_path / "cache")
+    calls.clear()
+    c = _read(root, tmp_path / "cache2", cache=False, out=tmp_path / "out")
+    assert len(calls) == 4
+    assert c.stats.cached == 0
+    assert not (tmp_path / "cache2").exists()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"{n}.parquet" for n in FRAME_NAMES)
+
+
+def test_byte_identical_files_are_parsed_once_and_marked_duplicate(tmp_path: Path, calls: list[str]) -> None:
+    archive = tmp_path / "c" / "batch.zip"
+    root = _files(tmp_path / "c", {"a.txt": b"2 same", "copy/a.txt": b"2 same", "other.txt": b"1 other"})
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("again.txt", b"2 same")
+    c = _read(root, tmp_path / "cache")
+    assert calls == ["a.txt", "other.txt"]
+    rows = c.reports.select("path", "status", "duplicate_of", "year").rows()
+    rid = report.report_id_of(b"2 same")
+    assert rows == [
+        ("a.txt", "ok", None, 2022),
+        ("batch.zip/again.txt", "duplicate", rid, None),
+        ("copy/a.txt", "duplicate", rid, None),
+        ("other.txt", "ok", None, 2021),
+    ]
+    assert c.litigation.height == 2 + 1  # no table rows for the copies
+    assert c.stats.duplicates == 2
+    assert c.reports.filter(pl.col("status") == "duplicate")["format"].to_list() == ["txt", "txt"]
+
+
+def test_a_parser_bug_becomes_a_failed_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(data: bytes, path: str) -> FileResult:
+        if path == "bad.txt":
+            raise ZeroDivisionError("oops")
+        return fake_parse(data, path)
+
+    monkeypatch.setattr(report, "parse_bytes", broken)
+    c = _read(_files(tmp_path / "c", {"bad.txt": b"1", "good.txt": b"2"}), tmp_path / "cache")
+    assert c.reports.select("path", "status", "error").rows() == [
+        ("bad.txt", "failed", "internal error: ZeroDivisionError: oops"),
+        ("good.txt", "ok", None),
+    ]
+
+
+def _bad_files(root: Path, good: int) -> dict[str, str]:
+    """Write ``good`` report-like files and one bad file of each kind; returns bad path -> kind."""
+    seeds = sorted((SHARED / "seeds").glob("*.txt"))
+    for i in range(good):
+        text = seeds[i % len(seeds)].read_text(encoding="utf-8")
+        (root / f"r{i:03d}.txt").write_text(text + f"\n{i}\n", encoding="utf-8")
+    pdf = (SHARED / "corpus" / "real" / "files" / "hongze_2024.pdf").read_bytes()
+    bad = {
+        "bad/empty.txt": b"",
+        "bad/junk.bin": bytes(range(256)) * 8,
+        "bad/truncated.pdf": pdf[: len(pdf) // 3],
+        "bad/not_a_report.html": "<html><body><p>欢迎访问本站。</p></body></html>".encode(),
+        "bad/oversized.txt": b"9" * 50_000,
+        "bad/wrong_extension.pdf": b"%this is plain text named .pdf, not a PDF",
+        "bad/latin1.txt": "caf\xe9 ".encode("latin-1") * 40,
+        "bad/image.png": b"\x89PNG\r\n\x1a\n" + bytes(500),
+    }
+    _files(root, bad)
+    with zipfile.ZipFile(root / "bad" / "evil.zip", "w") as zf:
+        zf.writestr("../escape.txt", b"x")
+    (root / "bad" / "broken.zip").write_bytes(b"PK\x05\x06 truncated")
+    kinds = {k: k.split("/")[1] for k in bad}
+    return {**kinds, "bad/evil.zip/../escape.txt": "unsafe member", "bad/broken.zip": "broken zip"}
+
+
+def test_bad_input_at_scale_completes_with_one_row_per_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "c"
+    root.mkdir()
+    bad = _bad_files(root, good=90)
+    monkeypatch.setattr(report, "MAX_FILE_BYTES", 40_000)  # the 50 kB file stands in for a huge one
+    c = _read(root, tmp_path / "cache")
+    assert c.reports.height == 90 + len(bad)
+    assert c.reports["path"].n_unique() == c.reports.height
+    rows = {p: (s, e) for p, s, e in c.reports.select("path", "status", "error").iter_rows()}
+    for path in bad:
+        status, error = rows[path]
+        assert status in {"failed", "not_a_report"}, (path, status)
+        assert error, path
+    assert "over the" in rows["bad/oversized.txt"][1]
+    assert rows["bad/broken.zip"][1].startswith("cannot open zip archive")
+    assert rows["bad/evil.zip/../escape.txt"][1] == "unsafe member name '../escape.txt'"
+    assert c.stats.unread >= 3  # broken zip, unsafe member, oversized file never reached the parser
+
+
+def test_write_then_scan_gives_the_same_frames(tmp_path: Path, calls: list[str]) -> None:
+    c = _read(_files(tmp_path / "c", CORPUS), tmp_path / "cache", out=tmp_path / "out")
+    lazy = nianbao.scan(tmp_path / "out")
+    assert isinstance(lazy.applications, pl.LazyFrame)
+    assert lazy["litigation"].select(pl.len()).collect().item() == 6
+    back = Corpus.read(tmp_path / "out")
+    for name in FRAME_NAMES:
+        assert_frame_equal(back.frames[name], c.frames[name])
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".staging")]
+
+
+def test_scan_refuses_missing_and_mixed_outputs(tmp_path: Path, calls: list[str]) -> None:
+    with pytest.raises(NianbaoError, match="run `nianbao parse"):
+        scan(tmp_path)
+    c = _read(_files(tmp_path / "c", CORPUS), tmp_path / "cache", out=tmp_path / "out")
+    write_frames(c.frames, tmp_path / "other")
+    (tmp_path / "other" / "checks.parquet").replace(tmp_path / "out" / "checks.parquet")
+    with pytest.raises(NianbaoError, match="different runs"):
+        scan(tmp_path / "out")
+
+
+def test_a_crash_while_writing_leaves_the_previous_outputs(
+    tmp_path: Path, calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _files(tmp_path / "c", CORPUS)
+    out = tmp_path / "out"
+    before = _read(root, tmp_path / "cache", out=out)
+    _files(root, {"new.txt": b"1 new"})
+    written: list[str] = []
+    real_write = pl.DataFrame.write_parquet
+
+    def crash_on_third(self: pl.DataFrame, file: Path, **kw: object) -> None:
+        written.append(str(file))
+        if len(written) == 3:
+            raise OSError(28, "No space left on device")
+        real_write(self, file, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", crash_on_third)
+    with pytest.raises(OSError, match="No space"):
+        _read(root, tmp_path / "cache", out=out, cache=False)
+    monkeypatch.undo()
+    after = Corpus.read(out)
+    for name in FRAME_NAMES:
+        assert_frame_equal(after.frames[name], before.frames[name])
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".cache")) == sorted(
+        f"{n}.parquet" for n in FRAME_NAMES
+    )
+
+
+def test_cross_report_checks_are_appended(
+    tmp_path: Path, calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, int] = {}
+
+    def cross_report(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+        seen.update({k: v.height for k, v in frames.items()})
+        rid = frames["reports"]["report_id"][0]
+        row = {"report_id": rid, "check": "duplicate_report", "severity": "warning", "where": "reports"}
+        return pl.DataFrame([{**row, "expected": None, "actual": None, "message": "same organ and year"}])
+
+    fake = types.ModuleType("nianbao.checks")
+    fake.cross_report = cross_report  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "nianbao.checks", fake)
+    monkeypatch.setattr(nianbao, "checks", fake, raising=False)
+    c = _read(_files(tmp_path / "c", CORPUS), tmp_path / "cache")
+    assert seen == {"reports": 4, "proactive": 0, "applications": 0, "litigation": 6, "checks": 4}
+    assert c.checks["check"].to_list()[-1] == "duplicate_report"
+    assert c.checks.schema == FRAME_SCHEMAS["checks"]
+
+
+def test_summary_fits_a_screen_and_counts_statuses(tmp_path: Path, calls: list[str]) -> None:
+    root = _files(tmp_path / "c", {**CORPUS, "dup.txt": b"2 two"})
+    (root / "broken.zip").write_bytes(b"nope")
+    text = _read(root, tmp_path / "cache").summary(out_dir="OUT")
+    lines = text.splitlines()
+    assert len(lines) <= 24
+    assert lines[0].startswith("6 files in ")
+    assert "4 parsed (1 jobs, process), 0 from cache, 1 byte-identical duplicates, 1 unreadable" in lines[0]
+    assert lines[1] == "status:   ok 4 · failed 1 · duplicate 1"
+    assert lines[2] == "checks:   warning 4"
+    assert "broken.zip: cannot open zip archive" in text
+    assert lines[-1] == "wrote:    OUT/{reports,proactive,applications,litigation,checks}.parquet"
+
+
+def _real_corpus(root: Path) -> Path:
+    for p in sorted((SHARED / "seeds").glob("*.txt")):
+        (root / p.name).parent.mkdir(parents=True, exist_ok=True)
+        (root / p.name).write_bytes(p.read_bytes())
+    for p in sorted((SHARED / "corpus" / "real" / "files").iterdir()):
+        (root / "real" / p.name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "real" / p.name).write_bytes(p.read_bytes())
+    (root / "junk.txt").write_bytes(b"\x00\x01 not a report")
+    return root
+
+
+def without_timing(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    return {k: v.drop("parse_seconds") if k == "reports" else v for k, v in frames.items()}
+
+
+def test_a_process_pool_gives_the_same_frames_as_one_process(tmp_path: Path) -> None:
+    root = _real_corpus(tmp_path / "c")
+    one = read_corpus(root, jobs=1, cache=False, progress=False)
+    two = read_corpus(root, jobs=2, cache=False, progress=False)
+    assert two.stats.parsed == 9
+    compare: Callable[[pl.DataFrame, pl.DataFrame], None] = assert_frame_equal
+    for name, frame in without_timing(one.frames).items():
+        compare(without_timing(two.frames)[name], frame)

@@ -1,0 +1,204 @@
+"""Walking corpus inputs: directories, files, zip archives, and refusing hostile archives."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from nianbao import report
+from nianbao.sources import Source, SourceError, SourceReader, safe_member_name, split_zip_path, walk
+
+
+def _tree(root: Path, files: dict[str, bytes]) -> Path:
+    for rel, data in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+    return root
+
+
+def _read_all(sources: list[Source]) -> dict[str, bytes | str]:
+    out: dict[str, bytes | str] = {}
+    with SourceReader() as reader:
+        for s in sources:
+            try:
+                out[s.display] = reader.read(s)
+            except SourceError as e:
+                out[s.display] = f"error: {e}"
+    return out
+
+
+def test_directory_walk_is_recursive_sorted_and_relative(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path / "corpus",
+        {
+            "b.txt": b"b",
+            "a/z.html": b"z",
+            "a/c/d.pdf": b"d",
+            ".hidden": b"h",
+            ".git/x": b"x",
+            "__MACOSX/y": b"y",
+        },
+    )
+    sources = walk([root])
+    assert [s.display for s in sources] == ["a/c/d.pdf", "a/z.html", "b.txt"]
+    assert _read_all(sources) == {"a/c/d.pdf": b"d", "a/z.html": b"z", "b.txt": b"b"}
+    assert [s.suffix for s in sources] == [".pdf", ".html", ".txt"]
+    assert all(s.fingerprint and s.fingerprint.startswith("1:") for s in sources)
+
+
+def test_a_file_given_directly_is_shown_by_its_name(tmp_path: Path) -> None:
+    f = _tree(tmp_path, {"deep/dir/report.TXT": b"abc"}) / "deep/dir/report.TXT"
+    (s,) = walk([f])
+    assert (s.display, s.suffix, s.size) == ("report.TXT", ".txt", 3)
+
+
+def test_missing_input_raises(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="nope"):
+        walk([tmp_path / "nope"])
+
+
+def test_skip_keeps_the_output_directory_out_of_the_corpus(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"a.txt": b"a", "out/reports.parquet": b"p", "out/.cache/x": b"x"})
+    assert [s.display for s in walk([root], skip=[root / "out"])] == ["a.txt"]
+
+
+def test_symlinked_directories_are_not_followed(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "c", {"a.txt": b"a"})
+    (root / "loop").symlink_to(root, target_is_directory=True)
+    assert [s.display for s in walk([root])] == ["a.txt"]
+
+
+def test_same_display_path_from_two_inputs_is_made_unique(tmp_path: Path) -> None:
+    _tree(tmp_path, {"one/x.txt": b"1", "two/x.txt": b"2"})
+    os.chdir(tmp_path)
+    shown = [s.display for s in walk(["one", "two"])]
+    assert shown == ["two/x.txt", "x.txt"]
+    assert len(set(shown)) == 2
+
+
+def test_zip_members_are_shown_under_the_archive_name(tmp_path: Path) -> None:
+    archive = tmp_path / "batch.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("2021/a.txt", b"A")
+        zf.writestr("2021/", b"")  # a directory entry: skipped
+        zf.writestr("b.html", b"B")
+        zf.writestr("__MACOSX/._b.html", b"junk")
+    sources = walk([archive])
+    assert [s.display for s in sources] == ["batch.zip/2021/a.txt", "batch.zip/b.html"]
+    assert _read_all(sources) == {"batch.zip/2021/a.txt": b"A", "batch.zip/b.html": b"B"}
+    assert split_zip_path(sources[0].display) == ("batch.zip", "2021/a.txt")
+    assert sources[0].locator.endswith("batch.zip::2021/a.txt")
+
+
+def test_zip_inside_a_directory_is_expanded(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    with zipfile.ZipFile(tmp_path / "sub" / "z.zip", "w") as zf:
+        zf.writestr("m.txt", b"M")
+    (tmp_path / "plain.txt").write_bytes(b"P")
+    assert [s.display for s in walk([tmp_path])] == ["plain.txt", "sub/z.zip/m.txt"]
+
+
+def test_unsafe_member_names_become_failed_sources(tmp_path: Path) -> None:
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("../../etc/passwd", b"root")
+        zf.writestr("/abs.txt", b"abs")
+        zf.writestr("ok.txt", b"ok")
+    got = _read_all(walk([archive]))
+    assert got["evil.zip/ok.txt"] == b"ok"
+    assert got["evil.zip/../../etc/passwd"] == "error: unsafe member name '../../etc/passwd'"
+    assert got["evil.zip/abs.txt"] == "error: unsafe member name '/abs.txt'"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("a/b.txt", "a/b.txt"),
+        ("..", None),
+        ("a/../../b", None),
+        ("/x", None),
+        ("C:/x", None),
+        ("a\\..\\b", None),
+    ],
+)
+def test_safe_member_name(name: str, expected: str | None) -> None:
+    assert safe_member_name(name) == expected
+
+
+def test_gbk_member_names_are_decoded(tmp_path: Path) -> None:
+    archive = tmp_path / "gbk.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("abcd.txt", b"x")
+    # Store the name as GBK bytes without the UTF-8 flag, as Windows zip tools do (same length: 8 bytes).
+    name_gbk = "年报.txt".encode("gbk")
+    assert len(name_gbk) == len(b"abcd.txt")
+    archive.write_bytes(archive.read_bytes().replace(b"abcd.txt", name_gbk))
+    (s,) = walk([archive])
+    assert s.display == "gbk.zip/年报.txt"
+    assert _read_all([s]) == {"gbk.zip/年报.txt": b"x"}
+
+
+def test_broken_zip_is_one_failed_source(tmp_path: Path) -> None:
+    archive = tmp_path / "broken.zip"
+    archive.write_bytes(b"PK\x03\x04 this is not really a zip")
+    (s,) = walk([archive])
+    assert s.display == "broken.zip"
+    assert _read_all([s])["broken.zip"] == "error: cannot open zip archive: File is not a zip file"
+
+
+def test_member_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report, "MAX_FILE_BYTES", 10)
+    archive = tmp_path / "big.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("big.txt", b"0" * 1000)
+        zf.writestr("small.txt", b"tiny")
+    got = _read_all(walk([archive]))
+    assert got["big.zip/small.txt"] == b"tiny"
+    assert got["big.zip/big.txt"] == "error: zip member is 1,000 bytes, over the 10 byte limit"
+
+
+def test_member_whose_header_understates_its_size_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(report, "MAX_FILE_BYTES", 100)
+    archive = tmp_path / "liar.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr("bomb.txt", b"0" * 1000)
+    (s,) = walk([archive])
+    with zipfile.ZipFile(archive) as zf:
+        info = zf.getinfo("bomb.txt")
+    info.file_size = 10  # what a forged header claims
+    with SourceReader() as reader:
+        zf = reader._archive(archive)
+        zf.NameToInfo["bomb.txt"] = info
+        # zipfile stops at the declared size and the CRC then fails; either way nothing over the cap is read
+        with pytest.raises(SourceError, match="zip member"):
+            reader.read(s)
+
+
+def test_archive_total_is_capped(tmp_path: Path) -> None:
+    archive = tmp_path / "many.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for i in range(5):
+            zf.writestr(f"{i}.txt", b"x" * 100)
+    got = {}
+    with SourceReader(max_archive_bytes=250) as reader:
+        for s in walk([archive]):
+            try:
+                got[s.display] = len(reader.read(s))
+            except SourceError as e:
+                got[s.display] = str(e)
+    assert list(got.values())[:3] == [100, 100, 100]
+    assert got["many.zip/3.txt"] == "archive holds more than 250 uncompressed bytes; member not read"
+
+
+def test_a_fifo_is_not_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    (s,) = walk([tmp_path])
+    with SourceReader() as reader, pytest.raises(SourceError, match="not a regular file"):
+        reader.read(s)
