@@ -256,11 +256,11 @@ def trend(
     lines_base = alt.Chart(_inline(data)).encode(x=x, y=alt.Y(f"{value}:Q", title=name), detail="organ:N")
     lines = lines_base.mark_line(strokeWidth=1.5).encode(
         color=alt.condition("datum.organ == highlight", alt.value("#d84315"), alt.value(GREY)),
-        opacity=alt.condition(_FOCUS, alt.value(0.9), alt.value(0.15)),
+        opacity=alt.condition(_FOCUS, alt.value(0.9), alt.value(0.4)),
     )
     points = lines_base.mark_point(filled=True, size=30).encode(
         color=alt.condition("datum.organ == highlight", alt.value("#d84315"), alt.value(GREY)),
-        opacity=alt.condition(_FOCUS, alt.value(0.9), alt.value(0.15)),
+        opacity=alt.condition(_FOCUS, alt.value(0.9), alt.value(0.4)),
         tooltip=_tooltip(lang, alt.Tooltip(f"{value}:Q", title=name, format=",.4~g")),
     )
     return (
