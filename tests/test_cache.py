@@ -43,6 +43,11 @@ def test_parser_version_names_the_package_version_and_a_code_hash() -> None:
     assert parser_version() == parser_version()
 
 
+def test_parser_version_can_be_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NIANBAO_PARSER_VERSION", "pinned-1")
+    assert parser_version() == "pinned-1"
+
+
 def test_default_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "x"))
     assert default_cache_dir() == tmp_path / "x"
@@ -103,6 +108,7 @@ def test_old_parser_versions_are_pruned_but_foreign_directories_kept(tmp_path: P
     with ResultCache(tmp_path, "new") as rc:
         removed = rc.prune_versions(keep=2)
     assert len(removed) == 2
+    assert not list(tmp_path.glob(".trash-*"))
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["new", "mine", *({"old1", "old2", "old3"} - set(removed))]
     )

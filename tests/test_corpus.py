@@ -315,7 +315,7 @@ def test_summary_fits_a_screen_and_counts_statuses(tmp_path: Path, calls: list[s
     lines = text.splitlines()
     assert len(lines) <= 24
     assert lines[0].startswith("6 files in ")
-    assert "4 parsed (1 jobs, process), 0 from cache, 1 byte-identical duplicates, 1 unreadable" in lines[0]
+    assert "4 parsed (1 jobs), 0 from cache, 1 byte-identical duplicates, 1 unreadable" in lines[0]
     assert lines[1] == "status:   ok 4 · failed 1 · duplicate 1"
     assert lines[2] == "checks:   warning 4"
     assert "broken.zip: cannot open zip archive" in text

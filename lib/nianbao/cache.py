@@ -53,9 +53,17 @@ def cache_key(data: bytes, suffix: str) -> str:
     return hashlib.sha256(data).hexdigest() + suffix.lower()
 
 
-@cache
 def parser_version() -> str:
-    """``<__version__>-<hash of the package's files>``, computed once per process."""
+    """``<__version__>-<hash of the package's files>``, computed once per process.
+
+    ``$NIANBAO_PARSER_VERSION`` pins it instead: for benchmarks that time a warm command while the
+    source tree is being edited, or to keep a cache across a change known not to alter results.
+    """
+    return os.environ.get("NIANBAO_PARSER_VERSION") or _code_version()
+
+
+@cache
+def _code_version() -> str:
     import nianbao
 
     pkg = Path(nianbao.__file__).parent
@@ -92,7 +100,7 @@ class ResultCache:
         self.dir.mkdir(parents=True, exist_ok=True)
         self._lock_fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
-        for tmp in self.dir.glob("tmp-*"):
+        for tmp in [*self.dir.glob("tmp-*"), *self.root.glob(".trash-*")]:
             shutil.rmtree(tmp, ignore_errors=True)
         os.utime(self.dir)  # most recently used, for pruning
         return self
@@ -178,7 +186,7 @@ class ResultCache:
         }
         self.write_segment(merged)
         for seg in segs:
-            shutil.rmtree(seg, ignore_errors=True)
+            _remove(seg, self.dir / f"tmp-del-{seg.name}")
         return True
 
     def prune_versions(self, keep: int = 3) -> list[str]:
@@ -198,9 +206,21 @@ class ResultCache:
                 continue
             finally:
                 os.close(fd)
-            shutil.rmtree(p, ignore_errors=True)
+            _remove(p, self.root / f".trash-{p.name}")
             removed.append(p.name)
         return removed
+
+
+def _remove(directory: Path, trash: Path) -> None:
+    """Delete a directory so that a kill midway never leaves it half there: rename first, then delete.
+
+    (A segment that lost some of its files but kept ``reports.parquet`` would look complete.)
+    """
+    try:
+        os.rename(directory, trash)
+    except OSError:
+        return
+    shutil.rmtree(trash, ignore_errors=True)
 
 
 class Fingerprints:

@@ -466,8 +466,9 @@ def summarize(corpus: Corpus, out_dir: str | os.PathLike[str] | None = None, fai
     """The one-screen summary printed by ``nianbao parse``."""
     s = corpus.stats
     r, c = corpus.reports, corpus.checks
+    how = "on dask" if s.executor == "dask" else f"{s.jobs} jobs"
     lines = [
-        f"{s.files:,} files in {s.seconds:.1f} s: {s.parsed:,} parsed ({s.jobs} jobs, {s.executor}), "
+        f"{s.files:,} files in {s.seconds:.1f} s: {s.parsed:,} parsed ({how}), "
         f"{s.cached:,} from cache, {s.duplicates:,} byte-identical duplicates, {s.unread:,} unreadable",
         "status:   " + _counts(r, "status"),
         "checks:   " + (_counts(c, "severity") or "none"),

@@ -17,7 +17,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
-import time
 from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
@@ -119,16 +118,14 @@ class Dispatcher:
         self._chunk: Chunk = []
         self._chunk_bytes = 0
         self.crashed: list[FileResult] = []  # rows of files whose worker died; not to be cached
-        self.busy_seconds = 0.0
-
-    @property
-    def inflight(self) -> int:
-        return 3 * (self.jobs if self.executor == "process" else max(1, self._dask_workers()))
+        # a few chunks per worker keep every worker busy while bounding the bytes held in memory
+        self.inflight = 3 * (self.jobs if executor == "process" else self._dask_workers())
 
     def _dask_workers(self) -> int:
         try:
-            return sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values())
-        except Exception:
+            workers = self.client.scheduler_info()["workers"].values()
+            return max(1, sum(w.get("nthreads", 1) for w in workers))
+        except Exception:  # an unusual client: assume one worker rather than fail the run
             return 1
 
     def __enter__(self) -> Dispatcher:
@@ -172,9 +169,7 @@ class Dispatcher:
             return self.client.submit(parse_chunk, chunk, pure=False)
         if self.jobs == 1:
             fut: cf.Future[dict[str, pl.DataFrame]] = cf.Future()
-            start = time.perf_counter()
             fut.set_result(parse_chunk(chunk))
-            self.busy_seconds += time.perf_counter() - start
             return fut
         if self._pool is None:
             self._pool = cf.ProcessPoolExecutor(self.jobs, mp_context=_spawn_context())
