@@ -135,7 +135,8 @@ def run(args: argparse.Namespace) -> list[Row]:
     per_format = {"txt": args.reports // 2, "html": args.reports - args.reports // 2, "docx": args.docx}
     per_format["pdf"] = args.pdfs
     print(f"corpus: {per_format} (seed {args.seed}), {cores} cores, parser {parser_version()}", flush=True)
-    dirs = {fmt: corpus(fmt, n, args.seed) for fmt, n in per_format.items() if n}
+    # a seed per format: organs and years differ between the format corpora, as in a real collection
+    dirs = {fmt: corpus(fmt, n, args.seed + i) for i, (fmt, n) in enumerate(per_format.items()) if n}
     work = CACHE / "run"
     shutil.rmtree(work, ignore_errors=True)
     result_cache = work / "cache"

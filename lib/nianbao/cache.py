@@ -26,7 +26,7 @@ import hashlib
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -138,16 +138,25 @@ class ResultCache:
         the small ``_kid``, so reading rows back joins on integers, not on 68-character keys.
         """
         ids = frames["reports"].select(KEY_COLUMN, pl.int_range(pl.len(), dtype=pl.Int32).alias(ID_COLUMN))
+
+        def frame_rows(frame: str) -> pl.DataFrame:
+            df = frames[frame].join(ids, on=KEY_COLUMN, how="left", maintain_order="left")
+            return df.select(ID_COLUMN, *FRAME_SCHEMAS[frame].names())
+
+        return self._write(frame_rows, ids.get_column(KEY_COLUMN))
+
+    def _write(self, frame_rows: Callable[[str], pl.DataFrame], keys: pl.Series) -> str:
+        """Write a segment one frame at a time (``frame_rows`` gives ``_kid`` + contract columns)."""
         self._counter += 1
         name = f"seg-{time.time_ns():020d}-{os.getpid()}-{self._counter:06d}"
         tmp = self.dir / ("tmp-" + name[4:])
         tmp.mkdir()
         for frame in FRAME_NAMES:
-            df = frames[frame].join(ids, on=KEY_COLUMN, how="left", maintain_order="left")
-            df = df.select(KEY_COLUMN, ID_COLUMN, *FRAME_SCHEMAS[frame].names())
-            if frame != "reports":
-                df = df.drop(KEY_COLUMN)
+            df = frame_rows(frame)
+            if frame == "reports":
+                df = df.select(keys.alias(KEY_COLUMN), pl.all())
             df.write_parquet(tmp / f"{frame}.parquet", compression="zstd", statistics=False)
+            del df  # one frame in memory at a time
         os.rename(tmp, self.dir / name)
         return name
 
@@ -175,16 +184,20 @@ class ResultCache:
         return located.lazy().join(rows, on=["segment", ID_COLUMN], how="inner", maintain_order="left_right")
 
     def compact(self, max_segments: int = 8) -> bool:
-        """Merge all segments into one when there are more than ``max_segments``; True if merged."""
+        """Merge all segments into one when there are more than ``max_segments``; True if merged.
+
+        Streams one frame at a time, so memory peaks at the largest frame, not all five.
+        """
         segs = self.segments()
         if len(segs) <= max_segments:
             return False
-        located = self.index()
-        merged = {
-            f: self.select(f, located).drop("segment", ID_COLUMN).collect(engine="streaming")
-            for f in FRAME_NAMES
-        }
-        self.write_segment(merged)
+        located = self.index().with_columns(pl.int_range(pl.len(), dtype=pl.Int32).alias("_new"))
+
+        def frame_rows(frame: str) -> pl.DataFrame:
+            rows = self.select(frame, located).with_columns(pl.col("_new").alias(ID_COLUMN))
+            return rows.select(ID_COLUMN, *FRAME_SCHEMAS[frame].names()).collect()
+
+        self._write(frame_rows, located.get_column(KEY_COLUMN))
         for seg in segs:
             _remove(seg, self.dir / f"tmp-del-{seg.name}")
         return True

@@ -209,10 +209,10 @@ def read_corpus(
         chunk_files = max(1, min(32, len(sources) // (4 * stats.jobs) or 1))
         with Dispatcher(jobs=stats.jobs, executor=executor, client=cl, chunk_files=chunk_files) as pool:
             plan = _run(sources, rc, pool, stats, _progress_bar(len(sources), progress))
-        frames = _assemble(plan, rc)
-        if cache:
+        if cache:  # before assembling: one segment to read back, and the two peaks of memory do not add up
             rc.compact()
             rc.prune_versions()
+        frames = _assemble(plan, rc)
     frames["checks"] = pl.concat([frames["checks"], _cross_report(frames)])
     corpus = Corpus(**frames, stats=stats)
     if out_dir is not None:
