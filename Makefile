@@ -29,10 +29,7 @@ format: $(STAMP) ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix lib tests benchmarks
 	$(BIN)/ruff format lib tests benchmarks
 
-test: $(STAMP) system-deps ## create .venv if missing, install, ruff, run every test (mypy reported, see `make lint`)
-	$(BIN)/ruff check lib tests benchmarks
-	$(BIN)/ruff format --check lib tests benchmarks
-	-$(BIN)/mypy
+test: $(STAMP) system-deps lint ## create .venv if missing, install, lint (ruff, mypy), run every test
 	$(BIN)/pytest
 
 docs: $(STAMP) ## regenerate docs/data-dictionary.md from fields.py

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from golden import mismatches
 from nianbao.report import parse_file
+from nianbao.synth.truth import compare as mismatches
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

@@ -6,8 +6,8 @@ import opencc
 import pytest
 
 from builders import correct_truth, report_html, report_lines, report_text
-from golden import mismatches
 from nianbao.report import parse_bytes
+from nianbao.synth.truth import compare as mismatches
 
 
 @pytest.mark.parametrize("year", [2019, 2023])
