@@ -94,7 +94,7 @@ def _cases() -> list[Any]:
             if fmt == "pdf" and kind not in PDF_KINDS:  # slow; the other kinds do not depend on the reader
                 continue
             marks = (
-                [pytest.mark.xfail(reason="parser gap reported to the lead", strict=False)]
+                [pytest.mark.xfail(reason="parser gap reported to the lead", strict=True)]
                 if (kind, fmt) in KNOWN_GAPS
                 else []
             )

@@ -433,22 +433,23 @@ def _is_layout(tbl: etree._Element) -> bool:
     return all(len(list(_row_cells(tr))) <= 1 for tr in rows)
 
 
-def _table_rows(tbl: etree._Element) -> Iterator[etree._Element]:
-    for child in tbl:
-        name = _local(child)
-        if name == "tr":
+def _children(parent: etree._Element, name: str) -> Iterator[etree._Element]:
+    """Children called `name`, looking through wrapper elements (content controls, custom XML, revisions)
+    that Word may put between a table and its rows, or a row and its cells."""
+    for child in parent:
+        local = _local(child)
+        if local == name:
             yield child
-        elif name in _WRAPPERS:
-            yield from _table_rows(child)
+        elif local in _WRAPPERS:
+            yield from _children(child, name)
+
+
+def _table_rows(tbl: etree._Element) -> Iterator[etree._Element]:
+    return _children(tbl, "tr")
 
 
 def _row_cells(tr: etree._Element) -> Iterator[etree._Element]:
-    for child in tr:
-        name = _local(child)
-        if name == "tc":
-            yield child
-        elif name in _WRAPPERS:
-            yield from _row_cells(child)
+    return _children(tr, "tc")
 
 
 # ---------------------------------------------------------------------------------------------------
