@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Literal
 
 __all__ = [
@@ -53,7 +53,8 @@ class Line:
 
     @property
     def text(self) -> str:
-        return " ".join(c for c in self.texts() if c)
+        """The line's non-blank cells joined by a space (covered and empty cells dropped)."""
+        return " ".join([c for c in self.cells if c])
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,14 @@ class Document:
     title: str | None = None
     notes: tuple[str, ...] = field(default=())  # reader remarks (e.g. pages skipped), for the record
 
-    @property
+    @cached_property
+    def line_texts(self) -> tuple[str, ...]:
+        """``line.text`` of every line, computed once: the parser reads them several times."""
+        return tuple([line.text for line in self.lines])
+
+    @cached_property
     def text(self) -> str:
-        return "\n".join(line.text for line in self.lines)
+        return "\n".join(self.line_texts)
 
 
 _BLANKS = frozenset({"", "-", "—", "–", "/", "\\", "无", "空", "—-", "--", "——"})

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from nianbao.grid import Line, is_blank, parse_number
 from nianbao.labels import GROUP, Matcher
@@ -21,9 +21,13 @@ from nianbao.labels import GROUP, Matcher
 __all__ = ["RawRow", "Sections", "Token", "find_sections", "label_rows", "table4_values", "tokens"]
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    kind: Literal["num", "blank", "text"]
+TokenKind = Literal["num", "blank", "text"]
+
+
+class Token(NamedTuple):
+    """One cell of a table region. A named tuple, not a dataclass: a report has hundreds of them."""
+
+    kind: TokenKind
     text: str
     value: float | None
     line: int
@@ -115,6 +119,20 @@ def find_sections(lines: Sequence[Line]) -> Sections:
     )
 
 
+_KINDS: dict[str, tuple[TokenKind, float | None]] = {}
+
+
+def _kind(cell: str) -> tuple[TokenKind, float | None]:
+    """(kind, value) of a cell: a number, a printed blank, or text. Memoised (cells repeat)."""
+    hit = _KINDS.get(cell)
+    if hit is None:
+        value = parse_number(cell)
+        hit = ("num", value) if value is not None else ("blank", None) if is_blank(cell) else ("text", None)
+        if len(_KINDS) < 200_000:
+            _KINDS[cell] = hit
+    return hit
+
+
 def tokens(lines: Sequence[Line], span: tuple[int, int]) -> list[Token]:
     """The cells of lines[span] as tokens; covered cells (None) are skipped."""
     out: list[Token] = []
@@ -125,16 +143,13 @@ def tokens(lines: Sequence[Line], span: tuple[int, int]) -> list[Token]:
             line.kind == "delimited"
         )  # blank cells before a delimited line's first text: merged-label artefacts
         for cell in line.cells:
-            if cell is None or (leading and is_blank(cell)):
+            if cell is None:
+                continue
+            kind, value = _kind(cell)
+            if leading and kind == "blank":
                 continue
             leading = False
-            value = parse_number(cell)
-            if value is not None:
-                out.append(Token("num", cell, value, i, exact))
-            elif is_blank(cell):
-                out.append(Token("blank", cell, None, i, exact))
-            else:
-                out.append(Token("text", cell, None, i, exact))
+            out.append(Token(kind, cell, value, i, exact))
     return out
 
 

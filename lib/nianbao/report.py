@@ -81,15 +81,15 @@ def parse_bytes(data: bytes, path: str) -> FileResult:
 
 
 def _parse_document(doc: Document, rid: str, path: str, start: float) -> FileResult:
-    lines = doc.lines
+    lines, texts = doc.lines, doc.line_texts
     sections = find_sections(lines)
-    head = [line.text for line in lines[: sections.narrative[1] + 1][:80]]
+    head = list(texts[: sections.narrative[1] + 1][:80])
     organ, year = title_of(head, doc.title)
     full_text = doc.text
     if year is None:
         year = year_from_text(full_text)
     region = [s for s in (sections.table2, sections.table3, sections.table4) if s]
-    table_text = "\n".join(lines[i].text for a, b in region for i in range(a, b)) if region else full_text
+    table_text = "\n".join(texts[i] for a, b in region for i in range(a, b)) if region else full_text
     template = detect_template(table_text, year)
     tables = key_tables(lines, sections, template)
     if not any(tables.found.values()):
@@ -102,7 +102,7 @@ def _parse_document(doc: Document, rid: str, path: str, start: float) -> FileRes
             f"not an annual report on open government information: {why} none of the template's tables (主动公开/申请/复议诉讼) found",
             start,
         )
-    narrative = "".join(lines[i].text for i in range(*sections.narrative))
+    narrative = "".join(texts[slice(*sections.narrative)])
     figures = narrative_figures(narrative)
     findings = [
         *tables.findings,
