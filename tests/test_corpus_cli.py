@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import click
 import polars as pl
 import pytest
 from click.testing import CliRunner
@@ -94,6 +95,36 @@ def test_help_names_every_option() -> None:
     assert result.exit_code == 0
     for option in ("--out", "--jobs", "--no-cache", "--cache-dir", "--executor", "--scheduler", "--progress"):
         assert option in result.output
+
+
+def test_help_lists_every_command_with_its_own_short_help() -> None:
+    """The short help declared for the lazy listing is the one each command states itself."""
+    from nianbao.cli import COMMANDS
+
+    result = CliRunner().invoke(cli, ["--help"], terminal_width=200)
+    assert result.exit_code == 0
+    for name, (_, declared) in COMMANDS.items():
+        command = cli.get_command(click.Context(cli), name)
+        assert command is not None
+        assert command.get_short_help_str(200) == declared
+        assert [name, declared] in [line.split(None, 1) for line in result.output.splitlines()]
+
+
+def test_parse_and_help_import_no_report_or_generator_dependencies() -> None:
+    """Start-up is the floor of a warm re-run: `nianbao parse` must not import altair, numpy, docx …"""
+    heavy = ["altair", "numpy", "docx", "reportlab", "pdfminer", "papermill", "distributed", "nianbao.synth"]
+    probe = (
+        "import sys\n"
+        "from nianbao.cli import cli\n"
+        "for args in (['--help'], ['parse', '--help']):\n"
+        "    try:\n"
+        "        cli(args)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == "[]"
 
 
 # The wrapper runs the real command with parse_bytes slowed down and logging each call. Pool workers
