@@ -20,13 +20,14 @@ from nianbao.fields import FRAME_SCHEMAS
 from nianbao.identities import table3_constraints, table4_constraints
 from nianbao.repair import Constraint
 from nianbao.tables import Finding, Tables
-from nianbao.templates import Template, template_for_year
+from nianbao.templates import Template, per_template, template_for_year
 
 __all__ = ["cross_report", "identity_findings", "narrative_findings", "organ_key", "report_checks"]
 
 CheckRow = tuple[str, str, str, str, float | None, float | None, str]
 
 
+@per_template
 def _names(t: Template) -> dict[str, str]:
     names = {r.key: r.label for r in t.table3_rows} | {m.key: m.label for m in t.table3_merged_rows}
     names |= {c.key: c.label for c in t.table3_columns}
@@ -57,12 +58,13 @@ def identity_findings(tables: Tables) -> list[Finding]:
     t = tables.template
     names = _names(t)
     out: list[Finding] = []
+    cells = tables.cells
     for con in table3_constraints(t, tables.merged) + table4_constraints(t):
-        values = [(cell, c, tables.cells.get(cell)) for cell, c in con.terms]  # type: ignore[call-overload]
-        if any(v is None for _, _, v in values):
+        values = [cells.get(cell) for cell, _ in con.terms]  # type: ignore[call-overload]
+        if None in values:
             continue
-        plus = sum(v for _, c, v in values if c > 0)
-        minus = sum(v for _, c, v in values if c < 0)
+        plus = sum(v for (_, c), v in zip(con.terms, values, strict=True) if c > 0)
+        minus = sum(v for (_, c), v in zip(con.terms, values, strict=True) if c < 0)
         if abs(plus - minus) < 1e-9:
             continue
         where = _where(con)

@@ -125,12 +125,13 @@ _KINDS: dict[str, tuple[TokenKind, float | None]] = {}
 def _kind(cell: str) -> tuple[TokenKind, float | None]:
     """(kind, value) of a cell: a number, a printed blank, or text. Memoised (cells repeat)."""
     hit = _KINDS.get(cell)
-    if hit is None:
-        value = parse_number(cell)
-        hit = ("num", value) if value is not None else ("blank", None) if is_blank(cell) else ("text", None)
-        if len(_KINDS) < 200_000:
-            _KINDS[cell] = hit
-    return hit
+    if hit is not None:
+        return hit
+    value = parse_number(cell)
+    kind: TokenKind = "num" if value is not None else "blank" if is_blank(cell) else "text"
+    if len(_KINDS) < 200_000:
+        _KINDS[cell] = (kind, value)
+    return kind, value
 
 
 def tokens(lines: Sequence[Line], span: tuple[int, int]) -> list[Token]:

@@ -25,6 +25,7 @@ from nianbao.places import Place, locate_place, organ_level
 from nianbao.read import read_document, sniff
 from nianbao.result import FileResult, to_frames
 from nianbao.tables import Tables, key_tables
+from nianbao.templates import Template, per_template
 
 __all__ = ["MAX_FILE_BYTES", "ReportFrames", "parse_bytes", "parse_file", "read_report", "report_id_of"]
 
@@ -147,20 +148,24 @@ def _count(value: float | None) -> int | None:
     return None if value is None or value != int(value) else int(value)
 
 
+@per_template
+def _frame_cells(t: Template) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """Per frame, the row labels of each template cell and the cell's key in ``Tables.cells``."""
+    proactive = [(("t2", item, m), item, m) for item, m in t.proactive_cells]
+    applications = [(("t3", r.key, c), r.key, r.group, c) for r in t.table3_rows for c in t.column_keys]
+    litigation = [
+        (("t4", p.key, r.key), p.key, r.key) for p in t.table4_proceedings for r in t.table4_results
+    ]
+    return proactive, applications, litigation
+
+
 def _table_rows(result: FileResult, tables: Tables) -> None:
-    t = tables.template
+    proactive, applications, litigation = _frame_cells(tables.template)
     rid = result.report_id
-    result.proactive = [(rid, item, m, tables.value("t2", item, m)) for item, m in t.proactive_cells]
-    result.applications = [
-        (rid, r.key, r.group, c, _count(tables.value("t3", r.key, c)))
-        for r in t.table3_rows
-        for c in t.column_keys
-    ]
-    result.litigation = [
-        (rid, p.key, r.key, _count(tables.value("t4", p.key, r.key)))
-        for p in t.table4_proceedings
-        for r in t.table4_results
-    ]
+    cells = tables.cells
+    result.proactive = [(rid, item, m, cells.get(cell)) for cell, item, m in proactive]
+    result.applications = [(rid, r, g, c, _count(cells.get(cell))) for cell, r, g, c in applications]
+    result.litigation = [(rid, p, r, _count(cells.get(cell))) for cell, p, r in litigation]
 
 
 def _hash_file(p: Path) -> str:

@@ -17,7 +17,7 @@ from nianbao.identities import table3_constraints, table4_constraints
 from nianbao.labels import table2_matcher, table3_matcher
 from nianbao.locate import RawRow, Sections, label_rows, table4_values, tokens
 from nianbao.repair import Aligned, align, solve
-from nianbao.templates import Template
+from nianbao.templates import Template, per_template
 
 __all__ = ["Finding", "Tables", "key_tables"]
 
@@ -57,13 +57,22 @@ class Tables:
 _TABLE_ZH = {"t2": "表二(主动公开)", "t3": "表三(申请办理)", "t4": "表四(复议诉讼)"}
 
 
+@per_template
+def _row_labels(t: Template) -> dict[tuple[str, str], str]:
+    """(table, row key) → the row's printed label, for messages."""
+    rows = [("t2", i.key, i.label) for i in t.table2_items]
+    rows += [("t3", r.key, r.label) for r in t.table3_rows] + [
+        ("t3", m.key, m.label) for m in t.table3_merged_rows
+    ]
+    rows += [("t4", p.key, p.label) for p in t.table4_proceedings]
+    labels: dict[tuple[str, str], str] = {}
+    for table, key, label in rows:
+        labels.setdefault((table, key), label)
+    return labels
+
+
 def _row_label(t: Template, table: str, key: str) -> str:
-    if table == "t2":
-        return next(i.label for i in t.table2_items if i.key == key)
-    if table == "t3":
-        labels = {r.key: r.label for r in t.table3_rows} | {m.key: m.label for m in t.table3_merged_rows}
-        return labels[key]
-    return next(p.label for p in t.table4_proceedings if p.key == key)
+    return _row_labels(t)[(table, key)]
 
 
 def _shape_finding(where: str, what: str, al: Aligned, cells: int) -> Finding:
@@ -91,20 +100,18 @@ def _blank_finding(where: str, what: str, blank: list[str]) -> Finding:
 
 
 def _record(tables: Tables, table: str, key: str, columns: Sequence[str], al: Aligned, raw: RawRow) -> None:
-    t = tables.template
-    label = _row_label(t, table, key)
-    for i, col in enumerate(columns):
+    known, unknown = ("repaired", "damaged") if al.status == "shape" else ("read", "blank")
+    for col, value in zip(columns, al.cells, strict=True):
         cell = (table, key, col)
-        tables.cells[cell] = al.cells[i]
-        if al.status == "shape":
-            tables.status[cell] = "repaired" if al.cells[i] is not None else "damaged"
-        else:
-            tables.status[cell] = "read" if al.cells[i] is not None else "blank"
+        tables.cells[cell] = value
+        tables.status[cell] = known if value is not None else unknown
+    if al.status == "ok":
+        return
     where = f"{table.replace('t', 'table')}/{key}"
-    what = f"{_TABLE_ZH[table]}「{label}」"
+    what = f"{_TABLE_ZH[table]}「{_row_label(tables.template, table, key)}」"
     if al.status == "shape":
         tables.findings.append(_shape_finding(where, what, al, len(columns)))
-    elif al.status == "blank":
+    else:
         tables.findings.append(
             _blank_finding(where, what, [columns[i] for i, v in enumerate(al.cells) if v is None])
         )

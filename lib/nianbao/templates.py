@@ -14,9 +14,11 @@ and the synthetic generator all read these objects; none of them branches on a t
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property, wraps
 from importlib import resources
+from typing import TypeVar
 
 __all__ = [
     "Column",
@@ -26,6 +28,7 @@ __all__ = [
     "Row",
     "Template",
     "all_templates",
+    "per_template",
     "template_for_year",
     "template_named",
 ]
@@ -95,26 +98,35 @@ class Template:
     table4_header_labels: tuple[str, ...]
     _measure_by_key: dict[str, Measure] = field(default_factory=dict, repr=False)
 
+    # Derived views are cached on the instance (a template is immutable data, read for every report).
+
     def measure(self, key: str) -> Measure:
         return self._measure_by_key[key]
 
-    @property
+    @cached_property
     def row_keys(self) -> tuple[str, ...]:
         return tuple(r.key for r in self.table3_rows)
 
-    @property
+    @cached_property
     def column_keys(self) -> tuple[str, ...]:
         return tuple(c.key for c in self.table3_columns)
 
-    @property
+    @cached_property
     def outcome_keys(self) -> tuple[str, ...]:
         """Rows whose sum is the 总计 row: every row between intake and the total."""
         return tuple(r.key for r in self.table3_rows if r.group not in ("intake", "total", "carried_forward"))
 
     def rows_in_group(self, group: str) -> tuple[str, ...]:
-        return tuple(r.key for r in self.table3_rows if r.group == group)
+        return self._groups.get(group, ())
 
-    @property
+    @cached_property
+    def _groups(self) -> dict[str, tuple[str, ...]]:
+        groups: dict[str, list[str]] = {}
+        for r in self.table3_rows:
+            groups.setdefault(r.group, []).append(r.key)
+        return {g: tuple(keys) for g, keys in groups.items()}
+
+    @cached_property
     def proactive_cells(self) -> tuple[tuple[str, str], ...]:
         """(item, measure) pairs of table 2, in printed order."""
         return tuple((i.key, m) for i in self.table2_items for m in i.measures)
@@ -181,6 +193,27 @@ def all_templates() -> tuple[Template, ...]:
         if f.name.endswith(".toml")
     ]
     return tuple(sorted(found, key=lambda t: t.year))
+
+
+_T = TypeVar("_T")
+
+
+def per_template(fn: Callable[[Template], _T]) -> Callable[[Template], _T]:
+    """Memoise a function of a template: what the parser derives from it once, not per report.
+
+    Templates are immutable but not hashable (they hold a dict), so the memo is keyed by identity
+    and keeps the template alive (an id is never reused while the memo holds it).
+    """
+    memo: dict[int, tuple[Template, _T]] = {}
+
+    @wraps(fn)
+    def derived(t: Template) -> _T:
+        hit = memo.get(id(t))
+        if hit is None or hit[0] is not t:
+            hit = memo[id(t)] = (t, fn(t))
+        return hit[1]
+
+    return derived
 
 
 def template_named(year: int) -> Template:
