@@ -9,6 +9,7 @@ import pytest
 
 from builders import correct_truth, report_html, report_text
 from nianbao.checks import cross_report
+from nianbao.fields import FRAME_SCHEMAS
 from nianbao.report import parse_bytes
 from nianbao.result import to_frames
 from nianbao.templates import template_for_year
@@ -191,3 +192,125 @@ def test_fee_unit_suspect() -> None:
     got = cross_report(_frames(*years))
     assert got["check"].to_list() == ["fee_unit_suspect"]
     assert got["actual"].to_list() == [125000.0]
+
+
+def _table(*rows: dict) -> dict[str, pl.DataFrame]:
+    """Contract frames from ``(report_id, path, organ, year, cells, fee)`` rows, for checks across reports.
+
+    ``cells`` maps ``(outcome, applicant)`` to a value in table 3; ``fee`` is table 2's fee in 万元.
+    """
+    reports, apps, proactive = [], [], []
+    for r in rows:
+        rid = r["id"]
+        reports.append(
+            {"report_id": rid, "path": r["path"], "format": "txt", "status": r.get("status", "ok")}
+        )
+        reports[-1] |= {"organ": r["organ"], "year": r["year"], "duplicate_of": r.get("duplicate_of")}
+        apps += [
+            {"report_id": rid, "outcome": o, "applicant": a, "value": v} for (o, a), v in r["cells"].items()
+        ]
+        if r.get("fee") is not None:
+            proactive.append(
+                {
+                    "report_id": rid,
+                    "item": "administrative_fees",
+                    "measure": "amount_10k_yuan",
+                    "value": r["fee"],
+                }
+            )
+
+    def frame(name: str, data: list[dict]) -> pl.DataFrame:
+        schema = FRAME_SCHEMAS[name]
+        return pl.DataFrame(data, schema={k: schema[k] for k in data[0]} if data else schema).select(
+            [pl.col(c) if data and c in data[0] else pl.lit(None, schema[c]).alias(c) for c in schema.names()]
+        )
+
+    frames = {"reports": frame("reports", reports), "applications": frame("applications", apps)}
+    frames |= {"proactive": frame("proactive", proactive), "litigation": frame("litigation", [])}
+    return frames | {"checks": frame("checks", [])}
+
+
+CELLS_A = {("new_received", "natural_person"): 3, ("new_received", "total"): 3, ("granted", "total"): 2}
+CELLS_B = {("new_received", "natural_person"): 3, ("new_received", "total"): 4, ("granted", "total"): 2}
+# the same numbers as A in other cells: the same multiset of values, a different table
+CELLS_A_MOVED = {("new_received", "natural_person"): 2, ("new_received", "total"): 3, ("granted", "total"): 3}
+
+
+def test_duplicate_reports_across_files_exactly() -> None:
+    frames = _table(
+        {"id": "r1", "path": "b/甲.txt", "organ": "甲县人民政府", "year": 2022, "cells": CELLS_A},
+        {"id": "r2", "path": "a/甲.txt", "organ": "甲县", "year": 2022, "cells": CELLS_A},  # suffix dropped
+        {"id": "r3", "path": "c/甲.txt", "organ": "甲县人民政府", "year": 2022, "cells": CELLS_A},
+        {"id": "r4", "path": "a/乙.txt", "organ": "乙县", "year": 2022, "cells": CELLS_A},
+        {"id": "r5", "path": "z/乙.txt", "organ": "乙县", "year": 2022, "cells": CELLS_B},
+        {"id": "r6", "path": "a/丙.txt", "organ": "丙县", "year": 2022, "cells": CELLS_A},
+        {"id": "r7", "path": "a/丙2023.txt", "organ": "丙县", "year": 2023, "cells": CELLS_B},
+        {
+            "id": "r8",
+            "path": "d/甲.txt",
+            "organ": "甲县",
+            "year": 2022,
+            "cells": CELLS_A,
+            "status": "duplicate",
+        },
+    )
+    got = cross_report(frames).filter(pl.col("check") == "duplicate_report").sort("report_id")
+    assert got.select("report_id", "severity", "where").rows() == [
+        ("r1", "info", "report"),
+        ("r2", "info", "report"),
+        ("r3", "info", "report"),
+        ("r4", "warning", "report"),
+        ("r5", "warning", "report"),
+    ]
+    assert got["message"].to_list()[:2] == [
+        "甲县人民政府 2022 年度报告出现在多个文件中(首个: a/甲.txt)，数字相同",
+        "甲县 2022 年度报告出现在多个文件中(首个: a/甲.txt)，数字相同",
+    ]
+    assert got["message"][3] == "乙县 2022 年度报告出现在多个文件中(首个: a/乙.txt)，且表三数字不同"
+    assert got.schema == FRAME_SCHEMAS["checks"]
+
+
+def test_duplicate_reports_with_the_same_values_in_other_cells_differ() -> None:
+    frames = _table(
+        {"id": "r1", "path": "a.txt", "organ": "甲县", "year": 2022, "cells": CELLS_A},
+        {"id": "r2", "path": "b.txt", "organ": "甲县", "year": 2022, "cells": CELLS_A_MOVED},
+    )
+    assert set(cross_report(frames)["severity"]) == {"warning"}
+
+
+def _fee_years(*fees: float, organ: str = "丁县") -> dict[str, pl.DataFrame]:
+    rows = [
+        {"id": f"{organ}{2020 + i}", "path": f"{organ}/{2020 + i}.txt", "organ": organ, "year": 2020 + i}
+        | {"cells": CELLS_A, "fee": fee}
+        for i, fee in enumerate(fees)
+    ]
+    return _table(*rows)
+
+
+def _fee_flags(frames: dict[str, pl.DataFrame]) -> list[tuple[str, float, float]]:
+    got = cross_report(frames).filter(pl.col("check") == "fee_unit_suspect").sort("report_id")
+    return got.select("report_id", "expected", "actual").rows()
+
+
+def test_fee_unit_suspect_flags_only_the_outlier_year() -> None:
+    assert _fee_flags(_fee_years(1.2, 1.5, 13000.0)) == [("丁县2022", 1.3, 13000.0)]
+    assert _fee_flags(_fee_years(13000.0, 1.5, 1.2)) == [("丁县2020", 1.3, 13000.0)]
+    assert _fee_flags(_fee_years(1.2, 1.5, 0.9, 1.1, 13000.0)) == [("丁县2024", 1.3, 13000.0)]
+    # the other way round: one year printed in 万元 while the others hold 元 figures
+    assert _fee_flags(_fee_years(12000.0, 1.5, 15000.0)) == [("丁县2021", 15000.0, 1.5)]
+    # ordinary variation, even tenfold, raises nothing
+    assert _fee_flags(_fee_years(0.2, 2.0, 1.0)) == []
+
+
+def test_fee_unit_suspect_with_two_years_flags_the_larger() -> None:
+    assert _fee_flags(_fee_years(1.5, 15000.0)) == [("丁县2021", 1.5, 15000.0)]
+    assert _fee_flags(_fee_years(15000.0, 1.5)) == [("丁县2020", 1.5, 15000.0)]
+    assert _fee_flags(_fee_years(1.5)) == []
+
+
+def test_fee_unit_suspect_compares_within_one_organ() -> None:
+    frames = {
+        k: pl.concat([_fee_years(1.2, 1.5, 1.1)[k], _fee_years(12000.0, 15000.0, 11000.0, organ="戊县")[k]])
+        for k in ("reports", "applications", "proactive", "litigation", "checks")
+    }
+    assert _fee_flags(frames) == []
