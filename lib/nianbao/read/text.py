@@ -70,10 +70,10 @@ def text_lines(text: str) -> tuple[Line, ...]:
     """Split normalised text into lines of cells; blank lines and markdown rules are dropped."""
     out = []
     for raw in text.splitlines():
-        if not raw.strip() or _MD_RULE.match(raw):
+        if not raw.strip() or ("--" in raw and _MD_RULE.match(raw)):  # a rule has "--" in every cell
             continue
-        line = _split(_HEADING.sub("", raw, count=1))
-        if any(c for c in line.cells):
+        line = _split(_HEADING.sub("", raw, count=1) if "#" in raw else raw)
+        if any(line.cells):
             out.append(line)
     return tuple(out)
 
