@@ -6,6 +6,7 @@ so they check this layer (rows routed, cached, ordered) and not parse quality.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import types
 import zipfile
@@ -345,3 +346,98 @@ def test_a_process_pool_gives_the_same_frames_as_one_process(tmp_path: Path) -> 
     compare: Callable[[pl.DataFrame, pl.DataFrame], None] = assert_frame_equal
     for name, frame in without_timing(one.frames).items():
         compare(without_timing(two.frames)[name], frame)
+
+
+# --- synthetic corpora: truth files beside the reports, invented places ------------------------------
+
+PLACE_COLUMNS = ["province", "city", "county", "organ_level"]
+
+
+@pytest.fixture(scope="module")
+def synth_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from nianbao.synth.generate import generate
+
+    root = tmp_path_factory.mktemp("synth") / "demo"
+    generate(root, 30, formats=("txt", "html", "docx", "pdf"), seed=11, damage_rate=0.1)
+    return root
+
+
+def _places_against_truth(c: Corpus, root: Path) -> list[tuple[str, tuple, tuple]]:
+    from nianbao.synth.truth import load_truths
+
+    truth = {t["source"]: tuple(t[k] for k in PLACE_COLUMNS) for t in load_truths(root / "expected")}
+    got = {r[0]: tuple(r[1:]) for r in c.reports.select("path", *PLACE_COLUMNS).iter_rows()}
+    assert sorted(got) == sorted(truth)  # one row per report, none for expected/, places.csv, manifest.json
+    return [(p, got[p], truth[p]) for p in sorted(truth) if got[p] != truth[p]]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_synthetic_corpus_resolves_its_invented_places(
+    synth_corpus: Path, tmp_path: Path, jobs: int
+) -> None:
+    c = read_corpus(synth_corpus, jobs=jobs, cache=False, progress=False)
+    assert c.reports.height == 30
+    assert _places_against_truth(c, synth_corpus) == []
+    assert c.reports["county"].null_count() == 0  # every synthetic organ sits in a county
+    assert c.stats.places_files == [str(synth_corpus / "places.csv")]
+    assert "places:   " in c.summary()
+
+
+def test_a_changed_places_file_resolves_places_again(synth_corpus: Path, tmp_path: Path) -> None:
+    root = tmp_path / "demo"
+    shutil.copytree(synth_corpus, root)
+    first = _read(root, tmp_path / "cache")
+    again = _read(root, tmp_path / "cache")
+    assert (again.stats.parsed, again.stats.cached) == (0, 30)
+    places = (root / "places.csv").read_text(encoding="utf-8")
+    province = first.reports["province"][0]
+    (root / "places.csv").write_text(places.replace(province, "改名省"), encoding="utf-8")
+    changed = _read(root, tmp_path / "cache")
+    assert changed.stats.parsed == 30
+    assert set(changed.reports["province"]) == {"改名省"} | set(first.reports["province"]) - {province}
+    (root / "places.csv").write_text(places, encoding="utf-8")
+    back = _read(root, tmp_path / "cache")
+    assert back.stats.parsed == 0  # the first set's results are still cached
+    assert_frame_equal(back.reports.drop("parse_seconds"), first.reports.drop("parse_seconds"))
+
+
+def test_aliases_of_a_run_do_not_outlive_it(synth_corpus: Path) -> None:
+    from nianbao.places import extra_aliases, locate_place
+
+    row = _read_places(synth_corpus)
+    before = extra_aliases()
+    read_corpus(synth_corpus, jobs=1, cache=False, progress=False)
+    assert extra_aliases() == before
+    assert locate_place(row["name"]).province != row["province"]  # invented: unknown outside the run
+
+
+def _read_places(root: Path) -> dict[str, str]:
+    """The first county row of a synthetic corpus's places.csv."""
+    import csv
+
+    rows = csv.DictReader((root / "places.csv").read_text(encoding="utf-8").splitlines())
+    return next(r for r in rows if r["level"] == "county")
+
+
+def test_a_real_folder_uses_its_places_file_and_keeps_it_as_a_row(tmp_path: Path) -> None:
+    seed = sorted((SHARED / "seeds").glob("*.txt"))[0]
+    root = _files(tmp_path / "c", {"r.txt": seed.read_bytes(), "manifest.json": b'{"generator": "crawler"}'})
+    base = read_corpus(root, jobs=1, cache=False, progress=False)
+    organ = base.reports.filter(pl.col("path") == "r.txt")["organ"].item()
+    (root / "places.csv").write_text(
+        f"name,province,city,county,level\n{organ},某省,某市,某县,county\n", "utf-8"
+    )
+    c = read_corpus(root, jobs=1, cache=False, progress=False)
+    rows = {r["path"]: r for r in c.reports.iter_rows(named=True)}
+    assert (rows["r.txt"]["province"], rows["r.txt"]["county"]) == ("某省", "某县")
+    assert rows["places.csv"]["status"] == rows["manifest.json"]["status"] == "not_a_report"
+
+
+def test_a_bad_places_file_stops_the_run_with_a_message(tmp_path: Path, calls: list[str]) -> None:
+    root = _files(
+        tmp_path / "c", {"a.txt": b"1 a", "places.csv": b"name,province,city,county,level\nx,p,,,town\n"}
+    )
+    with pytest.raises(NianbaoError, match=r"places.csv: line 2: level 'town'"):
+        _read(root, tmp_path / "cache")
+    (root / "places.csv").write_bytes(b"id,value\n1,2\n")  # not a places file: just a file
+    assert sorted(_read(root, tmp_path / "cache").reports["path"]) == ["a.txt", "places.csv"]

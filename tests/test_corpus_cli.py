@@ -127,6 +127,19 @@ def test_parse_and_help_import_no_report_or_generator_dependencies() -> None:
     assert out.splitlines()[-1] == "[]"
 
 
+def test_parse_a_synthetic_corpus_made_by_synth(tmp_path: Path) -> None:
+    """`nianbao synth` then `nianbao parse DIR`: one row per report, none for the truth files."""
+    demo, out = tmp_path / "demo", tmp_path / "out"
+    made = CliRunner().invoke(cli, ["synth", "--out", str(demo), "--reports", "8", "--formats", "txt,html"])
+    assert made.exit_code == 0, made.output
+    result = CliRunner().invoke(cli, ["parse", str(demo), "--out", str(out), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    reports = Corpus.read(out).reports
+    assert sorted(reports["path"]) == sorted(p.name for p in demo.iterdir() if p.suffix in {".txt", ".html"})
+    assert reports["county"].null_count() == 0
+    assert "places:   " in result.output
+
+
 # The wrapper runs the real command with parse_bytes slowed down and logging each call. Pool workers
 # start by importing the main script, so the patch applies in them too.
 WRAPPER = """

@@ -90,3 +90,26 @@ def test_the_command_with_a_scheduler_address_writes_the_same_outputs(
     got, want = _comparable(Corpus.read(tmp_path / "dask")), _comparable(Corpus.read(tmp_path / "local"))
     for name in FRAME_NAMES:
         assert_frame_equal(got[name], want[name])
+
+
+def test_dask_workers_resolve_with_each_run_s_places_file(tmp_path: Path, cluster: object) -> None:
+    """Workers outlive runs: the second run's places.csv, not the first's, must decide."""
+    from nianbao.synth.generate import generate
+    from nianbao.synth.truth import load_truths
+
+    root = tmp_path / "demo"
+    generate(root, 12, formats=("txt", "html"), seed=5)
+    truth = {t["source"]: (t["province"], t["county"]) for t in load_truths(root / "expected")}
+    with distributed.Client(cluster) as client:
+        first = read_corpus(root, executor="dask", client=client, cache=False, progress=False)
+        assert dict(first.reports.select("path", pl.concat_list("province", "county")).iter_rows()) == {
+            p: list(v) for p, v in truth.items()
+        }
+        places = (root / "places.csv").read_text(encoding="utf-8")
+        for province in {p for p, _ in truth.values()}:
+            places = places.replace(f",{province},", f",{province}甲,")  # the province column of every row
+        (root / "places.csv").write_text(places, encoding="utf-8")
+        second = read_corpus(root, executor="dask", client=client, cache=False, progress=False)
+    assert dict(second.reports.select("path", pl.concat_list("province", "county")).iter_rows()) == {
+        p: [f"{province}甲", county] for p, (province, county) in truth.items()
+    }

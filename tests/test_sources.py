@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from nianbao import report
-from nianbao.sources import Source, SourceError, SourceReader, safe_member_name, split_zip_path, walk
+from nianbao.sources import (
+    Source,
+    SourceError,
+    SourceReader,
+    safe_member_name,
+    split_zip_path,
+    walk,
+    walk_corpus,
+)
 
 
 def _tree(root: Path, files: dict[str, bytes]) -> Path:
@@ -202,3 +210,57 @@ def test_a_fifo_is_not_read(tmp_path: Path) -> None:
     (s,) = walk([tmp_path])
     with SourceReader() as reader, pytest.raises(SourceError, match="not a regular file"):
         reader.read(s)
+
+
+SYNTH_MANIFEST = b'{"synthetic": true, "generator": "nianbao synth", "files": []}'
+PLACES = "name,province,city,county,level\n梅安市,菱寨省,梅安市,,city\n".encode()
+
+
+def test_a_synthetic_corpus_keeps_its_truth_out_of_the_sources(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path / "demo",
+        {
+            "a_2021.txt": b"a",
+            "b_2022.html": b"b",
+            "expected/a_2021.json": b"{}",
+            "places.csv": PLACES,
+            "manifest.json": SYNTH_MANIFEST,
+            "sub/expected.txt": b"a report that happens to be called expected",
+        },
+    )
+    walked = walk_corpus([root])
+    assert [s.display for s in walked.sources] == ["a_2021.txt", "b_2022.html", "sub/expected.txt"]
+    assert walked.places == [root / "places.csv"]
+
+
+def test_a_real_corpus_folder_keeps_every_file(tmp_path: Path) -> None:
+    """Only a manifest written by nianbao synth marks truth files; other folders' files are all sources."""
+    files = {
+        "a.txt": b"a",
+        "expected/a.json": b"{}",
+        "places.csv": PLACES,
+        "manifest.json": b'{"generator": "a crawler"}',
+    }
+    root = _tree(tmp_path / "real", files)
+    walked = walk_corpus([root])
+    assert sorted(s.display for s in walked.sources) == sorted(files)
+    assert walked.places == [root / "places.csv"]  # a root's places file is offered either way
+    (root / "manifest.json").write_bytes(b"not json {")
+    assert len(walk([root])) == 4
+
+
+def test_a_synthetic_corpus_inside_a_folder_is_recognised_there(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path / "data",
+        {
+            "real/x.txt": b"x",
+            "demo/r.txt": b"r",
+            "demo/expected/r.json": b"{}",
+            "demo/places.csv": PLACES,
+            "demo/manifest.json": SYNTH_MANIFEST,
+        },
+    )
+    walked = walk_corpus([root])
+    assert [s.display for s in walked.sources] == ["demo/r.txt", "real/x.txt"]
+    assert walked.places == [root / "demo" / "places.csv"]
+    assert walk_corpus([root / "real/x.txt"]).places == []  # a file given alone brings no places

@@ -6,6 +6,12 @@ from the result cache (:mod:`nianbao.cache`), parses the rest on a process pool 
 done, so a killed run resumes where it stopped and no result lives only in memory. The frames are
 assembled from the segments at the end, in the order of the files' displayed paths.
 
+A corpus folder's ``places.csv`` (columns name, province, city, county, level) is loaded as place
+aliases (:mod:`nianbao.places`) for the run, in this process and in every worker, together with any
+aliases added in-process; the set's digest is part of every cache key, so a changed ``places.csv``
+parses the corpus again. A folder written by ``nianbao synth`` keeps its truth files
+(``expected/``, ``places.csv``, ``manifest.json``) out of the sources (:mod:`nianbao.sources`).
+
 Byte-identical files are parsed once: later copies get status ``duplicate`` and ``duplicate_of`` =
 the first copy's ``report_id`` (by path order), and no table rows. Checks across reports (the same
 organ and year in two files, carry-over between years, fee units) come from
@@ -19,6 +25,7 @@ set mixed by a crash during the renames (microseconds) instead of returning inco
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import sys
@@ -36,9 +43,19 @@ import polars as pl
 from nianbao.cache import KEY_COLUMN, Fingerprints, ResultCache, cache_key, default_cache_dir, parser_version
 from nianbao.errors import NianbaoError
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
-from nianbao.parallel import Dispatcher, ExecutorName, default_jobs, failed_result, keyed_frames, report_id_of
+from nianbao.parallel import (
+    Aliases,
+    Dispatcher,
+    ExecutorName,
+    default_jobs,
+    failed_result,
+    keyed_frames,
+    release_aliases,
+    report_id_of,
+)
+from nianbao.places import Place
 from nianbao.result import FileResult
-from nianbao.sources import Source, SourceError, SourceReader, walk
+from nianbao.sources import Source, SourceError, SourceReader, is_synthetic_corpus, walk_corpus
 
 __all__ = ["Corpus", "CorpusScan", "RunStats", "read_corpus", "scan"]
 
@@ -57,6 +74,8 @@ class RunStats:
     cached: int = 0
     duplicates: int = 0
     unread: int = 0
+    aliases: int = 0  # place aliases the run resolved with (places.csv files and in-process additions)
+    places_files: list[str] = field(default_factory=list)
     jobs: int = 1
     executor: str = "process"
     seconds: float = 0.0
@@ -203,22 +222,67 @@ def read_corpus(
     inputs = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
     out_dir = Path(out) if out is not None else None
     root = Path(cache_dir) if cache_dir else (out_dir / ".cache" if out_dir else default_cache_dir())
-    sources = walk(inputs, skip=[p for p in (out_dir, root) if p is not None])
+    walked = walk_corpus(inputs, skip=[p for p in (out_dir, root) if p is not None])
+    sources = walked.sources
     stats = RunStats(files=len(sources), executor=executor, jobs=jobs or default_jobs())
-    with _result_cache(root if cache else None, out_dir) as rc, _client(executor, client, scheduler) as cl:
-        chunk_files = max(1, min(32, len(sources) // (4 * stats.jobs) or 1))
-        with Dispatcher(jobs=stats.jobs, executor=executor, client=cl, chunk_files=chunk_files) as pool:
-            plan = _run(sources, rc, pool, stats, _progress_bar(len(sources), progress))
-        if cache:  # before assembling: one segment to read back, and the two peaks of memory do not add up
-            rc.compact()
-            rc.prune_versions()
-        frames = _assemble(plan, rc)
+    aliases, held = _run_aliases(walked.places, stats)
+    try:
+        with (
+            _result_cache(root if cache else None, out_dir) as rc,
+            _client(executor, client, scheduler) as cl,
+        ):
+            chunk_files = max(1, min(32, len(sources) // (4 * stats.jobs) or 1))
+            with Dispatcher(
+                jobs=stats.jobs, executor=executor, client=cl, chunk_files=chunk_files, aliases=aliases
+            ) as pool:
+                plan = _run(sources, rc, pool, stats, _progress_bar(len(sources), progress), aliases.digest)
+            if cache:  # before assembling: one segment to read back, and the two memory peaks do not add up
+                rc.compact()
+                rc.prune_versions()
+            frames = _assemble(plan, rc)
+    finally:
+        release_aliases(held)
     frames["checks"] = pl.concat([frames["checks"], _cross_report(frames)])
     corpus = Corpus(**frames, stats=stats)
     if out_dir is not None:
         corpus.write(out_dir)
     stats.seconds = time.perf_counter() - start
     return corpus
+
+
+def _run_aliases(files: list[Path], stats: RunStats) -> tuple[Aliases, dict[str, Place]]:
+    """The run's place aliases (those added in-process, then each places file's) and the former.
+
+    A real corpus may hold an unrelated ``places.csv``: without the places header (or not UTF-8) it
+    is no places file and stays a source like any file. One with the header but a bad row stops
+    the run with a message, since resolving with part of it would give wrong places; so does a
+    synthetic corpus's unreadable one (it is not a source, so nothing would show the problem).
+    """
+    from nianbao.places import PLACE_COLUMNS, extra_aliases, read_aliases
+
+    held = extra_aliases()
+    texts = [Aliases.text_of(held)]
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+            header = next(csv.reader([text.partition("\n")[0]]), [])
+        except (OSError, UnicodeDecodeError):
+            text, header = "", []
+        if not set(PLACE_COLUMNS) <= {h.strip() for h in header}:
+            if is_synthetic_corpus(path.parent):
+                raise NianbaoError(
+                    f"{path} is not a UTF-8 places file with the columns {','.join(PLACE_COLUMNS)}"
+                )
+            continue
+        try:
+            read_aliases(text)
+        except ValueError as e:
+            raise NianbaoError(f"{path}: {e}; fix the file or remove it") from e
+        texts.append(text)
+        stats.places_files.append(os.fspath(path))
+    aliases = Aliases.of(tuple(texts))
+    stats.aliases = len(aliases.table())
+    return aliases, held
 
 
 def _refuse_in_bootstrap() -> None:
@@ -276,12 +340,17 @@ class _Plan:
     duplicates: list[tuple[int, str, int]] = field(default_factory=list)  # order, path, first order
 
 
-def _run(sources: list[Source], rc: ResultCache, pool: Dispatcher, stats: RunStats, bar: Any) -> _Plan:
+def _run(
+    sources: list[Source], rc: ResultCache, pool: Dispatcher, stats: RunStats, bar: Any, variant: str = ""
+) -> _Plan:
     """Identify every source in order; parse what the cache lacks; stream results to the cache.
 
     A file whose ``stat`` fingerprint is unchanged since a previous run is identified without being
-    read; everything else is read and hashed here, once.
+    read; everything else is read and hashed here, once. A file's cache key is its content digest,
+    then ``variant`` (the digest of the run's place aliases, see :class:`nianbao.parallel.Aliases`),
+    then its extension.
     """
+    tag = f"-places-{variant}" if variant else ""
     cached = set(rc.index().get_column(KEY_COLUMN).to_list())
     prints = Fingerprints(rc.root)
     first: dict[str, int] = {}
@@ -291,7 +360,7 @@ def _run(sources: list[Source], rc: ResultCache, pool: Dispatcher, stats: RunSta
         for order, src in enumerate(sources):
             digest = prints.digest(src.locator, src.fingerprint)
             data: bytes | None = None
-            if digest is None or (digest + src.suffix not in cached and digest not in first):
+            if digest is None or (digest + tag + src.suffix not in cached and digest not in first):
                 got = _unread(src, reader)
                 if isinstance(got, FileResult):
                     plan.direct.append((order, got))
@@ -300,7 +369,7 @@ def _run(sources: list[Source], rc: ResultCache, pool: Dispatcher, stats: RunSta
                     continue
                 data, digest = got, cache_key(got, "")
                 prints.remember(src.locator, src.fingerprint, digest)
-            key = digest + src.suffix
+            key = digest + tag + src.suffix
             if digest in first:
                 plan.duplicates.append((order, src.display, first[digest]))
                 stats.duplicates += 1
@@ -476,6 +545,8 @@ def summarize(corpus: Corpus, out_dir: str | os.PathLike[str] | None = None, fai
     if c.height:
         top = c.group_by("check").len().sort(["len", "check"], descending=[True, False]).head(6)
         lines.append("  most:   " + ", ".join(f"{k} {n:,}" for k, n in top.iter_rows()))
+    if s.places_files:
+        lines.append(f"places:   {s.aliases:,} aliases from {', '.join(s.places_files)}")
     bad = r.filter(pl.col("status").is_in(["failed", "not_a_report"]))
     if bad.height:
         lines.append(f"failed or not a report ({bad.height:,}; first {min(failures, bad.height)}):")

@@ -2,7 +2,10 @@
 
 The unit of work is a *chunk*: a list of ``(cache key, displayed path, bytes)``. Bytes travel with the
 work rather than paths, so a dask worker on another machine needs no access to the corpus, and the
-cache key is computed once, by the process that read the file. :func:`parse_chunk` runs on the
+cache key is computed once, by the process that read the file. The run's place aliases
+(:class:`Aliases`: a corpus's ``places.csv``, see :mod:`nianbao.places`) travel with every chunk as
+CSV text (cheap to pickle); a worker adopts them when they differ from the set it holds, so a
+long-lived dask worker never resolves places with a previous run's aliases. :func:`parse_chunk` runs on the
 worker and returns the chunk's rows as the five contract frames with a ``_key`` column, so the
 coordinating process only concatenates columnar data.
 
@@ -15,10 +18,14 @@ not cached, so a re-run tries them again.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import csv
+import hashlib
+import io
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
-from typing import Any, Literal
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
@@ -26,7 +33,11 @@ from nianbao.cache import KEY_COLUMN
 from nianbao.fields import FRAME_NAMES
 from nianbao.result import FileResult, to_frames
 
+if TYPE_CHECKING:
+    from nianbao.places import Place
+
 __all__ = [
+    "Aliases",
     "Chunk",
     "Dispatcher",
     "ExecutorName",
@@ -35,6 +46,7 @@ __all__ = [
     "keyed_frames",
     "parse_chunk",
     "report_id_of",
+    "use_aliases",
 ]
 
 ExecutorName = Literal["process", "dask"]
@@ -73,6 +85,74 @@ def _parse_one(data: bytes, display: str) -> FileResult:
         return failed_result(report_id_of(data), display, f"internal error: {type(e).__name__}: {e}")
 
 
+@dataclass(frozen=True, slots=True)
+class Aliases:
+    """The place aliases a run resolves organs with, as places-file texts applied in order.
+
+    ``digest`` names the set: it is part of every cache key of the run (a changed ``places.csv``
+    parses the corpus again) and tells a worker whether it already holds the set. The empty set
+    has the empty digest, and cache keys without aliases are those of a plain run.
+    """
+
+    texts: tuple[str, ...] = ()
+    digest: str = ""
+
+    @classmethod
+    def of(cls, texts: tuple[str, ...]) -> Aliases:
+        """The set of these places-file texts (ones that hold no alias count for nothing)."""
+        if not any(text.strip() for text in texts):
+            return cls()
+        h = hashlib.sha256()
+        for text in texts:
+            h.update(text.encode("utf-8") + b"\0")
+        return cls(texts, h.hexdigest()[:16])
+
+    @staticmethod
+    def text_of(table: Mapping[str, Place]) -> str:
+        """A places-file text holding ``table`` (aliases added in-process, to ship them with the rest)."""
+        from nianbao.places import PLACE_COLUMNS
+
+        if not table:
+            return ""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(PLACE_COLUMNS)
+        for name in sorted(table):
+            p = table[name]
+            writer.writerow([name, p.province or "", p.city or "", p.county or "", p.level or ""])
+        return out.getvalue()
+
+    def table(self) -> dict[str, Place]:
+        """The aliases, later texts overriding earlier ones."""
+        from nianbao.places import read_aliases
+
+        merged: dict[str, Place] = {}
+        for text in self.texts:
+            merged.update(read_aliases(text) if text.strip() else {})
+        return merged
+
+
+_HELD: list[str | None] = [None]  # digest of the alias set this process resolves with (None: not set here)
+
+
+def use_aliases(aliases: Aliases) -> None:
+    """Make this process resolve places with exactly ``aliases`` (a no-op when it already does)."""
+    if _HELD[0] == aliases.digest:
+        return
+    from nianbao.places import set_extra_aliases
+
+    set_extra_aliases(aliases.table())
+    _HELD[0] = aliases.digest
+
+
+def release_aliases(previous: Mapping[str, Place]) -> None:
+    """Give the coordinating process back the aliases it held before a run."""
+    from nianbao.places import set_extra_aliases
+
+    set_extra_aliases(previous)
+    _HELD[0] = None
+
+
 def keyed_frames(keyed: list[tuple[str, FileResult]]) -> dict[str, pl.DataFrame]:
     """The five frames of ``(key, result)`` pairs, each row carrying its file's ``_key`` first."""
     frames = to_frames(r for _, r in keyed)
@@ -83,8 +163,13 @@ def keyed_frames(keyed: list[tuple[str, FileResult]]) -> dict[str, pl.DataFrame]
     return out
 
 
-def parse_chunk(chunk: Chunk) -> dict[str, pl.DataFrame]:
-    """Parse a chunk on a worker; returns its rows as keyed frames (see :func:`keyed_frames`)."""
+def parse_chunk(chunk: Chunk, aliases: Aliases | None = None) -> dict[str, pl.DataFrame]:
+    """Parse a chunk on a worker; returns its rows as keyed frames (see :func:`keyed_frames`).
+
+    ``aliases`` (when given) are adopted first, so places resolve as in the coordinating process.
+    """
+    if aliases is not None:
+        use_aliases(aliases)
     return keyed_frames([(key, _parse_one(data, display)) for key, display, data in chunk])
 
 
@@ -104,12 +189,21 @@ class Dispatcher:
         ``"process"`` (a local pool) or ``"dask"`` (``client`` must be a ``distributed.Client``).
     chunk_files
         Files per chunk; small enough to spread work evenly, large enough to amortise dispatch.
+    aliases
+        Place aliases shipped with every chunk (see :class:`Aliases`).
     """
 
     def __init__(
-        self, *, jobs: int, executor: ExecutorName = "process", client: Any = None, chunk_files: int = 32
+        self,
+        *,
+        jobs: int,
+        executor: ExecutorName = "process",
+        client: Any = None,
+        chunk_files: int = 32,
+        aliases: Aliases | None = None,
     ) -> None:
         self.jobs = max(1, jobs)
+        self.aliases = aliases or Aliases()
         self.executor = executor
         self.client = client
         self.chunk_files = max(1, chunk_files)
@@ -166,14 +260,14 @@ class Dispatcher:
 
     def _start(self, chunk: Chunk) -> Any:
         if self.executor == "dask":
-            return self.client.submit(parse_chunk, chunk, pure=False)
+            return self.client.submit(parse_chunk, chunk, self.aliases, pure=False)
         if self.jobs == 1:
             fut: cf.Future[dict[str, pl.DataFrame]] = cf.Future()
-            fut.set_result(parse_chunk(chunk))
+            fut.set_result(parse_chunk(chunk, self.aliases))
             return fut
         if self._pool is None:
             self._pool = cf.ProcessPoolExecutor(self.jobs, mp_context=_spawn_context())
-        return self._pool.submit(parse_chunk, chunk)
+        return self._pool.submit(parse_chunk, chunk, self.aliases)
 
     def _wait(self) -> Callable[..., Any]:
         if self.executor == "dask":

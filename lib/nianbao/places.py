@@ -17,13 +17,27 @@ Place(province='上海市', city=None, county=None, level='province')
 from __future__ import annotations
 
 import csv
+import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Place", "add_aliases", "locate_place", "organ_level"]
+__all__ = [
+    "PLACE_COLUMNS",
+    "Place",
+    "add_aliases",
+    "extra_aliases",
+    "locate_place",
+    "organ_level",
+    "read_aliases",
+    "set_extra_aliases",
+]
+
+PLACE_COLUMNS = ("name", "province", "city", "county", "level")
+_LEVELS = frozenset({"province", "city", "county", "township"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +65,45 @@ def _aliases() -> dict[str, Place]:
     return _read_aliases(csv.DictReader(text.splitlines()))
 
 
+def read_aliases(text: str) -> dict[str, Place]:
+    """The aliases of a places file's text (columns name, province, city, county, level; more may follow).
+
+    ``level`` says what the named place is, so a county-level city (深州市) is ``county`` and
+    resolves as a county, not as the prefecture-level city its 市 would suggest.
+
+    Raises
+    ------
+    ValueError
+        A column is missing, or a ``level`` is not province, city, county or township.
+    """
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if not set(PLACE_COLUMNS) <= set(reader.fieldnames or ()):
+        raise ValueError(f"a places file needs the columns {', '.join(PLACE_COLUMNS)}")
+    rows = list(reader)
+    for line, r in enumerate(rows, start=2):
+        if (r["level"] or "") and r["level"] not in _LEVELS:
+            raise ValueError(f"line {line}: level {r['level']!r} is not one of {', '.join(sorted(_LEVELS))}")
+    return _read_aliases(rows)
+
+
 def add_aliases(path: str | Path) -> int:
     """Add a places file (columns name, province, city, county, level); returns how many were added."""
-    with open(path, encoding="utf-8", newline="") as f:
-        extra = _read_aliases(csv.DictReader(f))
+    extra = read_aliases(Path(path).read_text(encoding="utf-8-sig"))
     _EXTRA.update(extra)
     locate_place.cache_clear()
     return len(extra)
+
+
+def extra_aliases() -> dict[str, Place]:
+    """A copy of the aliases added to the package's own (by :func:`add_aliases` or a corpus run)."""
+    return dict(_EXTRA)
+
+
+def set_extra_aliases(aliases: Mapping[str, Place]) -> None:
+    """Replace the added aliases: a worker process adopts its run's exact set, whatever it held before."""
+    _EXTRA.clear()
+    _EXTRA.update(aliases)
+    locate_place.cache_clear()
 
 
 def _short(name: str) -> str:

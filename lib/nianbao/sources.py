@@ -5,6 +5,12 @@ followed, hidden entries skipped) and ``.zip`` archives, also those found inside
 input file becomes a :class:`Source`: the path shown in the ``reports`` frame (relative to the
 corpus root; ``archive.zip/member/path`` for a zip member) and where to read its bytes.
 
+A folder written by ``nianbao synth`` (its ``manifest.json`` says ``"generator": "nianbao synth"``)
+holds its ground truth beside the reports: its ``expected/``, ``places.csv`` and ``manifest.json``
+are not sources. Any other folder's files are all sources, whatever their names. The places files
+a corpus brings (:attr:`Walked.places`: each directory input's ``places.csv`` and each synthetic
+folder's) are for the corpus layer to load as place aliases.
+
 Archives are hostile input: a member whose name is absolute or climbs out with ``..`` is refused,
 members are read with a hard cap on their size (the size a zip header declares is not trusted) and
 on the archive's total, and an archive that cannot be opened is one failed source. Refusals are not
@@ -20,26 +26,36 @@ exceptions: :meth:`SourceReader.read` raises :class:`SourceError`, which the cor
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import stat
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 __all__ = [
     "MAX_ARCHIVE_BYTES",
+    "PLACES_FILE",
+    "SYNTH_GENERATOR",
     "Source",
     "SourceError",
     "SourceReader",
+    "Walked",
+    "is_synthetic_corpus",
     "member_size_limit",
     "safe_member_name",
     "split_zip_path",
     "walk",
+    "walk_corpus",
 ]
 
 MAX_ARCHIVE_BYTES = 4 * 1024**3  # total uncompressed bytes read from one archive (zip-bomb guard)
 _SKIP_NAMES = frozenset({"__MACOSX", "Thumbs.db", "desktop.ini"})
+PLACES_FILE = "places.csv"
+SYNTH_GENERATOR = "nianbao synth"
+_SYNTH_MANIFEST = "manifest.json"
+_SYNTH_EXTRAS = frozenset({"expected", PLACES_FILE, _SYNTH_MANIFEST})  # beside a synthetic corpus's reports
 
 
 class SourceError(Exception):
@@ -155,29 +171,52 @@ def _zip_sources(archive: Path, shown: str) -> list[Source]:
     return out
 
 
-def _walk_dir(root: str, rel: str, skip: frozenset[str]) -> Iterator[tuple[os.DirEntry[str], str]]:
+def is_synthetic_corpus(directory: str | os.PathLike[str]) -> bool:
+    """Does ``directory`` hold a ``manifest.json`` written by ``nianbao synth``?
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = (Path(d) / "manifest.json").write_text('{"generator": "nianbao synth"}')
+    ...     is_synthetic_corpus(d), is_synthetic_corpus(Path(d) / "elsewhere")
+    (True, False)
+    """
+    try:
+        manifest = json.loads((Path(directory) / _SYNTH_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # absent, unreadable or not JSON: an ordinary file of a real corpus
+        return False
+    return isinstance(manifest, dict) and manifest.get("generator") == SYNTH_GENERATOR
+
+
+def _walk_dir(
+    root: str, rel: str, skip: frozenset[str], synthetic: list[Path]
+) -> Iterator[tuple[os.DirEntry[str], str]]:
     """Files under ``root`` with their path relative to the corpus root (``rel`` + name).
 
-    Hidden entries, ``skip`` directories and symlinked directories (loops) are left out.
+    Hidden entries, ``skip`` directories, symlinked directories (loops) and a synthetic corpus's
+    truth files are left out; synthetic corpus folders are appended to ``synthetic``.
     """
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
     except OSError:
         return
+    extras: frozenset[str] = frozenset()
+    if any(e.name == _SYNTH_MANIFEST for e in entries) and is_synthetic_corpus(root):
+        extras = _SYNTH_EXTRAS
+        synthetic.append(Path(root))
     for e in entries:
-        if e.name.startswith(".") or e.name in _SKIP_NAMES:
+        if e.name.startswith(".") or e.name in _SKIP_NAMES or e.name in extras:
             continue
         shown = rel + e.name
         if e.is_dir(follow_symlinks=False):
             if os.path.realpath(e.path) not in skip:
-                yield from _walk_dir(e.path, shown + "/", skip)
+                yield from _walk_dir(e.path, shown + "/", skip, synthetic)
         elif not e.is_dir():
             yield e, shown
 
 
-def _dir_sources(root: Path, skip: frozenset[str]) -> list[Source]:
+def _dir_sources(root: Path, skip: frozenset[str], synthetic: list[Path]) -> list[Source]:
     out: list[Source] = []
-    for entry, shown in _walk_dir(str(root), "", skip):
+    for entry, shown in _walk_dir(str(root), "", skip, synthetic):
         p = Path(entry.path)
         if _is_zip(p):
             out.extend(_zip_sources(p, shown))
@@ -191,12 +230,27 @@ def _dir_sources(root: Path, skip: frozenset[str]) -> list[Source]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Walked:
+    """What :func:`walk_corpus` found: the sources, and the places files the corpus brings, in order."""
+
+    sources: list[Source]
+    places: list[Path] = field(default_factory=list)
+
+
 def walk(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path] = ()) -> list[Source]:
-    """Every file of the inputs as a :class:`Source`, sorted by displayed path.
+    """Every file of the inputs as a :class:`Source`, sorted by displayed path (see :func:`walk_corpus`)."""
+    return walk_corpus(inputs, skip=skip).sources
+
+
+def walk_corpus(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path] = ()) -> Walked:
+    """Every file of the inputs as a :class:`Source`, sorted by displayed path, and the places files.
 
     A directory is the root of the paths under it; a file or archive given directly is shown by its
     name. When two inputs would show the same path, the later one is shown with the input as given in
     front, so paths stay unique. ``skip`` names directories never to enter (the output directory).
+    The places files are each directory input's ``places.csv`` (a real corpus's is also a source)
+    and each synthetic corpus folder's, in the order found, each once.
 
     Raises
     ------
@@ -206,13 +260,18 @@ def walk(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path] = ())
     skip_set = frozenset(os.path.realpath(s) for s in skip)
     found: list[Source] = []
     seen: set[str] = set()
+    places: dict[str, Path] = {}
     for given in inputs:
         root = Path(given)
         if not root.exists():
             raise FileNotFoundError(f"corpus input not found: {given}")
         items: list[Source] = []
         if root.is_dir():
-            items = _dir_sources(root, skip_set)
+            synthetic: list[Path] = []
+            items = _dir_sources(root, skip_set, synthetic)
+            for folder in (root, *synthetic):
+                if (folder / PLACES_FILE).is_file():
+                    places.setdefault(os.path.realpath(folder / PLACES_FILE), folder / PLACES_FILE)
         elif _is_zip(root):
             items = _zip_sources(root, root.name)
         else:
@@ -227,7 +286,7 @@ def walk(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path] = ())
             seen.add(s.display)
             found.append(s)
     found.sort(key=lambda s: s.display)
-    return found
+    return Walked(found, list(places.values()))
 
 
 class SourceReader:
