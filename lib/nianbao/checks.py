@@ -53,6 +53,25 @@ def _where(con: Constraint) -> str:
     return f"{str(table).replace('t', 'table')}/*/{first_col}"
 
 
+def _identity_finding(con: Constraint, names: dict[str, str], plus: float, minus: float) -> Finding:
+    """An identity broken by printed numbers: ``plus``/``minus`` sum its +1 and -1 terms."""
+    where = _where(con)
+    parts = where.split("/")
+    place = "「" + names.get(parts[-1], parts[-1]) + "」" + ("列" if parts[1] == "*" else "行")
+    if con.name == "intake_balance":
+        expected, actual = plus, minus  # 新收+结转 should equal 总计+结转下年度
+    else:
+        expected, actual = minus, plus  # the total (coefficient +1) should equal its parts
+    return Finding(
+        con.name,
+        "error",
+        where,
+        f"{_IDENTITY_ZH[con.name]}不成立: {place}应为 {expected:g}，印为 {actual:g}",
+        expected=expected,
+        actual=actual,
+    )
+
+
 def identity_findings(tables: Tables) -> list[Finding]:
     """Every identity whose cells are all known and that does not hold: an error each."""
     t = tables.template
@@ -60,30 +79,18 @@ def identity_findings(tables: Tables) -> list[Finding]:
     out: list[Finding] = []
     cells = tables.cells
     for con in table3_constraints(t, tables.merged) + table4_constraints(t):
-        values = [cells.get(cell) for cell, _ in con.terms]  # type: ignore[call-overload]
-        if None in values:
-            continue
-        plus = sum(v for (_, c), v in zip(con.terms, values, strict=True) if c > 0)
-        minus = sum(v for (_, c), v in zip(con.terms, values, strict=True) if c < 0)
-        if abs(plus - minus) < 1e-9:
-            continue
-        where = _where(con)
-        parts = where.split("/")
-        place = "「" + names.get(parts[-1], parts[-1]) + "」" + ("列" if parts[1] == "*" else "行")
-        if con.name == "intake_balance":
-            expected, actual = plus, minus  # 新收+结转 should equal 总计+结转下年度
+        plus = minus = 0  # the terms with coefficient +1 and -1, summed in order
+        for cell, c in con.terms:
+            v = cells.get(cell)  # type: ignore[call-overload]
+            if v is None:
+                break  # a cell is unknown: the identity cannot be checked
+            if c > 0:
+                plus += v
+            elif c < 0:
+                minus += v
         else:
-            expected, actual = minus, plus  # the total (coefficient +1) should equal its parts
-        out.append(
-            Finding(
-                con.name,
-                "error",
-                where,
-                f"{_IDENTITY_ZH[con.name]}不成立: {place}应为 {expected:g}，印为 {actual:g}",
-                expected=expected,
-                actual=actual,
-            )
-        )
+            if not abs(plus - minus) < 1e-9:
+                out.append(_identity_finding(con, names, plus, minus))
     for cell, value in tables.cells.items():
         if cell[0] in ("t3", "t4") and value is not None and value < 0:
             out.append(

@@ -78,28 +78,37 @@ def _line_head(line: Line) -> str:
     return ""
 
 
-def _find(lines: Sequence[Line], texts: Sequence[str], n: int, start: int, stop: int) -> int | None:
+def _find(
+    lines: Sequence[Line], heads: Sequence[str], texts: Sequence[str], n: int, start: int, stop: int
+) -> int | None:
     heading = _HEADINGS[n]
     for i in range(start, stop):
-        head = _line_head(lines[i])
+        head = heads[i]
         if len(head) <= 60 and heading.match(head):
             return i
+    anchors = _ANCHORS[n]
     for i in range(start, stop):
         text = texts[i]
-        if (len(text) <= 80 or lines[i].kind != "text") and any(a in text for a in _ANCHORS[n]):
+        if (len(text) <= 80 or lines[i].kind != "text") and any(a in text for a in anchors):
             return i
     return None
 
 
-def find_sections(lines: Sequence[Line]) -> Sections:
-    """Cut the document into narrative, tables 2-4 and closing sections."""
+def find_sections(lines: Sequence[Line], line_texts: Sequence[str] | None = None) -> Sections:
+    """Cut the document into narrative, tables 2-4 and closing sections.
+
+    ``line_texts`` are the lines' texts (``Document.line_texts``) when the caller has them already.
+    """
     total = len(lines)
-    texts = [_SPACE.sub("", "".join(c for c in line.cells if c)) for line in lines]
-    t3 = _find(lines, texts, 3, 0, total)
-    t2 = _find(lines, texts, 2, 0, t3 if t3 is not None else total)
-    t4 = _find(lines, texts, 4, t3 + 1, total) if t3 is not None else None
+    if line_texts is None:
+        line_texts = [line.text for line in lines]
+    texts = [_SPACE.sub("", t) for t in line_texts]  # the cells joined, without any whitespace
+    heads = [_line_head(line) for line in lines]
+    t3 = _find(lines, heads, texts, 3, 0, total)
+    t2 = _find(lines, heads, texts, 2, 0, t3 if t3 is not None else total)
+    t4 = _find(lines, heads, texts, 4, t3 + 1, total) if t3 is not None else None
     after = max(x for x in (t2, t3, t4, -1) if x is not None) + 1
-    t5 = _find(lines, texts, 5, after, total)
+    t5 = _find(lines, heads, texts, 5, after, total)
     end = t5 if t5 is not None else total
     starts = [x for x in (t2, t3, t4) if x is not None]
     narrative_end = min(starts) if starts else total

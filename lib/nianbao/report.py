@@ -83,7 +83,7 @@ def parse_bytes(data: bytes, path: str) -> FileResult:
 
 def _parse_document(doc: Document, rid: str, path: str, start: float) -> FileResult:
     lines, texts = doc.lines, doc.line_texts
-    sections = find_sections(lines)
+    sections = find_sections(lines, texts)
     head = list(texts[: sections.narrative[1] + 1][:80])
     organ, year = title_of(head, doc.title)
     full_text = doc.text

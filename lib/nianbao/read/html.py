@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml import etree
 
 from nianbao.errors import UnreadableFile
@@ -104,42 +103,66 @@ def _decode(data: bytes) -> str:
     return decode(data)
 
 
+_CLEANED: dict[str, str] = {}
+
+
 def _clean(text: str) -> str:
-    """Inner whitespace of a cell: none between CJK characters (a label wrapped in its cell), else one space."""
-    return _WS.sub(" ", _CJK_GAP.sub("", text)).strip()
+    """Inner whitespace of a cell: none between CJK characters (a label wrapped in its cell), else one space.
+
+    Memoised: cell texts repeat within and across reports ("0", the template's labels).
+    """
+    hit = _CLEANED.get(text)
+    if hit is None:
+        hit = _WS.sub(" ", _CJK_GAP.sub("", text)).strip()
+        if len(_CLEANED) < 100_000:
+            _CLEANED[text] = hit
+    return hit
+
+
+def _text_into(node: etree._Element, parts: list[str]) -> None:
+    """Append the text of ``node`` and its descendants: <br> and the end of <p>/<div> break lines."""
+    tag = node.tag
+    if tag == "br":
+        parts.append("\n")
+    if node.text:
+        parts.append(node.text)
+    for child in node:
+        if isinstance(child.tag, str) and child.tag not in _DROP:
+            _text_into(child, parts)
+        if child.tail:
+            parts.append(child.tail)
+    if tag in {"p", "div"}:
+        parts.append("\n")
 
 
 def _cell_text(el: etree._Element) -> str:
+    if len(el) == 1:  # the usual cell, <td><p>text</p></td>: what _text_into gives, without the walk
+        p = el[0]
+        if p.tag == "p" and len(p) == 0:
+            return _clean(f"{el.text or ''}{p.text or ''}\n{p.tail or ''}")
+    elif len(el) == 0:
+        return _clean(el.text or "")
     parts: list[str] = []
-
-    def visit(node: etree._Element) -> None:
-        if not isinstance(node.tag, str) or node.tag in _DROP:
-            return
-        if node.tag == "br":
-            parts.append("\n")
-        if node.text:
-            parts.append(node.text)
-        for child in node:
-            visit(child)
-            if child.tail:
-                parts.append(child.tail)
-        if node.tag in ("p", "div"):
-            parts.append("\n")
-
-    visit(el)
+    _text_into(el, parts)
     return _clean("".join(parts))
+
+
+_string_value = etree.XPath("string()", smart_strings=False)  # what lxml.html's text_content() is
 
 
 def _rows(table: etree._Element) -> list[etree._Element]:
     return table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
 
 
-def _span(el: etree._Element, name: str) -> int:
-    raw = el.get(name)
-    if raw is None or raw == "1":
+_NON_DIGITS = re.compile(r"\D")
+
+
+def _span(raw: str) -> int:
+    """A rowspan/colspan attribute's value: digits only, 1 to _MAX_SPAN."""
+    if raw == "1":
         return 1
     try:
-        return max(1, min(_MAX_SPAN, int(re.sub(r"\D", "", raw) or 1)))
+        return max(1, min(_MAX_SPAN, int(_NON_DIGITS.sub("", raw) or 1)))
     except ValueError:
         return 1
 
@@ -147,27 +170,30 @@ def _span(el: etree._Element, name: str) -> int:
 def _grid(table: etree._Element, index: int) -> list[Line]:
     """Expand rowspan/colspan: the text stands in the top-left cell, covered cells are None."""
     rows = _rows(table)
-    pending: dict[tuple[int, int], None] = {}
+    covered: list[set[int]] = [set() for _ in rows]  # per row, the columns a span above or left covers
     out: list[Line] = []
     for r, tr in enumerate(rows):
-        cells: dict[int, str | None] = {}
+        cells: dict[int, str] = {}
+        here = covered[r]
         c = 0
         for td in tr:
-            if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
+            if td.tag not in {"td", "th"}:
                 continue
-            while (r, c) in pending:
+            while c in here:
                 c += 1
-            rowspan = min(_span(td, "rowspan"), len(rows) - r)
-            colspan = _span(td, "colspan")
+            rowspan, colspan = td.get("rowspan"), td.get("colspan")
+            rowspan = 1 if rowspan is None else min(_span(rowspan), len(rows) - r)
+            colspan = 1 if colspan is None else _span(colspan)
             cells[c] = _cell_text(td)
             for dr in range(rowspan):
+                below = covered[r + dr]
                 for dc in range(colspan):
                     if dr or dc:
-                        pending[(r + dr, c + dc)] = None
+                        below.add(c + dc)
             c += colspan
-        width = max([*cells, *(k[1] for k in pending if k[0] == r)], default=-1) + 1
-        row = tuple(cells.get(i) if i in cells else None for i in range(width))
-        if any(cell for cell in row):
+        width = max([*cells, *here], default=-1) + 1
+        row = tuple([cells.get(i) for i in range(width)])
+        if any(row):
             out.append(Line(row, "grid", index))
     return out
 
@@ -190,7 +216,7 @@ class _Walker:
             if el.tail:
                 self.buf.append(el.tail)
             return
-        if tag == "table" and not el.xpath(".//table"):
+        if tag == "table" and next(el.iterdescendants("table"), None) is None:
             self.flush()
             self.lines.extend(_grid(el, self.tables))
             self.tables += 1
@@ -211,20 +237,28 @@ class _Walker:
 def read_html(data: bytes) -> Document:
     """Read a portal page or HTML fragment into lines; raises UnreadableFile if it holds no text."""
     text = _decode(data)
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True)
+    # lxml's plain elements: lxml.html's element classes cost a Python call per element proxy
+    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True)
     try:
-        root = lxml.html.document_fromstring(text, parser=parser)
+        root = etree.fromstring(text, parser)
     except (etree.ParserError, ValueError) as e:
         raise UnreadableFile(f"HTML could not be parsed: {e}") from None
+    if root is None:
+        raise UnreadableFile("HTML could not be parsed: Document is empty")
     title_el = root.find(".//title")
-    title = _clean(title_el.text_content()) if title_el is not None else None
+    title = _clean(_string_value(title_el)) if title_el is not None else None
     walker = _Walker()
     walker.walk(root)
     walker.flush()
-    raw = "\n".join("\x1f".join(c if c is not None else "\x1e" for c in line.cells) for line in walker.lines)
-    norm = normalise_text(raw)
+    # Cells hold no newline or \x1e/\x1f (``_clean`` turned them into spaces): normalise the page
+    # as one text, so that the traditional-characters decision is taken for the whole page.
+    raw = ["\x1f".join(c if c is not None else "\x1e" for c in line.cells) for line in walker.lines]
+    norm = normalise_text("\n".join(raw))
     lines = []
-    for line, new in zip(walker.lines, norm.split("\n"), strict=True):
+    for line, old, new in zip(walker.lines, raw, norm.split("\n"), strict=True):
+        if new == old:  # unchanged: its cells are already stripped
+            lines.append(line)
+            continue
         cells = tuple(None if c == "\x1e" else c.strip() for c in new.split("\x1f"))
         lines.append(Line(cells, line.kind, line.table))
     return Document("html", tuple(lines), normalise_text(title) if title else None)
