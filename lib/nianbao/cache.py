@@ -4,7 +4,9 @@ Layout: ``ROOT/<parser version>/seg-*/{reports,proactive,applications,litigation
 A *segment* is the rows of a batch of parsed files in the five contract frames, stored as parquet
 (a data format: reading a shared cache never executes code, unlike pickle; its dictionary encoding
 makes the repeated ids small and fast to read back: 1.75M table cells in ~50 ms); every frame carries one
-extra column ``_key`` (SHA-256 of the bytes + the file's extension, see :func:`cache_key`).
+extra column ``_key`` (SHA-256 of the bytes + the file's extension, see :func:`cache_key`; a run with
+place aliases, e.g. a corpus's ``places.csv``, puts ``-places-<digest of the aliases>`` before the
+extension, so its results never mix with another alias set's: both stay until the version is pruned).
 A segment is written to a ``tmp-*`` directory and renamed into place, so a killed run leaves only
 whole segments behind and the next run resumes from them. Many small segments (a killed or growing
 corpus) are merged into one at the end of a run (:meth:`ResultCache.compact`), so a warm run reads
