@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 __all__ = [
@@ -121,8 +123,34 @@ def _follows(organ: str, pos: int, above: list[str]) -> bool:
     return any(a and (prefix.endswith(a) or prefix.endswith(_short(a))) for a in above)
 
 
+@cache
+def _import_cpca() -> ModuleType:
+    """``import cpca``, without importing ``pkg_resources`` for it.
+
+    cpca reads its table of places at import with ``pkg_resources.resource_stream``; importing
+    ``pkg_resources`` scans every installed distribution (~130 ms of CPU, paid by every worker
+    process, six times cpca's own loading). For the duration of cpca's import only, a stand-in
+    serves the same file's bytes through ``importlib.resources``; it is removed afterwards, so
+    anything importing ``pkg_resources`` later gets the real module. If ``pkg_resources`` is
+    already loaded, it is used as is.
+    """
+    if "cpca" in sys.modules or "pkg_resources" in sys.modules:
+        import cpca
+
+        return cpca
+    stand_in = ModuleType("pkg_resources")
+    stand_in.resource_stream = lambda package, name: resources.files(package).joinpath(name).open("rb")  # type: ignore[attr-defined]
+    sys.modules["pkg_resources"] = stand_in
+    try:
+        import cpca
+    finally:
+        if sys.modules.get("pkg_resources") is stand_in:
+            del sys.modules["pkg_resources"]
+    return cpca
+
+
 def _cpca(organ: str) -> Place:
-    import cpca
+    cpca = _import_cpca()
 
     try:
         r = cpca._get_one_addr(organ, True, {})

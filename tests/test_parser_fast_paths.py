@@ -1,0 +1,85 @@
+"""The parser's fast paths give exactly what the general code gives.
+
+Each fast path (NFKC of full-width text, the usual HTML cell, cpca without pkg_resources) is checked
+against the slow path it short-cuts, on inputs chosen to reach the fallbacks too.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from nianbao.grid import _nfkc, normalise_text
+from nianbao.read.html import _cell_text, _clean, _text_into
+
+# Full-width forms, the ideographic space, combining marks and other compatibility characters,
+# CJK and ASCII: the fast path must fall back whenever anything besides full-width forms changes.
+_CHARS = st.sampled_from(
+    [
+        *"（）：，；１２０ａＺ　",
+        *("\u0301", "\u0308", "ﬁ", "①", "㎡", "…", "\u00a0", "é", "한", "\u1161"),
+        *"年报告一二三abc 123,.()",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_CHARS, max_size=40).map("".join))
+def test_nfkc_fast_path_equals_unicodedata(text: str) -> None:
+    assert _nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_nfkc_examples() -> None:
+    assert _nfkc("（一）１２　件") == "(一)12 件"
+    assert _nfkc("ａ\u0301") == "á"  # a full-width letter composing with the mark that follows it
+    assert normalise_text("总计：１２３") == "总计:123"
+
+
+def _general(td: etree._Element) -> str:
+    parts: list[str] = []
+    _text_into(td, parts)
+    return _clean("".join(parts))
+
+
+def test_html_cell_fast_path_equals_the_walk() -> None:
+    cells = [
+        "<td><p>规 章</p></td>",
+        "<td> 前 <p>A  B</p> 后 </td>",
+        "<td><p>1</p>2</td>",
+        "<td>  </td>",
+        "<td>纯文本 12</td>",
+        "<td><div>本年</div></td>",
+        "<td><p>一<br/>二</p></td>",
+        "<td><p>x</p><p>y</p></td>",
+        "<td><p><span>被</span>申请</p></td>",
+        "<td><p></p></td>",
+    ]
+    parser = etree.HTMLParser()
+    for html in cells:
+        td = etree.fromstring(f"<html><body><table><tr>{html}</tr></table></body></html>", parser).find(
+            ".//td"
+        )
+        assert _cell_text(td) == _general(td), html
+
+
+def test_cpca_loads_without_pkg_resources() -> None:
+    """cpca's import is served its data without pkg_resources, and places resolve as before."""
+    code = (
+        "import sys\n"
+        "from nianbao.places import locate_place\n"
+        "print(locate_place('民权县褚庙乡人民政府'), locate_place('水城区坪寨乡人民政府').city)\n"
+        "print('pkg_resources' in sys.modules)\n"
+        "import pkg_resources\n"
+        "print(hasattr(pkg_resources, 'working_set'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == [
+        "Place(province='河南省', city='商丘市', county='民权县', level='county') 六盘水市",
+        "False",
+        "True",  # the real pkg_resources, not the stand-in, for whoever imports it later
+    ]
