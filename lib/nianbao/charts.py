@@ -13,7 +13,7 @@ year and the source file. Outcome, reason and applicant names come from the temp
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import altair as alt
@@ -48,6 +48,7 @@ FONT = (
 )
 MAX_ROWS = 20_000  # altair's own limit (5000) is bypassed by inline values; this one guards the page size
 MAX_ORGANS = 80  # rows of a per-organ chart before it shows the largest only (and says so)
+MIN_BAND_ORGANS = 3  # a median and quartiles of fewer organs than this are not a peer band
 GREY = "#b8b8b8"
 OUTCOME_COLOURS = ("#2f7d32", "#8bc34a", "#d84315", "#ffa000", "#7e57c2", "#90a4ae")
 STATUS_COLOURS = {
@@ -96,13 +97,24 @@ def _inline(frame: pl.DataFrame) -> alt.Data:
     return alt.Data(values=frame.with_columns(*casts, *floats).to_dicts())
 
 
-def _title(main: str, subtitle: str | Sequence[str] | None = None) -> alt.Title:
-    return alt.Title(main, subtitle=subtitle) if subtitle else alt.Title(main)
+def _title(main: str, *notes: str | None) -> alt.Title:
+    """A title with the notes that apply (a limit, a missing band, an absent organ) as subtitle lines."""
+    lines = [n for n in notes if n]
+    return alt.Title(main, subtitle=lines) if lines else alt.Title(main)
 
 
-def _empty(title: str, lang: Lang) -> alt.Chart:
-    """A chart that says there is nothing to show, rather than an empty frame that looks broken."""
-    data = alt.Data(values=[{"message": text("no_data", lang)}])
+def _absent(data: pl.DataFrame, highlight: str | None, lang: Lang) -> str | None:
+    """A note when the organ to highlight has no figure in this chart (else nothing is red and the
+    reader is left to wonder why)."""
+    if not highlight or highlight in set(data["organ"].to_list()):
+        return None
+    return text("absent", lang).format(organ=highlight)
+
+
+def _empty(title: str, lang: Lang, reason: str = "no_data") -> alt.Chart:
+    """A chart that says there is nothing to show (and why, where known), rather than an empty frame
+    that looks broken."""
+    data = alt.Data(values=[{"message": text(reason, lang)}])
     return (
         alt.Chart(data, title=_title(title))
         .mark_text(fontSize=14, color="#777")
@@ -143,8 +155,11 @@ def _context(frame: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
-def _limit_organs(frame: pl.DataFrame, value: str, lang: Lang, limit: int) -> tuple[pl.DataFrame, str | None]:
-    """Keep the ``limit`` organs with the largest total of ``value``; say so in a subtitle."""
+def _limit_organs(
+    frame: pl.DataFrame, value: str, lang: Lang, limit: int, keep: str | None = None
+) -> tuple[pl.DataFrame, str | None]:
+    """Keep the ``limit`` organs with the largest total of ``value`` (and ``keep``, the highlighted
+    organ, whatever its total); say so in a subtitle."""
     organs = (
         frame.group_by("organ")
         .agg(pl.col(value).sum().alias("_t"))
@@ -152,13 +167,61 @@ def _limit_organs(frame: pl.DataFrame, value: str, lang: Lang, limit: int) -> tu
     )
     if organs.height <= limit:
         return frame, None
-    keep = organs.head(limit)["organ"].implode()
+    kept = [*organs.head(limit)["organ"].to_list(), *([keep] if keep else [])]
     note = text("top", lang).format(n=limit, total=organs.height)
-    return frame.filter(pl.col("organ").is_in(keep)), note
+    return frame.filter(pl.col("organ").is_in(kept)), note
 
 
 def _value_title(value: str, lang: Lang) -> str:
     return text(value, lang) if value in TEXT else value
+
+
+def _labelled(frame: pl.DataFrame, column: str, to_text: Callable[[str], str]) -> pl.DataFrame:
+    """Add ``<column>_label``: each key of ``column`` as the chart prints it (``to_text(key)``)."""
+    keys = frame[column].cast(pl.String)
+    names = {k: to_text(k) for k in keys.drop_nulls().unique().to_list()}
+    return frame.with_columns(keys.replace(names).alias(f"{column}_label"))
+
+
+def _year_x(years: pl.Series, lang: Lang) -> alt.X:
+    """The year axis with every year from the first to the last, so a year without reports is a gap
+    rather than the silent neighbour of the years around it (a trend would look one year shorter)."""
+    known = years.drop_nulls()
+    x = alt.X("year:O", title=text("year", lang), axis=alt.Axis(labelAngle=0))
+    if known.len() and known.dtype.is_integer():
+        first, last = int(known.min()), int(known.max())  # type: ignore[arg-type]
+        x = x.scale(domain=list(range(first, last + 1)))
+    return x
+
+
+def _count_axis(largest: Any) -> alt.Axis:
+    """Whole-number ticks for counts: on a short axis vega would print 0.5 steps (and ignores
+    ``tickMinStep``), which reads as half a report."""
+    top = int(largest or 0)
+    return alt.Axis(format=",d", tickCount=max(1, min(top, 5)))
+
+
+def _share_x(lang: Lang) -> alt.X:
+    """Stacked shares on a fixed 0–100 % axis (rounding must not stretch it to 110 %)."""
+    return alt.X(
+        "share:Q",
+        stack="zero",
+        title=text("share", lang),
+        axis=alt.Axis(format="%"),
+        scale=alt.Scale(domain=[0, 1], nice=False),
+    )
+
+
+def _pooled_tooltip(lang: Lang, key: str, key_title: str, share: str) -> list[alt.Tooltip]:
+    """Tooltip of a bar pooled over organs: what it is, the year, count, share, reports and files."""
+    return [
+        alt.Tooltip(f"{key}_label:N", title=key_title),
+        alt.Tooltip("year:N", title=text("year", lang)),
+        alt.Tooltip("count:Q", title=text("count", lang)),
+        alt.Tooltip(f"{share}:Q", title=text("share", lang), format=".1%"),
+        alt.Tooltip("reports:Q", title=text("reports", lang)),
+        alt.Tooltip("path:N", title=text("path", lang)),
+    ]
 
 
 def heatmap(
@@ -180,15 +243,14 @@ def heatmap(
     data = frame.filter(pl.col(value).is_not_null())
     if data.is_empty():
         return _empty(main, lang)
-    data, note = _limit_organs(data, value, lang, limit)
+    data, note = _limit_organs(data, value, lang, limit, highlight)
     cols = ["organ", "year", "path", value, *(c for c in ("flagged",) if c in data.columns)]
     data = data.select(cols).with_columns(pl.col("path").fill_null(""))
     if "flagged" not in data.columns:
         data = data.with_columns(flagged=pl.lit(False))
     pick = _highlight(data["organ"].to_list(), lang, highlight)
-    base = alt.Chart(_inline(data), title=_title(main, note)).encode(
-        x=alt.X("year:O", title=text("year", lang), axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("organ:N", title=None, sort="ascending"),
+    base = alt.Chart(_inline(data), title=_title(main, note, _absent(data, highlight, lang))).encode(
+        x=_year_x(data["year"], lang), y=alt.Y("organ:N", title=None, sort="ascending")
     )
     cells = base.mark_rect().encode(
         color=alt.Color(f"{value}:Q", title=name, scale=alt.Scale(scheme="blues")),
@@ -222,21 +284,36 @@ def trend(
     """One line per organ over the years, over the peers' median and interquartile band.
 
     ``band`` is :func:`metrics.median_band` of the same frame (per year). Lines are grey until an
-    organ is picked in the drop-down (or passed as ``highlight``).
+    organ is picked in the drop-down (or passed as ``highlight``). The band and the median are drawn
+    only for years with at least ``MIN_BAND_ORGANS`` organs (the median of one organ is that organ),
+    and on top of the lines so that a crowd of organs does not hide them.
     """
     name = _value_title(value, lang)
     main = title or name
     data = frame.filter(pl.col(value).is_not_null()).select("organ", "year", "path", value)
-    if data.is_empty() or band.is_empty():
+    if data.is_empty():
         return _empty(main, lang)
     pick = _highlight(data["organ"].to_list(), lang, highlight)
-    subtitle = f"{text('median', lang)} ± {text('iqr', lang)}"
-    x = alt.X("year:O", title=text("year", lang), axis=alt.Axis(labelAngle=0))
-    area = (
-        alt.Chart(_inline(band))
-        .mark_area(opacity=0.25, color="#4c78a8")
-        .encode(
-            x=x,
+    band = band.filter(pl.col("organs") >= MIN_BAND_ORGANS)
+    x = _year_x(data["year"], lang)
+    y = alt.Y(f"{value}:Q", title=name)
+    lines_base = alt.Chart(_inline(data)).encode(x=x, y=y, detail="organ:N")
+    colour = alt.condition("datum.organ == highlight", alt.value("#d84315"), alt.value(GREY))
+    fade = alt.condition(_FOCUS, alt.value(0.9), alt.value(0.4))
+    layers: list[Any] = [
+        lines_base.mark_line(strokeWidth=1.5).encode(color=colour, opacity=fade),
+        lines_base.mark_point(filled=True, size=30).encode(
+            color=colour,
+            opacity=fade,
+            tooltip=_tooltip(lang, alt.Tooltip(f"{value}:Q", title=name, format=",.4~g")),
+        ),
+    ]
+    if band.is_empty():
+        subtitle = text("no_band", lang).format(n=MIN_BAND_ORGANS)
+    else:
+        subtitle = f"{text('median', lang)} ± {text('iqr', lang)}"
+        peers = alt.Chart(_inline(band)).encode(x=x)
+        area = peers.mark_area(opacity=0.25, color="#4c78a8").encode(
             y=alt.Y("q1:Q", title=name),
             y2="q3:Q",
             tooltip=[
@@ -247,27 +324,10 @@ def trend(
                 alt.Tooltip("organs:Q", title=text("reports", lang)),
             ],
         )
-    )
-    median = (
-        alt.Chart(_inline(band))
-        .mark_line(color="#1f4e79", strokeDash=[6, 3], strokeWidth=2)
-        .encode(x=x, y="median:Q")
-    )
-    lines_base = alt.Chart(_inline(data)).encode(x=x, y=alt.Y(f"{value}:Q", title=name), detail="organ:N")
-    lines = lines_base.mark_line(strokeWidth=1.5).encode(
-        color=alt.condition("datum.organ == highlight", alt.value("#d84315"), alt.value(GREY)),
-        opacity=alt.condition(_FOCUS, alt.value(0.9), alt.value(0.4)),
-    )
-    points = lines_base.mark_point(filled=True, size=30).encode(
-        color=alt.condition("datum.organ == highlight", alt.value("#d84315"), alt.value(GREY)),
-        opacity=alt.condition(_FOCUS, alt.value(0.9), alt.value(0.4)),
-        tooltip=_tooltip(lang, alt.Tooltip(f"{value}:Q", title=name, format=",.4~g")),
-    )
-    return (
-        alt.layer(area, median, lines, points, title=_title(main, subtitle))
-        .add_params(pick)
-        .properties(width=560, height=300)
-    )
+        median = peers.mark_line(color="#1f4e79", strokeDash=[6, 3], strokeWidth=2.5).encode(y="median:Q")
+        layers = [area, *layers, median]
+    title_ = _title(main, subtitle, _absent(data, highlight, lang))
+    return alt.layer(*layers, title=title_).add_params(pick).properties(width=560, height=300)
 
 
 def outcome_bars(
@@ -288,15 +348,12 @@ def outcome_bars(
     data = shares.filter(pl.col("share").is_not_null())
     if data.is_empty():
         return _empty(main, lang)
+    note = absent = None
     if by == "organ":
-        data, note = _limit_organs(data, "count", lang, limit)
-    else:
-        note = None
+        data, note = _limit_organs(data, "count", lang, limit, highlight)
+        absent = _absent(data, highlight, lang)
     order = [label("outcome_group", g, lang) for g in OUTCOME_GROUPS]
-    data = data.with_columns(
-        pl.col("outcome_group")
-        .replace_strict({g: label("outcome_group", g, lang) for g in OUTCOME_GROUPS})
-        .alias("group_label"),
+    data = _labelled(data, "outcome_group", lambda g: label("outcome_group", g, lang)).with_columns(
         pl.col("outcome_group")
         .replace_strict({g: i for i, g in enumerate(OUTCOME_GROUPS)}, return_dtype=pl.Int8)
         .alias("order"),
@@ -307,9 +364,9 @@ def outcome_bars(
     row_title = text(by, lang) if by in TEXT else by
     encode: dict[str, Any] = {
         "y": alt.Y(f"{by}:N", title=None if by == "organ" else row_title),
-        "x": alt.X("share:Q", stack="zero", title=text("share", lang), axis=alt.Axis(format="%")),
+        "x": _share_x(lang),
         "color": alt.Color(
-            "group_label:N",
+            "outcome_group_label:N",
             title=text("outcome_group", lang),
             sort=order,
             scale=alt.Scale(domain=order, range=list(OUTCOME_COLOURS)),
@@ -318,7 +375,7 @@ def outcome_bars(
         "fillOpacity": alt.condition("datum.small_n", alt.value(0.35), alt.value(1.0)),
         "tooltip": _tooltip(
             lang,
-            alt.Tooltip("group_label:N", title=text("outcome_group", lang)),
+            alt.Tooltip("outcome_group_label:N", title=text("outcome_group", lang)),
             alt.Tooltip("count:Q", title=text("count", lang)),
             alt.Tooltip("handled:Q", title=text("handled", lang)),
             alt.Tooltip("share:Q", title=text("share", lang), format=".1%"),
@@ -327,7 +384,7 @@ def outcome_bars(
             alt.Tooltip("small_n:N", title=text("small_n", lang)),
         ),
     }
-    chart = alt.Chart(_inline(data), title=_title(main, note)).mark_bar().encode(**encode)
+    chart = alt.Chart(_inline(data), title=_title(main, note, absent)).mark_bar().encode(**encode)
     if by == "organ":
         pick = _highlight(data["organ"].to_list(), lang, highlight)
         chart = chart.encode(opacity=alt.condition(_FOCUS, alt.value(1.0), alt.value(0.25))).add_params(pick)
@@ -339,29 +396,19 @@ def denial_bars(reasons: pl.DataFrame, *, lang: Lang = "zh", title: str | None =
     main = title or text("reason", lang)
     data = reasons.filter(pl.col("count").fill_null(0) > 0)
     if data.is_empty():
-        return _empty(main, lang)
-    data = data.with_columns(
-        pl.col("reason")
-        .map_elements(lambda r: label("reason", r, lang), return_dtype=pl.String)
-        .alias("reason_label")
-    )
+        return _empty(main, lang, "no_denials")
+    data = _labelled(data, "reason", lambda r: label("reason", r, lang))
     if "year" not in data.columns:
         data = data.with_columns(year=pl.lit(None, pl.Int32))
+    largest = data.group_by("reason").agg(pl.col("count").sum())["count"].max()
     return (
         alt.Chart(_inline(data), title=_title(main))
         .mark_bar()
         .encode(
             y=alt.Y("reason_label:N", title=None, sort="-x"),
-            x=alt.X("sum(count):Q", title=text("count", lang)),
+            x=alt.X("sum(count):Q", title=text("count", lang), axis=_count_axis(largest)),
             color=alt.Color("year:O", title=text("year", lang), scale=alt.Scale(scheme="tealblues")),
-            tooltip=[
-                alt.Tooltip("reason_label:N", title=text("reason", lang)),
-                alt.Tooltip("year:N", title=text("year", lang)),
-                alt.Tooltip("count:Q", title=text("count", lang)),
-                alt.Tooltip("share_of_denied:Q", title=text("share", lang), format=".1%"),
-                alt.Tooltip("reports:Q", title=text("reports", lang)),
-                alt.Tooltip("path:N", title=text("path", lang)),
-            ],
+            tooltip=_pooled_tooltip(lang, "reason", text("reason", lang), "share_of_denied"),
         )
         .properties(width=480, height=alt.Step(22))
     )
@@ -372,19 +419,15 @@ def applicant_bars(mix: pl.DataFrame, *, lang: Lang = "zh", title: str | None = 
     main = title or text("applicant", lang)
     data = mix.filter(pl.col("share").is_not_null())
     if data.is_empty():
-        return _empty(main, lang)
-    data = data.with_columns(
-        pl.col("applicant")
-        .map_elements(lambda a: label("applicant", a, lang), return_dtype=pl.String)
-        .alias("applicant_label")
-    )
+        return _empty(main, lang, "no_applications")
+    data = _labelled(data, "applicant", lambda a: label("applicant", a, lang))
     order = [label("applicant", c.key, lang) for c in template_named(2021).table3_columns if c.key != "total"]
     return (
         alt.Chart(_inline(data), title=_title(main))
         .mark_bar()
         .encode(
             y=alt.Y("year:O", title=text("year", lang)),
-            x=alt.X("share:Q", stack="zero", title=text("share", lang), axis=alt.Axis(format="%")),
+            x=_share_x(lang),
             color=alt.Color(
                 "applicant_label:N",
                 title=text("applicant", lang),
@@ -392,17 +435,27 @@ def applicant_bars(mix: pl.DataFrame, *, lang: Lang = "zh", title: str | None = 
                 scale=alt.Scale(domain=order, scheme="set2"),
             ),
             fillOpacity=alt.condition("datum.small_n", alt.value(0.35), alt.value(1.0)),
-            tooltip=[
-                alt.Tooltip("year:N", title=text("year", lang)),
-                alt.Tooltip("applicant_label:N", title=text("applicant", lang)),
-                alt.Tooltip("count:Q", title=text("count", lang)),
-                alt.Tooltip("share:Q", title=text("share", lang), format=".1%"),
-                alt.Tooltip("reports:Q", title=text("reports", lang)),
-                alt.Tooltip("path:N", title=text("path", lang)),
-            ],
+            tooltip=_pooled_tooltip(lang, "applicant", text("applicant", lang), "share"),
         )
         .properties(width=520, height=alt.Step(24))
     )
+
+
+def _rate_scale(data: pl.DataFrame, value: str) -> tuple[alt.Scale, bool]:
+    """The x scale of :func:`rate_dots` and whether some intervals run past its end.
+
+    A share stays on 0–100 %. A rate's axis ends at the largest rate, or interval of an organ with
+    enough cases: the interval of a township with one application handled reaches hundreds per 100
+    and would otherwise squeeze every other dot against zero.
+    """
+    if value == "share":
+        return alt.Scale(domain=[0, 1], nice=False), False
+    trusted = data.filter(~pl.col("small_n"))["upper"].max()
+    top = max(float(data[value].max() or 0), float(trusted or 0))  # type: ignore[arg-type]
+    widest = float(data["upper"].max() or 0)  # type: ignore[arg-type]
+    if top <= 0 or widest <= top:
+        return alt.Scale(zero=True), False
+    return alt.Scale(domain=[0, top], nice=False, clamp=True), True
 
 
 def rate_dots(
@@ -418,22 +471,21 @@ def rate_dots(
 
     ``rates`` is :func:`metrics.review_litigation_rates` (``value="per_100"``) or
     :func:`metrics.correction_rates` (``value="share"``). Hollow dots have too few cases
-    (``small_n``): read their interval, not the dot.
+    (``small_n``): read their interval, not the dot. Intervals longer than the axis are cut at its
+    end (the subtitle says so; the tooltip has the bounds).
     """
     name = text("share", lang) if value == "share" else text("per_100", lang)
-    main = title or name
+    main = title or (text("correction_rate", lang) if value == "share" else name)
     data = rates.filter(pl.col(value).is_not_null())
     if data.is_empty():
         return _empty(main, lang)
-    data, note = _limit_organs(data, value, lang, limit)
-    data = data.with_columns(
-        pl.col("kind")
-        .replace_strict({k: text(k, lang) for k in ("review", "litigation")})
-        .alias("kind_label")
-    )
+    data, note = _limit_organs(data, value, lang, limit, highlight)
+    data = _labelled(data, "kind", lambda k: text(k, lang))
     data = _context(data).with_columns(  # organs ranked by their rates with enough cases; small ones last
         pl.when(~pl.col("small_n")).then(pl.col(value)).otherwise(-1.0).alias("sort_key")
     )
+    scale, clipped = _rate_scale(data, value)
+    absent = _absent(data, highlight, lang)
     pick = _highlight(data["organ"].to_list(), lang, highlight)
     axis_format = "%" if value == "share" else ",.3~g"
     kinds = [text("review", lang), text("litigation", lang)]
@@ -445,11 +497,11 @@ def rate_dots(
         opacity=alt.condition(_FOCUS, alt.value(1.0), alt.value(0.2)),
     )
     rules = base.mark_rule(strokeWidth=1.5).encode(
-        x=alt.X("lower:Q", title=name, axis=alt.Axis(format=axis_format)), x2="upper:Q"
+        x=alt.X("lower:Q", title=name, axis=alt.Axis(format=axis_format), scale=scale), x2="upper:Q"
     )
     counts = ("cases", "handled") if value == "per_100" else ("corrected", "concluded")
     dots = base.mark_point(size=50, strokeWidth=1.5).encode(
-        x=f"{value}:Q",
+        x=alt.X(f"{value}:Q", scale=scale),
         fill=alt.condition(
             "datum.small_n", alt.value("white"), alt.Fill("kind_label:N", scale=kind_scale, legend=None)
         ),
@@ -465,7 +517,7 @@ def rate_dots(
         ),
     )
     return (
-        alt.layer(rules, dots, title=_title(main, note))
+        alt.layer(rules, dots, title=_title(main, note, text("clipped", lang) if clipped else None, absent))
         .add_params(pick)
         .properties(width=480, height=alt.Step(14))
     )
@@ -480,15 +532,13 @@ def coverage_grid(
         return _empty(main, lang)
     data, note = _limit_organs(coverage, "files", lang, limit)
     order = list(STATUS_COLOURS)
-    data = data.with_columns(
-        pl.col("status").replace_strict({s: text(s, lang) for s in order}).alias("status_label")
-    )
+    data = _labelled(data, "status", lambda s: text(s, lang))
     pick = _highlight(data["organ"].to_list(), lang)
     return (
         alt.Chart(_inline(data), title=_title(main, note))
         .mark_rect(stroke="white")
         .encode(
-            x=alt.X("year:O", title=text("year", lang), axis=alt.Axis(labelAngle=0)),
+            x=_year_x(data["year"], lang),
             y=alt.Y("organ:N", title=None),
             color=alt.Color(
                 "status_label:N",
@@ -512,16 +562,19 @@ def quality_panel(status: pl.DataFrame, checks: pl.DataFrame, *, lang: Lang = "z
     name and severity (:func:`metrics.check_summary`)."""
     if status.is_empty():
         return _empty(text("status_title", lang), lang)
-    status = status.with_columns(
-        pl.col("status").map_elements(lambda s: text(s, lang), return_dtype=pl.String).alias("status_label")
-    )
+    status = _labelled(status, "status", lambda s: text(s, lang))
     order = [text(s, lang) for s in STATUS_COLOURS]
     files = (
         alt.Chart(_inline(status), title=_title(text("status_title", lang)))
         .mark_bar()
         .encode(
             y=alt.Y("status_label:N", title=None, sort=order),
-            x=alt.X("files:Q", stack="zero", title=text("files", lang)),
+            x=alt.X(
+                "files:Q",
+                stack="zero",
+                title=text("files", lang),
+                axis=_count_axis(status.group_by("status").agg(pl.col("files").sum())["files"].max()),
+            ),
             detail="format:N",  # one stacked segment per file format
             stroke=alt.value("white"),
             color=alt.Color(
@@ -540,22 +593,18 @@ def quality_panel(status: pl.DataFrame, checks: pl.DataFrame, *, lang: Lang = "z
     if checks.is_empty():
         return files
     sev_order = [text(s, lang) for s in SEVERITY_COLOURS]
-    checks = checks.with_columns(
-        pl.col("check")
-        .map_elements(lambda c: check_label(c, lang), return_dtype=pl.String)
-        .alias("check_label")
-    )
-    checks = checks.with_columns(
-        pl.col("severity")
-        .map_elements(lambda s: text(s, lang), return_dtype=pl.String)
-        .alias("severity_label")
-    )
+    checks = _labelled(checks, "check", lambda c: check_label(c, lang))
+    checks = _labelled(checks, "severity", lambda s: text(s, lang))
     raised = (
         alt.Chart(_inline(checks), title=_title(text("checks_title", lang)))
         .mark_bar()
         .encode(
             y=alt.Y("check_label:N", title=None, sort="-x"),
-            x=alt.X("sum(reports):Q", title=text("reports", lang), axis=alt.Axis(tickMinStep=1, format="d")),
+            x=alt.X(
+                "sum(reports):Q",
+                title=text("reports", lang),
+                axis=_count_axis(checks.group_by("check").agg(pl.col("reports").sum())["reports"].max()),
+            ),
             color=alt.Color(
                 "severity_label:N",
                 title=text("severity", lang),

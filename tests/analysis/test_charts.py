@@ -38,6 +38,8 @@ def _titles(spec: dict[str, Any]) -> list[str]:
     for k, v in _walk(spec):
         if k in ("title", "text", "subtitle") and isinstance(v, str):
             out.append(v)
+        if k == "subtitle" and isinstance(v, list):
+            out.extend(str(line) for line in v)
         if k == "title" and isinstance(v, dict) and isinstance(v.get("text"), str):
             out.append(v["text"])
     return out
@@ -261,3 +263,98 @@ def test_index_escapes_names_and_links_pages(tmp_path: Any) -> None:
     assert "cell 7" in html
     assert "c&amp;d" in html
     assert "<script" not in html
+
+
+def _svg_texts(chart: Any) -> list[str]:
+    """The text a chart draws, rendered by vega itself (vl-convert), to test what a reader sees."""
+    import vl_convert
+
+    return re.findall(r"<text[^>]*>([^<]*)</text>", vl_convert.vegalite_to_svg(chart.to_dict()))
+
+
+def test_year_axis_keeps_a_year_without_reports() -> None:
+    frame = pl.DataFrame({"organ": ["甲镇", "甲镇"], "year": [2021, 2023], "path": ["a", "b"], "v": [1, 2]})
+    drawn = _svg_texts(charts.heatmap(frame, "v"))
+    assert {"2021", "2022", "2023"} <= set(drawn)
+
+
+def test_count_axes_have_whole_ticks_and_share_axes_end_at_100() -> None:
+    status = pl.DataFrame(
+        {"status": ["ok", "ok", "partial"], "format": ["txt", "pdf", "txt"], "files": [2, 2, 1]}
+    )
+    checks = pl.DataFrame(
+        {
+            "check": ["row_shape", "repair"],
+            "severity": ["warning", "info"],
+            "checks": [3, 1],
+            "reports": [2, 1],
+        }
+    )
+    drawn = _svg_texts(charts.quality_panel(status, checks))
+    # files 0–4 and reports 0–2 in whole steps (vega alone drew 0.0 0.5 … and "0 1 1 2 2")
+    assert [t for t in drawn if t[:1].isdigit()] == ["0", "1", "2", "3", "4", "0", "1", "2"]
+    thirds = pl.DataFrame(
+        {
+            "organ": ["甲镇"] * 3,
+            "outcome_group": ["granted", "denied", "other"],
+            "count": [1, 1, 1],
+            "handled": [3, 3, 3],
+            "share": [1 / 3, 1 / 3, 1 / 3 + 1e-9],  # rounding that once stretched the axis to 110 %
+            "lower": [0.0] * 3,
+            "upper": [1.0] * 3,
+            "small_n": [True] * 3,
+        }
+    )
+    drawn = _svg_texts(charts.outcome_bars(thirds))
+    assert "100%" in drawn
+    assert "110%" not in drawn
+
+
+def test_trend_draws_no_band_over_too_few_organs() -> None:
+    frame = pl.DataFrame({"organ": ["甲镇", "乙镇"], "year": [2021, 2022], "path": ["a", "b"], "v": [5, 9]})
+    spec = charts.trend(frame, "v", m.median_band(frame, "v")).to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["line", "point"]
+    assert text("no_band").format(n=charts.MIN_BAND_ORGANS) in _titles(spec)
+    three = pl.concat(
+        [frame, frame.with_columns(organ=pl.lit("丙镇")), frame.with_columns(organ=pl.lit("丁镇"))]
+    )
+    spec = charts.trend(three, "v", m.median_band(three, "v")).to_dict()
+    # the band under the organs' lines, the median on top of them
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "line", "point", "line"]
+
+
+def test_rate_axis_ends_at_the_trusted_rates_and_says_so() -> None:
+    rates = pl.DataFrame(
+        {
+            "organ": ["甲镇", "乙镇"],
+            "kind": ["review", "review"],
+            "cases": [5, 1],
+            "handled": [100, 1],
+            "per_100": [5.0, 100.0],
+            "lower": [1.6, 2.5],
+            "upper": [11.7, 557.0],
+            "small_n": [False, True],
+        }
+    )
+    spec = charts.rate_dots(rates).to_dict()
+    scale = spec["layer"][0]["encoding"]["x"]["scale"]
+    assert scale["domain"] == [0, 100.0]  # the small organ's rate, not its 557 upper bound
+    assert text("clipped") in _titles(spec)
+
+
+def test_a_highlighted_organ_without_figures_is_named() -> None:
+    frame = pl.DataFrame({"organ": ["甲镇"], "year": [2021], "path": ["a"], "v": [3]})
+    spec = charts.heatmap(frame, "v", highlight="乙镇").to_dict()
+    assert text("absent").format(organ="乙镇") in _titles(spec)
+    assert not [t for t in _titles(charts.heatmap(frame, "v", highlight="甲镇").to_dict()) if "乙镇" in t]
+    many = pl.DataFrame(
+        {
+            "organ": [f"第{i}镇" for i in range(10)],
+            "year": [2021] * 10,
+            "path": ["p"] * 10,
+            "v": list(range(10)),
+        }
+    )
+    kept = charts.heatmap(many, "v", limit=3, highlight="第0镇").to_dict()
+    organs = {r["organ"] for k, v in _walk(kept) if k == "values" for r in v}
+    assert organs == {"第9镇", "第8镇", "第7镇", "第0镇"}  # the highlighted organ stays in a limited chart

@@ -107,12 +107,16 @@ def page_script() -> str:
 
 
 def _title_of(spec: dict[str, Any]) -> str:
+    """The chart's title, or the titles of its parts (a layer's title may sit on its first layer)."""
     title = spec.get("title")
     if isinstance(title, dict):
         title = title.get("text")
     if isinstance(title, list):
         title = " ".join(str(t) for t in title)
-    return str(title or "")
+    if title:
+        return str(title)
+    parts = [spec[k] for k in ("layer", "hconcat", "vconcat", "concat") if isinstance(spec.get(k), list)]
+    return " · ".join(t for part in parts for sub in part if (t := _title_of(sub)))
 
 
 def chart_html(spec: dict[str, Any], *, with_bundle: bool = False) -> str:
