@@ -18,6 +18,7 @@ Every function here is small and pure: polars frames in, a polars frame out, one
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -39,6 +40,7 @@ from nianbao.stats import (
 
 __all__ = [
     "OUTCOME_GROUPS",
+    "PEER_PLACE",
     "REPORT_KEYS",
     "Frames",
     "applicant_mix",
@@ -66,6 +68,7 @@ __all__ = [
     "select",
     "selection_summary",
     "status_counts",
+    "subject_of",
     "wilson_exprs",
     "wilson_interval",
     "year_on_year",
@@ -214,29 +217,82 @@ def restrict(frames: Frames, reports: pl.DataFrame) -> Frames:
     return replace(frames, reports=reports, **keep)
 
 
-def default_organ(frames: Frames) -> str | None:
-    """The organ with the most reports (ties: the first by name): a sensible subject for a profile."""
-    counted = frames.reports.filter(pl.col("organ").is_not_null()).group_by("organ").agg(pl.len().alias("n"))
-    if counted.is_empty():
-        return None
-    return str(counted.sort(["n", "organ"], descending=[True, False])["organ"][0])
+# The place whose organs of the same level are an organ's peers: a township's or a county department's
+# county, a county government's city (one county government per county), a city's province.
+PEER_PLACE: dict[str, tuple[str, ...]] = {
+    "township": ("county", "city"),
+    "county_department": ("county", "city"),
+    "county": ("city", "province"),
+    "city_department": ("city", "province"),
+    "city": ("province",),
+    "province_department": ("province",),
+    "province": (),
+    "other": ("county", "city", "province"),
+}
+
+
+def _peer_key(reports: pl.DataFrame) -> pl.Expr:
+    """Per report, the level and the place that :func:`peers_of` groups peers by (null: no place known)."""
+    place = pl.lit(None, pl.String)
+    for level, columns in PEER_PLACE.items():
+        where = pl.coalesce([pl.col(c) for c in columns]) if columns else pl.lit("")
+        place = pl.when(pl.col("organ_level").cast(pl.String) == level).then(where).otherwise(place)
+    return pl.concat_str([pl.col("organ_level").cast(pl.String), place], separator="/")
 
 
 def peers_of(frames: Frames, organ: str) -> Frames:
-    """Reports of ``organ`` and of its peers: organs of the same level in the same county.
+    """Reports of ``organ`` and of its peers: organs of the same level in the place above them.
 
-    When the organ has no county (a city department, say) its city is used instead. ``reports``
-    gains a boolean ``is_subject``. An organ not in ``frames`` gives empty frames.
+    Townships and county departments are compared within their county, county governments within
+    their city, city governments within their province (:data:`PEER_PLACE`); where that place is
+    unknown the next one up is used. ``reports`` gains a boolean ``is_subject``. An organ not in
+    ``frames`` gives empty frames.
     """
-    reports = frames.reports
+    reports = frames.reports.with_columns(_peer_key(frames.reports).alias("_peers"))
     own = reports.filter(pl.col("organ") == organ)
     if own.is_empty():
-        return restrict(frames, reports.clear().with_columns(is_subject=pl.lit(False)))
-    first = own.row(0, named=True)
-    place = "county" if first["county"] is not None else "city"
-    same = (pl.col("organ_level") == first["organ_level"]) & (pl.col(place) == first[place])
-    peers = reports.filter(same | (pl.col("organ") == organ))
+        return restrict(frames, frames.reports.clear().with_columns(is_subject=pl.lit(False)))
+    key = own["_peers"][0]
+    same = (pl.col("_peers") == key) if key is not None else pl.lit(False)
+    peers = reports.filter(same | (pl.col("organ") == organ)).drop("_peers")
     return restrict(frames, peers.with_columns(is_subject=pl.col("organ") == organ))
+
+
+def default_organ(frames: Frames) -> str | None:
+    """A sensible subject for a profile: the organ with the most reports, then the most peers (a
+    county government alone in its county is a poor first example), then the most applications
+    handled (a profile of none shows empty charts), then the first by name."""
+    reports = frames.reports.filter(pl.col("organ").is_not_null())
+    if reports.is_empty():
+        return None
+    handled = application_counts(reports, frames.applications).select("report_id", "handled")
+    counted = (
+        reports.with_columns(_peer_key(reports).alias("_peers"))
+        .with_columns(pl.col("organ").n_unique().over("_peers").alias("peers"))
+        .join(handled, on="report_id", how="left")
+        .group_by("organ")
+        .agg(pl.len().alias("n"), pl.col("peers").max(), pl.col("handled").sum())
+    )
+    ranked = counted.sort(
+        ["n", "peers", "handled", "organ"], descending=[True, True, True, False], nulls_last=True
+    )
+    return str(ranked["organ"][0])
+
+
+def subject_of(frames: Frames, organ: str | None = None) -> str | None:
+    """The organ a profile shows: ``organ`` when the selection has it, :func:`default_organ` when None.
+
+    A name the selection does not hold raises :class:`~nianbao.errors.NianbaoError` listing the
+    closest names, rather than drawing a profile of nothing (or of some other organ).
+    """
+    if organ is None or organ == "":
+        return default_organ(frames)
+    names = frames.reports["organ"].drop_nulls().unique().to_list()
+    if organ in names:
+        return organ
+    close = difflib.get_close_matches(organ, names, n=5, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else f"; it holds {len(names)} organs"
+    raise NianbaoError(f"organ {organ!r} has no report in this selection (years, place, level){hint}")
 
 
 def checks_of(frames: Frames, organ: str | None = None) -> pl.DataFrame:

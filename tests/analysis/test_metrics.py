@@ -296,7 +296,11 @@ def test_median_band(synthetic: Synthetic) -> None:
 def test_peers_default_organ_and_checks(synthetic: Synthetic) -> None:
     data = m.select(synthetic.frames, include_flagged=True)
     organ = m.default_organ(data)
-    assert organ == sorted({o for o, _ in synthetic.truth})[0]  # all have four reports: first by name
+    handled: dict[str, int] = defaultdict(int)
+    for (o, _year), t in synthetic.truth.items():
+        handled[o] += t["handled"]
+    # all have four reports and three peers: the most applications handled decides
+    assert organ == max(sorted(handled), key=lambda o: handled[o])
     peers = m.peers_of(data, organ)
     assert set(peers.reports["county"]) == {synthetic.counties[organ]}
     assert peers.reports.filter(pl.col("is_subject"))["organ"].unique().to_list() == [organ]
@@ -306,6 +310,52 @@ def test_peers_default_organ_and_checks(synthetic: Synthetic) -> None:
     checks = m.checks_of(data, flagged_organ)
     assert checks["check"].to_list() == ["intake_balance"]
     assert checks["severity"].to_list() == ["error"]
+
+
+def _places(rows: list[tuple[str, str, str | None, str | None]], synthetic: Synthetic) -> m.Frames:
+    """A corpus of one report per organ: (organ, level, city, county), no figures."""
+    reports = pl.DataFrame(
+        [(f"r{i}", *row) for i, row in enumerate(rows)],
+        schema=["report_id", "organ", "organ_level", "city", "county"],
+        orient="row",
+    ).with_columns(province=pl.lit("某省"), year=pl.lit(2021), status=pl.lit("ok"))
+    empty = {
+        n: getattr(synthetic.frames, n).clear() for n in ("proactive", "applications", "litigation", "checks")
+    }
+    return m.from_frames({"reports": reports, **empty})
+
+
+def test_peers_are_the_same_level_in_the_place_above(synthetic: Synthetic) -> None:
+    frames = _places(
+        [
+            ("甲县人民政府", "county", "乙市", "甲县"),
+            ("丙县人民政府", "county", "乙市", "丙县"),
+            ("戊县人民政府", "county", "己市", "戊县"),
+            ("甲县第1镇人民政府", "township", "乙市", "甲县"),
+            ("甲县第2镇人民政府", "township", "乙市", "甲县"),
+            ("丙县第1镇人民政府", "township", "乙市", "丙县"),
+            ("甲县公安局", "county_department", "乙市", "甲县"),
+            ("某镇", "township", "乙市", None),  # county unknown: compared within its city
+        ],
+        synthetic,
+    )
+    peers = {o: sorted(m.peers_of(frames, o).reports["organ"]) for o in frames.reports["organ"]}
+    assert peers["甲县人民政府"] == ["丙县人民政府", "甲县人民政府"]  # county governments of one city
+    assert peers["甲县第1镇人民政府"] == ["甲县第1镇人民政府", "甲县第2镇人民政府"]
+    assert peers["甲县公安局"] == ["甲县公安局"]
+    assert peers["某镇"] == ["某镇"]
+    # most reports (all one), then most peers: a township of 甲县 or a county of 乙市; then by name
+    assert m.default_organ(frames) == "丙县人民政府"
+
+
+def test_subject_of_names_close_matches(synthetic: Synthetic) -> None:
+    data = m.select(synthetic.frames)
+    assert m.subject_of(data, "甲县第2镇人民政府") == "甲县第2镇人民政府"
+    assert m.subject_of(data, None) == m.default_organ(data)
+    with pytest.raises(NianbaoError, match="did you mean 甲县第2镇人民政府"):
+        m.subject_of(data, "甲县第2乡人民政府")
+    with pytest.raises(NianbaoError, match="holds 8 organs"):
+        m.subject_of(data, "不存在")
 
 
 def test_load_roundtrip_and_hint(tmp_path: Path, synthetic: Synthetic) -> None:
