@@ -80,6 +80,23 @@ def _convert(executed: Path, target: Path) -> int:
     return target.stat().st_size
 
 
+def _kernel_manager(log: Path) -> type:
+    """A kernel manager whose kernel writes its stderr to ``log``.
+
+    ipykernel's warnings (TCP without encryption, KeyboardInterrupt caught at shutdown) would
+    otherwise interleave with the progress lines; a failing cell reaches the notebook through the
+    kernel's messages, not its stderr, so nothing a reader needs is hidden.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            with log.open("wb") as sink:  # the kernel keeps its own copy of the descriptor
+                await super()._async_launch_kernel(kernel_cmd, **{**kw, "stderr": sink})
+
+    return QuietKernelManager
+
+
 def render_notebook(
     notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel: str = "python3"
 ) -> PageResult:
@@ -102,6 +119,7 @@ def render_notebook(
             kernel_name=kernel,
             progress_bar=False,
             cwd=str(notebook.parent),
+            kernel_manager_class=_kernel_manager(executed.with_suffix(".kernel.log")),
         )
     except PapermillExecutionError as exc:
         failed_cell, error = exc.exec_count, f"{exc.ename}: {exc.evalue}"
