@@ -240,6 +240,16 @@ def as_dict(frame: pl.DataFrame, key: str, value: str) -> dict[Any, Any]:
 # ------------------------------------------------------------------------------------ rendered reports
 
 
+# Charts each notebook draws at the least with its default parameters.
+DEFAULT_CHARTS = {
+    "00_corpus_overview": 2,
+    "01_proactive_disclosure": 3,
+    "02_applications": 6,
+    "03_review_litigation": 3,
+    "04_organ_profile": 4,
+}
+
+
 @dataclass
 class Rendered:
     out: Path

@@ -11,6 +11,7 @@ import pytest
 
 from analysis_frames import (
     EXPECTED,
+    SEEDS,
     Rendered,
     Synthetic,
     frames_of,
@@ -48,6 +49,22 @@ def seeds_dir(tmp_path_factory: pytest.TempPathFactory, seed_frames: metrics.Fra
 
 
 @pytest.fixture(scope="session")
+def seeds_parsed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed reports through the parser, as `make report CORPUS=../shared/seeds` parses them."""
+    from nianbao.corpus import read_corpus
+
+    out = tmp_path_factory.mktemp("seeds-parsed")
+    read_corpus(SEEDS, out=out, jobs=1, cache=False)
+    return out
+
+
+@pytest.fixture(scope="session")
 def synthetic_report(tmp_path_factory: pytest.TempPathFactory, synthetic_dir: Path) -> Rendered:
     """The five notebooks rendered with their default parameters on the synthetic corpus."""
     return render(synthetic_dir, tmp_path_factory.mktemp("report-synthetic"))
+
+
+@pytest.fixture(scope="session")
+def seeds_report(tmp_path_factory: pytest.TempPathFactory, seeds_parsed_dir: Path) -> Rendered:
+    """The five notebooks rendered with their default parameters on the parsed seeds."""
+    return render(seeds_parsed_dir, tmp_path_factory.mktemp("report-seeds"))

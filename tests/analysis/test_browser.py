@@ -15,10 +15,14 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
+import polars as pl
 import pytest
 from lxml import html as lxml_html
 
-from analysis_frames import Rendered
+from analysis_frames import DEFAULT_CHARTS, Rendered
+from nianbao import charts
+from nianbao.chart_text import text
+from nianbao.render import offline
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 SCREENSHOTS = ("00_corpus_overview", "02_applications", "04_organ_profile")
@@ -91,30 +95,79 @@ def _marks(chart: lxml_html.HtmlElement) -> int:
     return len(chart.xpath(".//*[contains(@class, 'mark-')]//*[local-name()='path' or local-name()='text']"))
 
 
-def test_every_chart_draws_offline(chromium: str, synthetic_report: Rendered) -> None:
+def _problems(dom: lxml_html.HtmlElement, expected_charts: int, placeholders: bool = True) -> list[str]:
+    """What a reader would miss on a page: a chart container that did not draw (no success marker,
+    no svg, no marks), fewer drawn charts than the page embeds, or (``placeholders=False``) a chart
+    that drew only its "no data" message."""
+    found = []
+    charts = dom.xpath("//div[contains(@class, 'nianbao-chart')]")
+    if len(charts) != expected_charts:
+        found.append(f"{len(charts)} chart containers, {expected_charts} specs embedded")
+    for chart in charts:
+        title = chart.get("data-title") or "(untitled)"
+        svgs = chart.xpath(".//*[local-name()='svg']")
+        if chart.get("data-rendered") != "1":
+            found.append(f"{title}: not drawn: {chart.text_content()[:200]}")
+        elif not svgs or "marks" not in (svgs[0].get("class") or ""):
+            found.append(f"{title}: no svg")
+        elif _marks(chart) == 0:
+            found.append(f"{title}: svg without marks")
+        drawn = " ".join(t.text_content() for t in chart.xpath(".//*[local-name()='text']"))
+        if not placeholders and any(text(k) in drawn for k in ("no_data", "no_denials", "no_applications")):
+            found.append(f"{title}: drew only its 'no data' message")
+    return found
+
+
+def _check_report(chromium: str, report: Rendered, placeholders: bool, shots: str | None) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    for page in synthetic_report.pages:
+    for page in report.pages:
         assert page.html is not None
         dom = _dom(chromium, page.html)
-        charts = dom.xpath("//div[contains(@class, 'nianbao-chart')]")
-        assert charts, f"{page.name}: no chart containers"
-        for chart in charts:
-            title = chart.get("data-title")
-            assert chart.get("data-rendered") == "1", f"{page.name}/{title}: {chart.text_content()[:200]}"
-            svgs = chart.xpath(".//*[local-name()='svg']")
-            assert svgs, f"{page.name}/{title}: no svg"
-            assert "marks" in (svgs[0].get("class") or ""), f"{page.name}/{title}"
-            assert _marks(chart) > 0, f"{page.name}/{title}: svg without marks"
+        embedded = page.html.read_text(encoding="utf-8").count("var spec = {")
+        assert embedded >= DEFAULT_CHARTS[page.name], page.name
+        assert _problems(dom, embedded, placeholders) == [], page.name
         drawn = " ".join(
             t.text_content() for t in dom.xpath("//*[local-name()='svg']//*[local-name()='text']")
         )
         for title in TITLES[page.name]:
             assert title in drawn, f"{page.name}: title {title} not drawn"
-        if page.name in SCREENSHOTS:  # a picture for a human to look at (CI keeps tests/artifacts/)
-            shot = ARTIFACTS / f"{page.name}.png"
+        if shots and page.name in SCREENSHOTS:  # a picture for a human to look at (CI keeps tests/artifacts/)
+            shot = ARTIFACTS / f"{shots}-{page.name}.png"
             done = _browse(chromium, page.html, f"--screenshot={shot}", "--window-size=1200,2400")
             assert done.returncode == 0, done.stderr[-2000:]
             assert shot.stat().st_size > 20_000
+
+
+def test_every_chart_draws_offline(chromium: str, synthetic_report: Rendered) -> None:
+    """On the synthetic corpus every chart has figures: none may fall back to its "no data" message."""
+    _check_report(chromium, synthetic_report, placeholders=False, shots="synthetic")
+
+
+def test_every_chart_draws_offline_on_the_parsed_seeds(chromium: str, seeds_report: Rendered) -> None:
+    """Five real reports, through the parser: charts may say "no data" (no denial among them) but draw."""
+    _check_report(chromium, seeds_report, placeholders=True, shots="seeds")
+
+
+def test_the_check_catches_a_chart_that_did_not_draw(chromium: str, tmp_path: Path) -> None:
+    """The checks above can fail: a chart whose spec vega rejects, and one with no figures."""
+    offline.reset()
+    good = charts.heatmap(pl.DataFrame({"organ": ["甲镇"], "year": [2021], "path": ["a"], "v": [3]}), "v")
+    empty = charts.heatmap(pl.DataFrame({"organ": [], "year": [], "path": [], "v": []}), "v")
+    broken = {**good.to_dict(), "layer": [{"mark": "no-such-mark"}]}  # vega-lite refuses to compile it
+    page = tmp_path / "broken.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+        + offline.chart_html(good.to_dict(), with_bundle=True)
+        + offline.chart_html(empty.to_dict())
+        + offline.chart_html(broken)
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    problems = _problems(_dom(chromium, page), expected_charts=4, placeholders=False)
+    assert problems[0] == "3 chart containers, 4 specs embedded"
+    assert any(p.endswith("drew only its 'no data' message") for p in problems), problems
+    assert any("not drawn: 图表无法显示" in p for p in problems), problems
+    assert len(problems) == 3, problems
 
 
 def test_highlight_carries_across_charts(chromium: str, synthetic_report: Rendered, tmp_path: Path) -> None:

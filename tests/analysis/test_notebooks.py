@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
 from click.testing import CliRunner
 from nbformat.v4 import new_code_cell, new_notebook
 
-from analysis_frames import Rendered, render
+from analysis_frames import DEFAULT_CHARTS, Rendered, Synthetic, render
+from nianbao import metrics as m
 from nianbao.render.command import report_command
 from nianbao.render.pipeline import NOTEBOOKS, default_notebooks_dir, run_report
 
@@ -81,58 +83,61 @@ def _check_pages(report: Rendered, min_charts: dict[str, int]) -> None:
         assert "Traceback" not in html
 
 
-DEFAULT_CHARTS = {
-    "00_corpus_overview": 2,
-    "01_proactive_disclosure": 3,
-    "02_applications": 6,
-    "03_review_litigation": 3,
-    "04_organ_profile": 4,
-}
+def _render_checked(parsed: Path, out: Path, **params: Any) -> Rendered:
+    """Render with non-default parameters (English, flagged reports kept, unless overridden) and
+    check every page as :func:`_check_pages` does."""
+    report = render(parsed, out, {"lang": "en", "include_flagged": True, **params})
+    _check_pages(report, DEFAULT_CHARTS)
+    return report
 
 
-def test_synthetic_corpus_default_parameters(synthetic_report: Rendered) -> None:
+def test_synthetic_corpus_default_parameters(synthetic_report: Rendered, synthetic: Synthetic) -> None:
     _check_pages(synthetic_report, DEFAULT_CHARTS)
     index = (synthetic_report.out / "index.html").read_text(encoding="utf-8")
     assert "33" in index  # files in the corpus summary
     page = (synthetic_report.out / "04_organ_profile.html").read_text(encoding="utf-8")
-    assert "丙县第1镇人民政府" in page  # default subject: the organ with most reports, first by name
+    subject = m.default_organ(m.select(synthetic.frames))
+    assert f"organ: {subject}; peers: 4 organs" in page  # most reports, peers, applications handled
 
 
 def test_synthetic_corpus_other_parameters(tmp_path: Path, synthetic_dir: Path) -> None:
-    params = {
-        "county": "甲县",
-        "years": [2021, 2022],
-        "organ": "甲县第2镇人民政府",
-        "lang": "en",
-        "include_flagged": True,
-        "min_n": 3,
-    }
-    report = render(synthetic_dir, tmp_path / "out", params)
-    _check_pages(report, DEFAULT_CHARTS)
+    organ = "甲县第2镇人民政府"
+    _render_checked(synthetic_dir, tmp_path / "out", county="甲县", years=[2021, 2022], organ=organ, min_n=3)
     page = (tmp_path / "out" / "02_applications.html").read_text(encoding="utf-8")
     assert "applications (new + carried over)" in page
     assert "丙县" not in page.split("var spec", 1)[1]  # the county filter reached the charts
     profile = (tmp_path / "out" / "04_organ_profile.html").read_text(encoding="utf-8")
-    assert "organ: 甲县第2镇人民政府; peers: 4 organs" in profile
+    assert f"organ: {organ}; peers: 4 organs" in profile
 
 
-def test_seeds_default_parameters(tmp_path: Path, seeds_dir: Path) -> None:
-    _check_pages(render(seeds_dir, tmp_path / "out"), DEFAULT_CHARTS)
+def test_seeds_default_parameters(seeds_report: Rendered) -> None:
+    """The seeds as `make report CORPUS=../shared/seeds` sees them: through the parser."""
+    _check_pages(seeds_report, DEFAULT_CHARTS)
 
 
 def test_seeds_other_parameters(tmp_path: Path, seeds_dir: Path) -> None:
-    params = {
-        "organ_level": "township",
-        "years": [2021, 2023],
-        "organ": "民权县褚庙乡人民政府",
-        "lang": "en",
-        "include_flagged": True,
-        "min_n": 1,
-    }
-    report = render(seeds_dir, tmp_path / "out", params)
-    _check_pages(report, DEFAULT_CHARTS)
+    organ = "民权县褚庙乡人民政府"
+    _render_checked(
+        seeds_dir, tmp_path / "out", organ_level="township", years=[2021, 2023], organ=organ, min_n=1
+    )
     page = (tmp_path / "out" / "01_proactive_disclosure.html").read_text(encoding="utf-8")
     assert "深州市人民政府办公室" not in page  # a county department: filtered out by organ_level
+    profile = (tmp_path / "out" / "04_organ_profile.html").read_text(encoding="utf-8")
+    assert f"organ: {organ}; peers: 1 organs" in profile
+
+
+def test_an_unknown_organ_fails_the_profile_only(tmp_path: Path, synthetic_dir: Path) -> None:
+    pages = run_report(
+        synthetic_dir,
+        tmp_path / "out",
+        parameters={"organ": "甲县第2乡人民政府"},
+        only=["03", "04"],
+        jobs=2,
+        progress=lambda _l: None,
+    )
+    assert [p.ok for p in pages] == [True, False]
+    assert pages[1].error is not None
+    assert "did you mean 甲县第2镇人民政府" in pages[1].error
 
 
 def _tiny(path: Path, body: str) -> None:
