@@ -3,7 +3,15 @@
 >>> import nianbao
 >>> sorted(nianbao.FRAME_NAMES)
 ['applications', 'checks', 'litigation', 'proactive', 'reports']
+
+The one-file reader (``read_report``) is loaded on first use, so that ``import nianbao`` and the
+command line's start-up stay free of the parser stack (lxml, pdfminer, opencc, cpca):
+
+>>> callable(nianbao.read_report)
+True
 """
+
+from typing import TYPE_CHECKING, Any
 
 from nianbao.corpus import read_corpus, scan
 from nianbao.errors import NianbaoError, NotAReport, TemplateMismatch, UnreadableFile
@@ -16,9 +24,24 @@ __all__ = [
     "FRAME_SCHEMAS",
     "NianbaoError",
     "NotAReport",
+    "ReportFrames",
     "TemplateMismatch",
     "UnreadableFile",
     "__version__",
     "read_corpus",
+    "read_report",
     "scan",
 ]
+
+if TYPE_CHECKING:
+    from nianbao.report import ReportFrames, read_report
+
+_LAZY = {"read_report": "nianbao.report", "ReportFrames": "nianbao.report"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'nianbao' has no attribute {name!r}")
