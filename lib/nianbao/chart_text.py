@@ -87,6 +87,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "fees_10k_yuan": ("收费金额（万元）", "fees (10k yuan)"),
     "applications": ("申请数（新收+结转）", "applications (new + carried over)"),
     "new_received": ("本年新收申请数", "new applications"),
+    # page titles of the report index, one per notebook
+    "00_corpus_overview": ("语料概览", "Corpus overview: files, statuses, checks, coverage"),
+    "01_proactive_disclosure": ("主动公开", "Proactive disclosure volumes"),
+    "02_applications": ("依申请公开", "Applications and how they were handled"),
+    "03_review_litigation": ("行政复议与行政诉讼", "Administrative review and litigation"),
+    "04_organ_profile": ("机关画像", "One organ across years against its peers"),
 }
 
 

@@ -257,6 +257,8 @@ def test_index_escapes_names_and_links_pages(tmp_path: Any) -> None:
         pages, {"files": 3, "by_status": {"ok": 3}, "years": (2021, 2022)}, {"county": "<i>x</i>"}, "c&d"
     )
     assert 'href="02_applications.html"' in html
+    assert ">依申请公开</a>" in html  # the page title from chart_text
+    assert "行政复议与行政诉讼" in html  # a failed page keeps its title, without a link
     assert "<b>organ</b>" not in html
     assert "&lt;b&gt;organ&lt;/b&gt;" in html
     assert "&lt;i&gt;x&lt;/i&gt;" in html

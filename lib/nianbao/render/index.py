@@ -12,18 +12,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nianbao.chart_text import TEXT
+
 if TYPE_CHECKING:
     from nianbao.render.pipeline import PageResult
 
 __all__ = ["index_html", "write_index"]
 
-TITLES = {
-    "00_corpus_overview": ("语料概览", "Corpus overview: files, statuses, checks, coverage"),
-    "01_proactive_disclosure": ("主动公开", "Proactive disclosure volumes"),
-    "02_applications": ("依申请公开", "Applications and how they were handled"),
-    "03_review_litigation": ("行政复议与行政诉讼", "Administrative review and litigation"),
-    "04_organ_profile": ("机关画像", "One organ across years against its peers"),
-}
 _STYLE = """
 body { font-family: "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
   "PingFang SC", "Microsoft YaHei", sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em; color: #222; }
@@ -36,6 +31,7 @@ th, td { border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; ver
 
 
 def _e(value: Any) -> str:
+    """Any value as text safe in HTML content and in a double-quoted attribute."""
     return html.escape(str(value), quote=True)
 
 
@@ -52,7 +48,7 @@ def index_html(
     """The index page as a string (see :func:`write_index`)."""
     items = []
     for page in pages:
-        zh, en = TITLES.get(page.name, (page.name, ""))
+        zh, en = TEXT.get(page.name, (page.name, ""))  # page titles live with the other chart words
         link = f'<a href="{_e(page.html.name)}">{_e(zh)}</a>' if page.html else _e(zh)
         state = (
             f'<span class="ok">{_e(page.describe())}</span>'

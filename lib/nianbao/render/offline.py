@@ -119,10 +119,15 @@ def _title_of(spec: dict[str, Any]) -> str:
     return " · ".join(t for part in parts for sub in part if (t := _title_of(sub)))
 
 
+def _attribute(value: str) -> str:
+    """Text made safe inside a double-quoted HTML attribute (a title holding ``"`` or ``<``)."""
+    return html.escape(value, quote=True)
+
+
 def chart_html(spec: dict[str, Any], *, with_bundle: bool = False) -> str:
     """HTML for one chart: a div and the script that draws it (and the bundle when asked)."""
     div = f"nianbao-{uuid.uuid4().hex[:12]}"
-    title = html.escape(_title_of(spec), quote=True)
+    title = _attribute(_title_of(spec))
     script = (
         "<script>(function () {\n"
         f'  var el = document.getElementById("{div}");\n'
@@ -153,7 +158,7 @@ def _render_svg(spec: dict[str, Any], **_metadata: Any) -> dict[str, str]:
     import vl_convert
 
     svg = vl_convert.vegalite_to_svg(spec)
-    title = html.escape(_title_of(spec), quote=True)
+    title = _attribute(_title_of(spec))
     return {"text/html": f'<div class="nianbao-chart" data-rendered="1" data-title="{title}">{svg}</div>'}
 
 
