@@ -1,7 +1,8 @@
 """The parser's fast paths give exactly what the general code gives.
 
-Each fast path (NFKC of full-width text, the usual HTML cell, cpca without pkg_resources) is checked
-against the slow path it short-cuts, on inputs chosen to reach the fallbacks too.
+Each fast path (NFKC of full-width text, the usual HTML cell, cpca without pkg_resources, the row
+solver of mis-counted rows) is checked against the slow path it short-cuts, on inputs chosen to
+reach the fallbacks too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from lxml import etree
 
 from nianbao.grid import _nfkc, normalise_text
 from nianbao.read.html import _cell_text, _clean, _text_into
+from nianbao.repair import Constraint, _row_constraints, _solve_row, solve
 
 # Full-width forms, the ideographic space, combining marks and other compatibility characters,
 # CJK and ASCII: the fast path must fall back whenever anything besides full-width forms changes.
@@ -83,3 +85,17 @@ def test_cpca_loads_without_pkg_resources() -> None:
         "False",
         "True",  # the real pkg_resources, not the stand-in, for whoever imports it later
     ]
+
+
+_ROW_VALUES = st.one_of(st.none(), st.integers(0, 6).map(float), st.sampled_from([0.5, 2.5, -1.0]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_ROW_VALUES, min_size=15, max_size=15), st.booleans())
+def test_solve_row_equals_solve(row: list[float | None], one_sum: bool) -> None:
+    """The list-based row solver gives what the general constraint solver gives."""
+    sums = [(6, range(6))] if one_sum else [(b * 5 + 4, [b * 5 + i for i in range(4)]) for b in range(3)]
+    cells = dict(enumerate(row))
+    cons = [Constraint(terms) for terms in _row_constraints(sums)]
+    expected = [cells[i] for i in range(len(row))] if solve(cells, cons, writable=set(cells)) else None
+    assert _solve_row(row, _row_constraints(sums)) == expected

@@ -146,6 +146,7 @@ def _kind(cell: str) -> tuple[TokenKind, float | None]:
 def tokens(lines: Sequence[Line], span: tuple[int, int]) -> list[Token]:
     """The cells of lines[span] as tokens; covered cells (None) are skipped."""
     out: list[Token] = []
+    kinds = _KINDS
     for i in range(*span):
         line = lines[i]
         exact = line.kind == "grid"
@@ -155,11 +156,11 @@ def tokens(lines: Sequence[Line], span: tuple[int, int]) -> list[Token]:
         for cell in line.cells:
             if cell is None:
                 continue
-            kind, value = _kind(cell)
+            kind, value = kinds.get(cell) or _kind(cell)
             if leading and kind == "blank":
                 continue
             leading = False
-            out.append(Token(kind, cell, value, i, exact))
+            out.append(tuple.__new__(Token, (kind, cell, value, i, exact)))  # Token(...), minus a call
     return out
 
 

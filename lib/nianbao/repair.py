@@ -97,11 +97,12 @@ def _by_candidates(numbers: list[float], n: int, sums: Sequence[Sum]) -> list[fl
     else:
         if comb(n, k) > _MAX_CANDIDATES:
             return [None] * n
+        cons = _row_constraints(sums)
         for where in combinations(range(n), k):
             row = [None] * n
             for pos, value in zip(where, numbers, strict=True):
                 row[pos] = value
-            solved = _solve_row(row, sums)
+            solved = _solve_row(row, cons)
             if solved is not None:
                 rows.append(solved)
     if not rows:
@@ -117,13 +118,56 @@ def _holds(row: Sequence[float | None], sums: Sequence[Sum]) -> bool:
     return True
 
 
-def _solve_row(row: list[float | None], sums: Sequence[Sum]) -> list[float | None] | None:
-    """Fill one row's unknowns from its own sums; None when the reading contradicts them."""
-    cons = [Constraint(((total, 1), *((p, -1) for p in parts))) for total, parts in sums]
-    cells = dict(enumerate(row))
-    if not solve(cells, cons, writable=set(cells)):
-        return None
-    return [cells[i] for i in range(len(row))]
+RowTerms = tuple[tuple[int, int], ...]  # (column index, coefficient) of one identity of a row
+
+
+def _row_constraints(sums: Sequence[Sum]) -> list[RowTerms]:
+    """A row's own sums as terms over its column indices: total +1, each part -1."""
+    return [((total, 1), *((p, -1) for p in parts)) for total, parts in sums]
+
+
+def _solve_row(row: list[float | None], cons: Sequence[RowTerms]) -> list[float | None] | None:
+    """Fill one row's unknowns from its own sums; None when the reading contradicts them.
+
+    :func:`solve` on a list (every cell writable): it runs once per candidate reading of a
+    mis-counted row, thousands of times for a badly damaged table 4, so it avoids the dicts.
+    """
+    cells = list(row)
+    changed = True
+    while changed:
+        changed = False
+        for terms in cons:
+            unknown: list[tuple[int, int]] = []
+            known: float = 0  # sum of the known terms, in order (from int 0, as sum() would)
+            for i, c in terms:
+                value = cells[i]
+                if value is None:
+                    unknown.append((i, c))
+                else:
+                    known += c * (value or 0)
+            if not unknown:
+                if abs(known) > 1e-9:
+                    return None
+                continue
+            if len(unknown) == 1:
+                i, c = unknown[0]
+                forced = -known / c
+                if forced < 0 or forced != int(forced):
+                    return None
+                cells[i] = int(forced)
+            else:
+                sign = unknown[0][1]
+                if any(c != sign for _, c in unknown):
+                    continue  # unknowns on both sides: nothing is forced
+                rest = -known / sign
+                if rest < 0:
+                    return None
+                if rest != 0:
+                    continue
+                for i, _ in unknown:
+                    cells[i] = 0
+            changed = True
+    return cells
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +190,14 @@ def solve(cells: dict, constraints: Sequence[Constraint], writable: set) -> bool
     while changed:
         changed = False
         for con in constraints:
-            unknown = [(cell, c) for cell, c in con.terms if shadow.get(cell) is None]
-            known = sum(c * (shadow[cell] or 0) for cell, c in con.terms if shadow.get(cell) is not None)
+            unknown: list[tuple[object, int]] = []
+            known: float = 0  # sum of the known terms, in order (from int 0, as sum() would)
+            for cell, c in con.terms:
+                value = shadow.get(cell)
+                if value is None:
+                    unknown.append((cell, c))
+                else:
+                    known += c * (value or 0)
             if not unknown:
                 if abs(known) > 1e-9:
                     return False

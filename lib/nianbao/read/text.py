@@ -70,9 +70,16 @@ def text_lines(text: str) -> tuple[Line, ...]:
     """Split normalised text into lines of cells; blank lines and markdown rules are dropped."""
     out = []
     for raw in text.splitlines():
-        if not raw.strip() or ("--" in raw and _MD_RULE.match(raw)):  # a rule has "--" in every cell
+        stripped = raw.strip()
+        if not stripped or ("--" in raw and _MD_RULE.match(raw)):  # a rule has "--" in every cell
             continue
-        line = _split(_HEADING.sub("", raw, count=1) if "#" in raw else raw)
+        if "#" in raw:
+            line = _split(_HEADING.sub("", raw, count=1))
+        elif "\t" in raw or "|" in raw:
+            line = _split(raw)
+        else:  # running text, most lines: what _split gives
+            out.append(Line((stripped,), "text"))
+            continue
         if any(line.cells):
             out.append(line)
     return tuple(out)
