@@ -8,6 +8,7 @@ import pytest
 from builders import correct_truth, report_html, report_lines, report_text
 from nianbao.report import parse_bytes
 from nianbao.synth.truth import compare as mismatches
+from nianbao.templates import template_for_year
 
 
 @pytest.mark.parametrize("year", [2019, 2023])
@@ -110,3 +111,22 @@ def test_most_specific_place_alias_wins(tmp_path) -> None:
     finally:
         _EXTRA.clear()
         locate_place.cache_clear()
+
+
+@pytest.mark.parametrize("dash", ["-", "—", "/"])
+def test_dashes_at_the_edges_of_a_delimited_row_are_blank_cells(dash: str) -> None:
+    """A row printed "- - - - 1 - 1": the dashes are blank cells in place, not merged-label padding;
+    dropping them would move the 1s into other columns (a wrong number, reported as a repair)."""
+    truth = correct_truth(2023)
+    row = "denied_third_party_rights"
+    assert truth["applications"][row] == [0, 0, 0, 0, 1, 0, 1]
+    truth["applications"][row] = [None, None, None, None, 1, None, 1]
+    truth["expected_checks"] = ["blank_cells"]
+    label = next(r.label for r in template_for_year(2023).table3_rows if r.key == row)
+    lines = [
+        "\t".join([label, dash, dash, dash, dash, "1", dash, "1"]) if line.startswith(label + "\t") else line
+        for line in report_lines(truth)
+    ]
+    result = parse_bytes(("\n".join(lines) + "\n").encode(), "r.txt")
+    assert mismatches(result, truth) == []
+    assert [c for c in result.checks if c[1] == "repair"] == []

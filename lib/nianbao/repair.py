@@ -50,12 +50,19 @@ class Aligned:
 
 
 def _strip(values: list[Token], lead: bool, trail: bool) -> list[Token]:
+    """Drop empty cells at the edges: in delimited text they are left by merged label cells. A cell
+    printed as a dash (``-``, ``—``, ``/``, 无) is kept: the report printed it in a value column, so it is a
+    blank cell of the row, and dropping it would shift the row's numbers into the wrong columns."""
     a, b = 0, len(values)
-    while lead and a < b and values[a].kind == "blank":
+    while lead and a < b and _empty(values[a]):
         a += 1
-    while trail and b > a and values[b - 1].kind == "blank":
+    while trail and b > a and _empty(values[b - 1]):
         b -= 1
     return values[a:b]
+
+
+def _empty(t: Token) -> bool:
+    return t.kind == "blank" and not t.text.strip()
 
 
 def _positional(values: list[Token]) -> Aligned:
@@ -86,14 +93,14 @@ def align(values: Sequence[Token], n: int, sums: Sequence[Sum] = ()) -> Aligned:
 def _by_candidates(numbers: list[float], n: int, sums: Sequence[Sum]) -> list[float | None]:
     """Cells on which every reading of a mis-counted row agrees (None elsewhere)."""
     k = len(numbers)
-    rows: list[list[float | None]] = []
+    agreed = _Agreement(n)
     if k > n:
         if comb(k, n) > _MAX_CANDIDATES:
             return [None] * n
         for keep in combinations(range(k), n):
             row: list[float | None] = [numbers[i] for i in keep]
-            if _holds(row, sums):
-                rows.append(row)
+            if _holds(row, sums) and not agreed.add(row):
+                break
     else:
         if comb(n, k) > _MAX_CANDIDATES:
             return [None] * n
@@ -103,11 +110,35 @@ def _by_candidates(numbers: list[float], n: int, sums: Sequence[Sum]) -> list[fl
             for pos, value in zip(where, numbers, strict=True):
                 row[pos] = value
             solved = _solve_row(row, cons)
-            if solved is not None:
-                rows.append(solved)
-    if not rows:
-        return [None] * n
-    return [rows[0][i] if all(r[i] == rows[0][i] for r in rows) else None for i in range(n)]
+            if solved is not None and not agreed.add(solved):
+                break
+    return agreed.cells()
+
+
+class _Agreement:
+    """The cells on which every reading added so far agrees with the first one."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.first: list[float | None] | None = None
+        self.open: list[int] = list(range(n))  # columns on which all readings agree so far
+
+    def add(self, row: list[float | None]) -> bool:
+        """Add a reading; False once no column can agree any more (later readings change nothing)."""
+        if self.first is None:
+            self.first = row
+        else:
+            first = self.first
+            self.open = [i for i in self.open if row[i] == first[i]]
+        return bool(self.open)
+
+    def cells(self) -> list[float | None]:
+        if self.first is None:  # no reading fits the row's identities
+            return [None] * self.n
+        cells: list[float | None] = [None] * self.n
+        for i in self.open:
+            cells[i] = self.first[i]
+        return cells
 
 
 def _holds(row: Sequence[float | None], sums: Sequence[Sum]) -> bool:
