@@ -130,3 +130,16 @@ def test_dashes_at_the_edges_of_a_delimited_row_are_blank_cells(dash: str) -> No
     result = parse_bytes(("\n".join(lines) + "\n").encode(), "r.txt")
     assert mismatches(result, truth) == []
     assert [c for c in result.checks if c[1] == "repair"] == []
+
+
+def test_table4_data_line_beginning_with_dashes() -> None:
+    """Table 4's one data line with review cells printed "/": they are blank cells, not padding."""
+    truth = correct_truth(2023)
+    truth["litigation"]["administrative_review"] = [None] * 5
+    truth["expected_checks"] = ["blank_cells"]
+    lines = report_lines(truth)
+    data = lines.index("四、政府信息公开行政复议、行政诉讼情况") + 3
+    assert lines[data].startswith("\t" * 5)  # the builder prints blanks as empty cells
+    lines[data] = "\t".join(["/"] * 5) + lines[data][4:]
+    result = parse_bytes(("\n".join(lines) + "\n").encode(), "r.txt")
+    assert mismatches(result, truth) == []

@@ -150,14 +150,14 @@ def tokens(lines: Sequence[Line], span: tuple[int, int]) -> list[Token]:
     for i in range(*span):
         line = lines[i]
         exact = line.kind == "grid"
-        leading = (
-            line.kind == "delimited"
-        )  # blank cells before a delimited line's first text: merged-label artefacts
+        # Empty cells before a delimited line's first text are merged-label artefacts; a printed dash
+        # there is a blank value cell (table 4's data line may begin with one) and is kept.
+        leading = line.kind == "delimited"
         for cell in line.cells:
             if cell is None:
                 continue
             kind, value = kinds.get(cell) or _kind(cell)
-            if leading and kind == "blank":
+            if leading and kind == "blank" and not cell.strip():
                 continue
             leading = False
             out.append(tuple.__new__(Token, (kind, cell, value, i, exact)))  # Token(...), minus a call
