@@ -58,6 +58,25 @@ class _Candidate:
     needs_number: bool = False
 
 
+def _similarity(text: str, candidate: str, at_least: float) -> float:
+    """``SequenceMatcher(None, text, candidate).ratio()`` when it can reach ``at_least``, else 0.
+
+    The cheap upper bounds (``real_quick_ratio`` ≥ ``quick_ratio`` ≥ ``ratio``) rule most
+    candidates out before the full comparison.
+    """
+    sm = _matcher_for(candidate)
+    sm.set_seq1(text)
+    if sm.real_quick_ratio() < at_least or sm.quick_ratio() < at_least:
+        return 0.0
+    return sm.ratio()
+
+
+@lru_cache(maxsize=1024)
+def _matcher_for(candidate: str) -> SequenceMatcher:
+    """A SequenceMatcher holding a candidate label as its second sequence (its index built once)."""
+    return SequenceMatcher(None, "", candidate, autojunk=False)
+
+
 class Matcher:
     """Scores a printed label against a fixed set of candidate labels; results are cached."""
 
@@ -107,7 +126,7 @@ class Matcher:
             elif c.core in text:
                 s = 0.5 + 0.5 * len(c.core) / len(text)
             elif len(text) >= 3 and abs(len(text) - len(c.core)) <= max(3, len(c.core) // 3):
-                r = SequenceMatcher(None, text, c.core, autojunk=False).ratio()
+                r = _similarity(text, c.core, self.fuzzy)
                 s = 0.9 * r if r >= self.fuzzy else 0.0
             else:
                 s = 0.0
