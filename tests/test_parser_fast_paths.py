@@ -10,12 +10,15 @@ from __future__ import annotations
 import subprocess
 import sys
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from difflib import SequenceMatcher
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
 from nianbao.grid import _nfkc, normalise_text
+from nianbao.labels import _similarity
 from nianbao.read.html import _cell_text, _clean, _text_into
 from nianbao.repair import Constraint, _row_constraints, _solve_row, solve
 
@@ -99,3 +102,22 @@ def test_solve_row_equals_solve(row: list[float | None], one_sum: bool) -> None:
     cons = [Constraint(terms) for terms in _row_constraints(sums)]
     expected = [cells[i] for i in range(len(row))] if solve(cells, cons, writable=set(cells)) else None
     assert _solve_row(row, _row_constraints(sums)) == expected
+
+
+def test_label_similarity_is_thread_safe() -> None:
+    """Matchers are reused per thread: concurrent scoring (dask threads) gives SequenceMatcher's ratios."""
+    labels = ["其他法律行政法规禁止公开", "申请人以政府信息公开名义进行信访", "危及三安全一稳定", "不予处理"]
+    pairs = [(a[:k] + "止" + a[k:], b) for a in labels for b in labels for k in range(len(a))]
+    expected = [SequenceMatcher(None, a, b, autojunk=False).ratio() for a, b in pairs]
+
+    def run(_: int) -> list[float]:
+        return [_similarity(a, b, 0.0) for a, b in pairs]
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(run, range(32)))
+    finally:
+        sys.setswitchinterval(old)
+    assert all(r == expected for r in results)

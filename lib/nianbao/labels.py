@@ -18,6 +18,7 @@ a label contained in the core scores by how much of the core it covers, and a da
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -71,10 +72,20 @@ def _similarity(text: str, candidate: str, at_least: float) -> float:
     return sm.ratio()
 
 
-@lru_cache(maxsize=1024)
+_PER_THREAD = (
+    threading.local()
+)  # a SequenceMatcher is stateful: one set per thread (dask workers use threads)
+
+
 def _matcher_for(candidate: str) -> SequenceMatcher:
     """A SequenceMatcher holding a candidate label as its second sequence (its index built once)."""
-    return SequenceMatcher(None, "", candidate, autojunk=False)
+    made: dict[str, SequenceMatcher] | None = getattr(_PER_THREAD, "matchers", None)
+    if made is None:
+        made = _PER_THREAD.matchers = {}
+    sm = made.get(candidate)
+    if sm is None:
+        sm = made[candidate] = SequenceMatcher(None, "", candidate, autojunk=False)
+    return sm
 
 
 class Matcher:
