@@ -1,0 +1,186 @@
+"""Which reports a comparison rests on: the parsed corpus loaded, filtered and summarised.
+
+:func:`load` reads what ``nianbao parse`` wrote; :func:`select` keeps the usable reports of some
+years and places and marks (or drops) those failing a template identity; :func:`restrict` makes the
+other four frames follow. :mod:`nianbao.metrics` computes the figures on the result and re-exports
+these names, so a notebook needs one import.
+
+>>> frames = from_frames({n: pl.DataFrame() for n in FRAME_NAMES})
+>>> select(frames).reports.columns[-1], selection_summary(select(frames))["reports"].item()
+('flagged', 0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from nianbao.errors import NianbaoError
+from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
+
+__all__ = [
+    "REPORT_KEYS",
+    "USABLE_STATUS",
+    "Frames",
+    "from_frames",
+    "load",
+    "report_keys",
+    "restrict",
+    "select",
+    "selection_summary",
+]
+
+USABLE_STATUS = ("ok", "partial")
+REPORT_KEYS = ("report_id", "organ", "organ_level", "province", "city", "county", "year", "path", "flagged")
+
+
+# ---------------------------------------------------------------------------------------------- loading
+
+
+@dataclass(frozen=True, slots=True)
+class Frames:
+    """The five contract frames, held together so one argument carries a corpus."""
+
+    reports: pl.DataFrame
+    proactive: pl.DataFrame
+    applications: pl.DataFrame
+    litigation: pl.DataFrame
+    checks: pl.DataFrame
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{n}={getattr(self, n).height}" for n in FRAME_NAMES)
+        return f"Frames({sizes})"
+
+
+def _conform(df: pl.DataFrame | pl.LazyFrame, name: str) -> pl.DataFrame:
+    """Cast a frame to the contract schema; extra columns are kept, missing ones become null."""
+    frame = df.collect() if isinstance(df, pl.LazyFrame) else df
+    schema = FRAME_SCHEMAS[name]
+    missing = [pl.lit(None, dtype).alias(c) for c, dtype in schema.items() if c not in frame.columns]
+    frame = frame.with_columns(missing) if missing else frame
+    casts = [pl.col(c).cast(dtype) for c, dtype in schema.items() if frame.schema[c] != dtype]
+    frame = frame.with_columns(casts) if casts else frame
+    extra = [c for c in frame.columns if c not in schema]
+    return frame.select([*schema.names(), *extra])
+
+
+def from_frames(frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> Frames:
+    """:class:`Frames` from a mapping of frame name to (lazy) frame, conformed to the contract."""
+    return Frames(**{n: _conform(frames[n], n) for n in FRAME_NAMES})
+
+
+def load(path: str | Path) -> Frames:
+    """Read a parsed corpus: the directory ``nianbao parse CORPUS --out DIR`` wrote.
+
+    Raises :class:`~nianbao.errors.NianbaoError` naming the missing files and the command that writes
+    them, so a notebook pointed at the wrong folder says what to do.
+    """
+    folder = Path(path)
+    missing = [n for n in FRAME_NAMES if not (folder / f"{n}.parquet").is_file()]
+    if missing:
+        raise NianbaoError(
+            f"{folder} is not a parsed corpus (missing {', '.join(m + '.parquet' for m in missing)}); "
+            f"run `nianbao parse CORPUS --out {folder}` first"
+        )
+    return from_frames({n: pl.read_parquet(folder / f"{n}.parquet") for n in FRAME_NAMES})
+
+
+# ---------------------------------------------------------------------------------------------- selection
+
+
+def _as_list(value: Any) -> list[Any] | None:
+    if value is None or (isinstance(value, str) and value == ""):
+        return None
+    if isinstance(value, str | int):
+        return [value]
+    return list(value)
+
+
+def select(
+    frames: Frames,
+    *,
+    years: int | Iterable[int] | None = None,
+    province: str | Iterable[str] | None = None,
+    city: str | Iterable[str] | None = None,
+    county: str | Iterable[str] | None = None,
+    organ_level: str | Iterable[str] | None = None,
+    include_flagged: bool = False,
+    usable_only: bool = True,
+) -> Frames:
+    """Restrict a corpus to the reports a comparison should use.
+
+    ``usable_only`` keeps reports whose status is ``ok`` or ``partial`` (failed files, non-reports
+    and duplicates carry no figures). ``reports`` gains a ``flagged`` column: the report has at least
+    one check of severity ``error`` (an identity of the template fails). By default those reports are
+    dropped; with ``include_flagged=True`` they stay and charts mark them. ``None`` means no filter.
+    """
+    flagged = frames.checks.filter(pl.col("severity") == "error").select("report_id").unique()
+    reports = frames.reports.with_columns(
+        pl.col("report_id").is_in(flagged["report_id"].implode()).alias("flagged")
+    )
+    conditions: list[pl.Expr] = []
+    if usable_only:
+        conditions.append(pl.col("status").cast(pl.String).is_in(USABLE_STATUS))
+    if not include_flagged:
+        conditions.append(~pl.col("flagged"))
+    for column, wanted in (
+        ("year", years),
+        ("province", province),
+        ("city", city),
+        ("county", county),
+        ("organ_level", organ_level),
+    ):
+        values = _as_list(wanted)
+        if values is not None:
+            conditions.append(pl.col(column).cast(pl.String).is_in([str(v) for v in values]))
+    if conditions:
+        reports = reports.filter(pl.all_horizontal(conditions))
+    return restrict(frames, reports)
+
+
+def report_keys(reports: pl.DataFrame) -> pl.DataFrame:
+    """The columns every metric row carries (:data:`REPORT_KEYS`); ``flagged`` is false when :func:`select` was not used."""
+    frame = reports if "flagged" in reports.columns else reports.with_columns(flagged=pl.lit(False))
+    return frame.select(
+        pl.col("report_id"),
+        pl.col("organ"),
+        pl.col("organ_level").cast(pl.String),
+        pl.col("province"),
+        pl.col("city"),
+        pl.col("county"),
+        pl.col("year").cast(pl.Int32),
+        pl.col("path"),
+        pl.col("flagged"),
+    )
+
+
+def restrict(frames: Frames, reports: pl.DataFrame) -> Frames:
+    """The corpus cut down to the given reports (the other four frames follow ``report_id``)."""
+    ids = reports["report_id"].implode()
+    keep = {n: getattr(frames, n).filter(pl.col("report_id").is_in(ids)) for n in FRAME_NAMES[1:]}
+    return replace(frames, reports=reports, **keep)
+
+
+def selection_summary(frames: Frames, include_flagged: bool = False) -> pl.DataFrame:
+    """One row saying what a selection holds: reports, organs, years, flagged reports, reports used.
+
+    Pass the selection made with ``include_flagged=True`` so ``flagged`` counts the reports failing an
+    identity; ``used`` is what the figures rest on (flagged ones left out unless ``include_flagged``).
+    """
+    reports = frames.reports
+    flagged = int(reports["flagged"].sum()) if "flagged" in reports.columns else 0
+    years = reports["year"].drop_nulls()
+    return pl.DataFrame(
+        {
+            "reports": [reports.height],
+            "organs": [reports["organ"].drop_nulls().n_unique()],
+            "first_year": [int(years.min()) if years.len() else None],  # type: ignore[arg-type]
+            "last_year": [int(years.max()) if years.len() else None],  # type: ignore[arg-type]
+            "flagged": [flagged],
+            "used": [reports.height - (0 if include_flagged else flagged)],
+        }
+    )
