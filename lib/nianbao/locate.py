@@ -62,7 +62,6 @@ _HEADINGS = {
     4: re.compile(_HEAD.format(n="四") + r".{0,30}(?:行政复议|行政诉讼)"),
     5: re.compile(_HEAD.format(n="五") + r".{0,30}(?:问题|改进|不足)"),
 }
-_SPACE = re.compile(r"\s+")
 _ANCHORS = {
     2: ("第二十条", "信息内容"),
     3: ("本列数据", "申请人情况", "本年新收"),
@@ -78,8 +77,23 @@ def _line_head(line: Line) -> str:
     return ""
 
 
+class _Compact:
+    """Each line's text without whitespace, made when first asked for: most documents have their
+    headings, and the anchors (the only users) are then never looked at."""
+
+    def __init__(self, line_texts: Sequence[str]) -> None:
+        self.line_texts = line_texts
+        self.made: dict[int, str] = {}
+
+    def __getitem__(self, i: int) -> str:
+        text = self.made.get(i)
+        if text is None:
+            text = self.made[i] = "".join(self.line_texts[i].split())  # split() drops what \s matches
+        return text
+
+
 def _find(
-    lines: Sequence[Line], heads: Sequence[str], texts: Sequence[str], n: int, start: int, stop: int
+    lines: Sequence[Line], heads: Sequence[str], texts: _Compact, n: int, start: int, stop: int
 ) -> int | None:
     heading = _HEADINGS[n]
     for i in range(start, stop):
@@ -102,7 +116,7 @@ def find_sections(lines: Sequence[Line], line_texts: Sequence[str] | None = None
     total = len(lines)
     if line_texts is None:
         line_texts = [line.text for line in lines]
-    texts = [_SPACE.sub("", t) for t in line_texts]  # the cells joined, without any whitespace
+    texts = _Compact(line_texts)  # the cells joined, without any whitespace
     heads = [_line_head(line) for line in lines]
     t3 = _find(lines, heads, texts, 3, 0, total)
     t2 = _find(lines, heads, texts, 2, 0, t3 if t3 is not None else total)

@@ -67,8 +67,8 @@ def _empty(t: Token) -> bool:
 
 def _positional(values: list[Token]) -> Aligned:
     cells = [t.value for t in values]
-    status: Literal["ok", "blank"] = "blank" if any(c is None for c in cells) else "ok"
-    return Aligned(cells, status, sum(c is not None for c in cells))
+    blank = cells.count(None)
+    return Aligned(cells, "blank" if blank else "ok", len(cells) - blank)
 
 
 def align(values: Sequence[Token], n: int, sums: Sequence[Sum] = ()) -> Aligned:
