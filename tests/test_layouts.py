@@ -143,3 +143,17 @@ def test_table4_data_line_beginning_with_dashes() -> None:
     lines[data] = "\t".join(["/"] * 5) + lines[data][4:]
     result = parse_bytes(("\n".join(lines) + "\n").encode(), "r.txt")
     assert mismatches(result, truth) == []
+
+
+@pytest.mark.parametrize("blank", ["litigation_direct", "litigation_after_review"])
+def test_table4_one_cell_per_line_with_a_proceeding_printed_as_dashes(blank: str) -> None:
+    """One cell per line: a proceeding printed "-" five times, in the middle or at the end of the data."""
+    truth = correct_truth(2023)
+    truth["litigation"][blank] = [None] * 5
+    truth["expected_checks"] = ["blank_cells"]
+    lines = report_lines(truth)
+    data = lines.index("四、政府信息公开行政复议、行政诉讼情况") + 3
+    lines[data] = "\t".join(c or "-" for c in lines[data].split("\t"))
+    cells = [c for line in lines for c in line.split("\t") if c]
+    result = parse_bytes("\n\n".join(cells).encode(), "r.txt")
+    assert mismatches(result, truth) == []

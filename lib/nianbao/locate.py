@@ -222,17 +222,20 @@ def label_rows(toks: Sequence[Token], matcher: Matcher, start_key: str | None = 
     return list(seen.values())
 
 
-def table4_values(toks: Sequence[Token]) -> list[Token] | None:
+def table4_values(toks: Sequence[Token], cells: int | None = None) -> list[Token] | None:
     """The value tokens of table 4: the data line(s) after its header, up to the next text.
 
     A line counts as data when, apart from at most one leading label, it holds only numbers and
-    blanks and at least one number. None when no header or no number is found.
+    blanks and at least one number. A line of printed blanks only (``-``; one cell per line, or a
+    proceeding printed all blank) is data when numbers follow it, and at the end of the data when
+    the table's ``cells`` are not yet all accounted for. None when no header or no number is found.
     """
     by_line: dict[int, list[Token]] = {}
     for t in toks:
         by_line.setdefault(t.line, []).append(t)
     seen_header = False
     values: list[Token] = []
+    pending: list[Token] = []  # blank-only lines, kept if numbers follow (or the table needs them)
     for line in sorted(by_line):
         line_toks = by_line[line]
         data = line_toks[1:] if line_toks and line_toks[0].kind == "text" else line_toks
@@ -240,13 +243,16 @@ def table4_values(toks: Sequence[Token]) -> list[Token] | None:
             if values:  # text after the data: the table has ended
                 break
             seen_header = True  # the heading, or header rows (whole, wrapped, or in fragments)
+            pending = []
             continue
         if not seen_header:
             continue
-        if any(t.kind == "text" for t in data):
-            if values:
-                break
-            continue
         if any(t.kind == "num" for t in data):
+            values.extend(pending)
             values.extend(data)
+            pending = []
+        else:
+            pending.extend(data)
+    if values and pending and cells is not None and len(values) + len(pending) <= cells:
+        values.extend(pending)
     return values or None

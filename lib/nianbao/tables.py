@@ -177,9 +177,9 @@ def _table4(tables: Tables, lines: Sequence[Line], span: tuple[int, int] | None)
     t = tables.template
     total, parts = len(t.table4_results) - 1, range(len(t.table4_results) - 1)
     width = len(t.table4_results)
-    values = table4_values(tokens(lines, span)) if span else None
-    tables.found["table4"] = values is not None
     keys = [(p.key, r.key) for p in t.table4_proceedings for r in t.table4_results]
+    values = table4_values(tokens(lines, span), len(keys)) if span else None
+    tables.found["table4"] = values is not None
     if values is None:
         for p, r in keys:
             tables.cells[("t4", p, r)] = None
