@@ -30,6 +30,7 @@ __all__ = [
     "Line",
     "LineKind",
     "is_blank",
+    "is_traditional",
     "normalise_text",
     "parse_number",
     "to_simplified",
@@ -171,10 +172,12 @@ def normalise_text(text: str) -> str:
     '政府资讯公开工作年度报告,申请总计结转'
     """
     text = _nfkc(text)
-    for found, _ in enumerate(_TRADITIONAL.finditer(text), start=1):
-        if found >= 5:
-            return str(_converter().convert(text))
-    return text
+    return str(_converter().convert(text)) if is_traditional(text) else text
+
+
+def is_traditional(text: str) -> bool:
+    """Is the text written in traditional characters (at least five of the frequent ones)?"""
+    return sum(1 for _ in zip(range(5), _TRADITIONAL.finditer(text), strict=False)) >= 5
 
 
 def to_simplified(doc: Document) -> Document:
@@ -183,8 +186,7 @@ def to_simplified(doc: Document) -> Document:
     Readers normalise cell by cell; a title or a table row alone may hold too few traditional
     characters to be recognised, so the decision is taken once for the whole document here.
     """
-    text = doc.text
-    if sum(1 for _ in zip(range(5), _TRADITIONAL.finditer(text), strict=False)) < 5:
+    if not is_traditional(doc.text):
         return doc
     conv = _converter()
 

@@ -19,7 +19,7 @@ import re
 from lxml import etree
 
 from nianbao.errors import UnreadableFile
-from nianbao.grid import Document, Line, normalise_text
+from nianbao.grid import Document, Line, _nfkc, is_traditional, normalise_text
 from nianbao.read.text import decode
 
 __all__ = ["read_html"]
@@ -147,6 +147,21 @@ def _cell_text(el: etree._Element) -> str:
     return _clean("".join(parts))
 
 
+_NORMAL: dict[str, str] = {}
+
+
+def _normal(cell: str | None) -> str | None:
+    """A cleaned cell in NFKC, stripped (memoised, as ``_clean``)."""
+    if cell is None:
+        return None
+    hit = _NORMAL.get(cell)
+    if hit is None:
+        hit = _nfkc(cell).strip()
+        if len(_NORMAL) < 100_000:
+            _NORMAL[cell] = hit
+    return hit
+
+
 _string_value = etree.XPath("string()", smart_strings=False)  # what lxml.html's text_content() is
 
 
@@ -250,15 +265,18 @@ def read_html(data: bytes) -> Document:
     walker = _Walker()
     walker.walk(root)
     walker.flush()
-    # Cells hold no newline or \x1e/\x1f (``_clean`` turned them into spaces): normalise the page
-    # as one text, so that the traditional-characters decision is taken for the whole page.
+    title = normalise_text(title) if title else None
+    # NFKC cell by cell is NFKC of the whole page (line and cell breaks are characters it never
+    # composes across); only the traditional-characters decision needs the page as a whole.
+    lines = [Line(tuple(_normal(c) for c in line.cells), line.kind, line.table) for line in walker.lines]
+    if not is_traditional("\n".join(text for line in lines for text in line.cells if text)):
+        return Document("html", tuple(lines), title)
+    # Cells hold no newline or \x1e/\x1f (``_clean`` turned them into spaces): convert the page as
+    # one text, as normalise_text does, and cut it back into its cells.
     raw = ["\x1f".join(c if c is not None else "\x1e" for c in line.cells) for line in walker.lines]
     norm = normalise_text("\n".join(raw))
     lines = []
-    for line, old, new in zip(walker.lines, raw, norm.split("\n"), strict=True):
-        if new == old:  # unchanged: its cells are already stripped
-            lines.append(line)
-            continue
+    for line, new in zip(walker.lines, norm.split("\n"), strict=True):
         cells = tuple(None if c == "\x1e" else c.strip() for c in new.split("\x1f"))
         lines.append(Line(cells, line.kind, line.table))
-    return Document("html", tuple(lines), normalise_text(title) if title else None)
+    return Document("html", tuple(lines), title)
