@@ -45,10 +45,11 @@ def test_nfkc_examples() -> None:
     assert normalise_text("总计：１２３") == "总计:123"
 
 
-def _general(td: etree._Element) -> str:
+def _general(td: etree._Element) -> tuple[str, str]:
     parts: list[str] = []
     _text_into(td, parts)
-    return _clean("".join(parts))
+    cleaned = _clean("".join(parts))
+    return cleaned, unicodedata.normalize("NFKC", cleaned).strip()
 
 
 def test_html_cell_fast_path_equals_the_walk() -> None:
@@ -63,6 +64,8 @@ def test_html_cell_fast_path_equals_the_walk() -> None:
         "<td><p>x</p><p>y</p></td>",
         "<td><p><span>被</span>申请</p></td>",
         "<td><p></p></td>",
+        "<td><p>（一）　１２ </p></td>",
+        "<td><p>¨</p></td>",
     ]
     parser = etree.HTMLParser()
     for html in cells:

@@ -103,20 +103,26 @@ def _decode(data: bytes) -> str:
     return decode(data)
 
 
-_CLEANED: dict[str, str] = {}
+_CELLS: dict[str, tuple[str, str]] = {}
 
 
-def _clean(text: str) -> str:
-    """Inner whitespace of a cell: none between CJK characters (a label wrapped in its cell), else one space.
+def _cell(raw: str) -> tuple[str, str]:
+    """(cleaned, final) text of a cell: ``_clean``, then NFKC and stripped (see ``read_html``).
 
     Memoised: cell texts repeat within and across reports ("0", the template's labels).
     """
-    hit = _CLEANED.get(text)
+    hit = _CELLS.get(raw)
     if hit is None:
-        hit = _WS.sub(" ", _CJK_GAP.sub("", text)).strip()
-        if len(_CLEANED) < 100_000:
-            _CLEANED[text] = hit
+        cleaned = _clean(raw)
+        hit = (cleaned, _nfkc(cleaned).strip())
+        if len(_CELLS) < 100_000:
+            _CELLS[raw] = hit
     return hit
+
+
+def _clean(text: str) -> str:
+    """Inner whitespace of a cell: none between CJK characters (a label wrapped in its cell), else one space."""
+    return _WS.sub(" ", _CJK_GAP.sub("", text)).strip()
 
 
 def _text_into(node: etree._Element, parts: list[str]) -> None:
@@ -135,31 +141,17 @@ def _text_into(node: etree._Element, parts: list[str]) -> None:
         parts.append("\n")
 
 
-def _cell_text(el: etree._Element) -> str:
+def _cell_text(el: etree._Element) -> tuple[str, str]:
+    """(cleaned, final) text of a table cell (``_cell``)."""
     if len(el) == 1:  # the usual cell, <td><p>text</p></td>: what _text_into gives, without the walk
         p = el[0]
         if p.tag == "p" and len(p) == 0:
-            return _clean(f"{el.text or ''}{p.text or ''}\n{p.tail or ''}")
+            return _cell(f"{el.text or ''}{p.text or ''}\n{p.tail or ''}")
     elif len(el) == 0:
-        return _clean(el.text or "")
+        return _cell(el.text or "")
     parts: list[str] = []
     _text_into(el, parts)
-    return _clean("".join(parts))
-
-
-_NORMAL: dict[str, str] = {}
-
-
-def _normal(cell: str | None) -> str | None:
-    """A cleaned cell in NFKC, stripped (memoised, as ``_clean``)."""
-    if cell is None:
-        return None
-    hit = _NORMAL.get(cell)
-    if hit is None:
-        hit = _nfkc(cell).strip()
-        if len(_NORMAL) < 100_000:
-            _NORMAL[cell] = hit
-    return hit
+    return _cell("".join(parts))
 
 
 _string_value = etree.XPath("string()", smart_strings=False)  # what lxml.html's text_content() is
@@ -182,13 +174,16 @@ def _span(raw: str) -> int:
         return 1
 
 
-def _grid(table: etree._Element, index: int) -> list[Line]:
-    """Expand rowspan/colspan: the text stands in the top-left cell, covered cells are None."""
+def _grid(table: etree._Element, index: int) -> list[tuple[Line, tuple[str | None, ...]]]:
+    """Expand rowspan/colspan: the text stands in the top-left cell, covered cells are None.
+
+    Each row comes with its cells' cleaned texts (before NFKC), for ``read_html``'s traditional pages.
+    """
     rows = _rows(table)
     covered: list[set[int]] = [set() for _ in rows]  # per row, the columns a span above or left covers
-    out: list[Line] = []
+    out: list[tuple[Line, tuple[str | None, ...]]] = []
     for r, tr in enumerate(rows):
-        cells: dict[int, str] = {}
+        cells: dict[int, tuple[str, str]] = {}
         here = covered[r]
         c = 0
         for td in tr:
@@ -207,22 +202,23 @@ def _grid(table: etree._Element, index: int) -> list[Line]:
                         below.add(c + dc)
             c += colspan
         width = max([*cells, *here], default=-1) + 1
-        row = tuple([cells.get(i) for i in range(width)])
-        if any(row):
-            out.append(Line(row, "grid", index))
+        row = [cells.get(i) for i in range(width)]
+        if any(cell and cell[0] for cell in row):
+            final = tuple([cell and cell[1] for cell in row])
+            out.append((Line(final, "grid", index), tuple([cell and cell[0] for cell in row])))
     return out
 
 
 class _Walker:
     def __init__(self) -> None:
-        self.lines: list[Line] = []
+        self.lines: list[tuple[Line, tuple[str | None, ...]]] = []  # each with its cleaned cells
         self.buf: list[str] = []
         self.tables = 0
 
     def flush(self) -> None:
-        text = _clean("".join(self.buf))
-        if text:
-            self.lines.append(Line((text,), "text"))
+        cleaned, final = _cell("".join(self.buf))
+        if cleaned:
+            self.lines.append((Line((final,), "text"), (cleaned,)))
         self.buf = []
 
     def walk(self, el: etree._Element) -> None:
@@ -261,22 +257,22 @@ def read_html(data: bytes) -> Document:
     if root is None:
         raise UnreadableFile("HTML could not be parsed: Document is empty")
     title_el = root.find(".//title")
-    title = _clean(_string_value(title_el)) if title_el is not None else None
+    title = _clean(_string_value(title_el)) if title_el is not None else None  # _clean: not memoised
     walker = _Walker()
     walker.walk(root)
     walker.flush()
     title = normalise_text(title) if title else None
-    # NFKC cell by cell is NFKC of the whole page (line and cell breaks are characters it never
-    # composes across); only the traditional-characters decision needs the page as a whole.
-    lines = [Line(tuple(_normal(c) for c in line.cells), line.kind, line.table) for line in walker.lines]
+    # Cells are in NFKC one by one, which is NFKC of the whole page (line and cell breaks are
+    # characters it never composes across); only the traditional-characters decision needs the page.
+    lines = [line for line, _ in walker.lines]
     if not is_traditional("\n".join(text for line in lines for text in line.cells if text)):
         return Document("html", tuple(lines), title)
-    # Cells hold no newline or \x1e/\x1f (``_clean`` turned them into spaces): convert the page as
-    # one text, as normalise_text does, and cut it back into its cells.
-    raw = ["\x1f".join(c if c is not None else "\x1e" for c in line.cells) for line in walker.lines]
+    # Cleaned cells hold no newline or \x1e/\x1f (``_clean`` made them spaces): convert the page
+    # as one text, as normalise_text does, and cut it back into its cells.
+    raw = ["\x1f".join(c if c is not None else "\x1e" for c in cleaned) for _, cleaned in walker.lines]
     norm = normalise_text("\n".join(raw))
-    lines = []
-    for line, new in zip(walker.lines, norm.split("\n"), strict=True):
+    converted = []
+    for line, new in zip(lines, norm.split("\n"), strict=True):
         cells = tuple(None if c == "\x1e" else c.strip() for c in new.split("\x1f"))
-        lines.append(Line(cells, line.kind, line.table))
-    return Document("html", tuple(lines), title)
+        converted.append(Line(cells, line.kind, line.table))
+    return Document("html", tuple(converted), title)
