@@ -188,8 +188,10 @@ def label_rows(toks: Sequence[Token], matcher: Matcher, start_key: str | None = 
     rows: list[RawRow] = []
     current: RawRow | None = None
     started = start_key is None
+    match = matcher.match
+    n = len(toks)
     i = 0
-    while i < len(toks):
+    while i < n:
         t = toks[i]
         if t.kind != "text":
             if current is not None and started:
@@ -197,8 +199,8 @@ def label_rows(toks: Sequence[Token], matcher: Matcher, start_key: str | None = 
             i += 1
             continue
         label = t.text
-        key = matcher.match(label)
-        if i + 1 < len(toks) and toks[i + 1].kind == "text" and matcher.match(toks[i + 1].text) is None:
+        key = match(label)
+        if i + 1 < n and toks[i + 1].kind == "text" and match(toks[i + 1].text) is None:
             joined = label + toks[i + 1].text
             s_joined, k_joined = matcher.score(joined)
             if k_joined is not None and s_joined >= matcher.threshold and s_joined > matcher.score(label)[0]:

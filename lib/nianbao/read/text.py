@@ -53,7 +53,7 @@ def decode(data: bytes) -> str:
 
 def _split(line: str) -> Line:
     if "\t" in line:
-        return Line(tuple(c.strip() for c in line.split("\t")), "delimited")
+        return Line(tuple([c.strip() for c in line.split("\t")]), "delimited")
     if "|" in line:
         s = line.strip()
         parts = [c.strip() for c in s.split("|")]
