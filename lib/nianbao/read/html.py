@@ -127,16 +127,19 @@ def _clean(text: str) -> str:
 
 def _text_into(node: etree._Element, parts: list[str]) -> None:
     """Append the text of ``node`` and its descendants: <br> and the end of <p>/<div> break lines."""
-    tag = node.tag
+    tag = node.tag  # (lxml makes a new string at each .tag, .text and .tail: each is read once)
     if tag == "br":
         parts.append("\n")
-    if node.text:
-        parts.append(node.text)
+    text = node.text
+    if text:
+        parts.append(text)
     for child in node:
-        if isinstance(child.tag, str) and child.tag not in _DROP:
+        child_tag = child.tag
+        if isinstance(child_tag, str) and child_tag not in _DROP:
             _text_into(child, parts)
-        if child.tail:
-            parts.append(child.tail)
+        tail = child.tail
+        if tail:
+            parts.append(tail)
     if tag in {"p", "div"}:
         parts.append("\n")
 
@@ -192,9 +195,12 @@ def _grid(table: etree._Element, index: int) -> list[tuple[Line, tuple[str | Non
             while c in here:
                 c += 1
             rowspan, colspan = td.get("rowspan"), td.get("colspan")
+            cells[c] = _cell_text(td)
+            if rowspan is None and colspan is None:  # a plain cell covers nothing
+                c += 1
+                continue
             rowspan = 1 if rowspan is None else min(_span(rowspan), len(rows) - r)
             colspan = 1 if colspan is None else _span(colspan)
-            cells[c] = _cell_text(td)
             for dr in range(rowspan):
                 below = covered[r + dr]
                 for dc in range(colspan):
@@ -222,10 +228,11 @@ class _Walker:
         self.buf = []
 
     def walk(self, el: etree._Element) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in _DROP or not tag:
-            if el.tail:
-                self.buf.append(el.tail)
+        tag = el.tag
+        if not isinstance(tag, str) or not tag or tag in _DROP:
+            tail = el.tail
+            if tail:
+                self.buf.append(tail)
             return
         if tag == "table" and next(el.iterdescendants("table"), None) is None:
             self.flush()
@@ -235,14 +242,16 @@ class _Walker:
             block = tag in _BLOCK or tag == "table"
             if block or tag == "br":
                 self.flush()
-            if el.text:
-                self.buf.append(el.text)
+            text = el.text
+            if text:
+                self.buf.append(text)
             for child in el:
                 self.walk(child)
             if block:
                 self.flush()
-        if el.tail:
-            self.buf.append(el.tail)
+        tail = el.tail
+        if tail:
+            self.buf.append(tail)
 
 
 def read_html(data: bytes) -> Document:
