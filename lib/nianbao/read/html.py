@@ -273,15 +273,15 @@ def read_html(data: bytes) -> Document:
     title = normalise_text(title) if title else None
     # Cells are in NFKC one by one, which is NFKC of the whole page (line and cell breaks are
     # characters it never composes across); only the traditional-characters decision needs the page.
-    lines = [line for line, _ in walker.lines]
-    if not is_traditional("\n".join(text for line in lines for text in line.cells if text)):
-        return Document("html", tuple(lines), title)
+    doc = Document("html", tuple(line for line, _ in walker.lines), title)
+    if not is_traditional(doc.text):  # (the text is kept on the document: the parser reads it too)
+        return doc
     # Cleaned cells hold no newline or \x1e/\x1f (``_clean`` made them spaces): convert the page
     # as one text, as normalise_text does, and cut it back into its cells.
     raw = ["\x1f".join(c if c is not None else "\x1e" for c in cleaned) for _, cleaned in walker.lines]
     norm = normalise_text("\n".join(raw))
     converted = []
-    for line, new in zip(lines, norm.split("\n"), strict=True):
+    for line, new in zip(doc.lines, norm.split("\n"), strict=True):
         cells = tuple(None if c == "\x1e" else c.strip() for c in new.split("\x1f"))
         converted.append(Line(cells, line.kind, line.table))
     return Document("html", tuple(converted), title)
