@@ -49,11 +49,10 @@ class Tables:
     @property
     def damaged(self) -> bool:
         """Some value is null because the table was damaged (not merely printed blank)."""
-        return not all(self.found.values()) or any(
-            s in ("missing", "damaged", "merged") for s in self.status.values()
-        )
+        return not all(self.found.values()) or not _NULLED_BY_DAMAGE.isdisjoint(self.status.values())
 
 
+_NULLED_BY_DAMAGE = frozenset({"missing", "damaged", "merged"})
 _TABLE_ZH = {"t2": "表二(主动公开)", "t3": "表三(申请办理)", "t4": "表四(复议诉讼)"}
 
 
