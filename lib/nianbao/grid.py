@@ -72,7 +72,8 @@ class Document:
     @cached_property
     def line_texts(self) -> tuple[str, ...]:
         """``line.text`` of every line, computed once: the parser reads them several times."""
-        return tuple([line.text for line in self.lines])
+        # a one-cell line (running text, most lines) is its cell: no join
+        return tuple([(line.cells[0] or "") if len(line.cells) == 1 else line.text for line in self.lines])
 
     @cached_property
     def text(self) -> str:
