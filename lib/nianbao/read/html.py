@@ -160,8 +160,11 @@ def _cell_text(el: etree._Element) -> tuple[str, str]:
 _string_value = etree.XPath("string()", smart_strings=False)  # what lxml.html's text_content() is
 
 
+_ROWS = etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")  # compiled once
+
+
 def _rows(table: etree._Element) -> list[etree._Element]:
-    return table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+    return _ROWS(table)
 
 
 _NON_DIGITS = re.compile(r"\D")
