@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from nianbao.grid import _nfkc, normalise_text
+from nianbao.grid import nfkc, normalise_text
 from nianbao.labels import _similarity
 from nianbao.read.html import _cell_text, _clean, _text_into
 from nianbao.repair import Constraint, _row_constraints, _solve_row, solve
@@ -36,12 +36,12 @@ _CHARS = st.sampled_from(
 @settings(max_examples=500, deadline=None)
 @given(st.lists(_CHARS, max_size=40).map("".join))
 def test_nfkc_fast_path_equals_unicodedata(text: str) -> None:
-    assert _nfkc(text) == unicodedata.normalize("NFKC", text)
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
 
 
 def test_nfkc_examples() -> None:
-    assert _nfkc("（一）１２　件") == "(一)12 件"
-    assert _nfkc("ａ\u0301") == "á"  # a full-width letter composing with the mark that follows it
+    assert nfkc("（一）１２　件") == "(一)12 件"
+    assert nfkc("ａ\u0301") == "á"  # a full-width letter composing with the mark that follows it
     assert normalise_text("总计：１２３") == "总计:123"
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "LineKind",
     "is_blank",
     "is_traditional",
+    "nfkc",
     "normalise_text",
     "parse_number",
     "to_simplified",
@@ -142,7 +143,7 @@ _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]+")
 _HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
-def _nfkc(text: str) -> str:
+def nfkc(text: str) -> str:
     """``unicodedata.normalize("NFKC", text)``, with a fast path for the usual case.
 
     Replacing a full-width form by its compatibility decomposition (one ASCII character) does not
@@ -150,7 +151,7 @@ def _nfkc(text: str) -> str:
     form, found without running the normaliser over the whole report.
 
     >>> s = "（一）ａ\u0301　１２ﬁ"
-    >>> _nfkc(s) == unicodedata.normalize("NFKC", s), _nfkc("（一）１２")
+    >>> nfkc(s) == unicodedata.normalize("NFKC", s), nfkc("（一）１２")
     (True, '(一)12')
     """
     if unicodedata.is_normalized("NFKC", text):
@@ -172,7 +173,7 @@ def normalise_text(text: str) -> str:
     >>> normalise_text("政府資訊公開工作年度報告，申請總計結轉")
     '政府资讯公开工作年度报告,申请总计结转'
     """
-    text = _nfkc(text)
+    text = nfkc(text)
     return str(_converter().convert(text)) if is_traditional(text) else text
 
 

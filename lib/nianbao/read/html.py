@@ -19,7 +19,7 @@ import re
 from lxml import etree
 
 from nianbao.errors import UnreadableFile
-from nianbao.grid import Document, Line, _nfkc, is_traditional, normalise_text
+from nianbao.grid import Document, Line, is_traditional, nfkc, normalise_text
 from nianbao.read.text import decode
 
 __all__ = ["read_html"]
@@ -114,7 +114,7 @@ def _cell(raw: str) -> tuple[str, str]:
     hit = _CELLS.get(raw)
     if hit is None:
         cleaned = _clean(raw)
-        hit = (cleaned, _nfkc(cleaned).strip())
+        hit = (cleaned, nfkc(cleaned).strip())
         if len(_CELLS) < 100_000:
             _CELLS[raw] = hit
     return hit
