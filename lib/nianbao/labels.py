@@ -72,9 +72,8 @@ def _similarity(text: str, candidate: str, at_least: float) -> float:
     return sm.ratio()
 
 
-_PER_THREAD = (
-    threading.local()
-)  # a SequenceMatcher is stateful: one set per thread (dask workers use threads)
+# A SequenceMatcher is stateful: one set per thread (dask workers run tasks in threads).
+_PER_THREAD = threading.local()
 
 
 def _matcher_for(candidate: str) -> SequenceMatcher:
