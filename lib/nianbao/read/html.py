@@ -211,10 +211,12 @@ def _grid(table: etree._Element, index: int) -> list[tuple[Line, tuple[str | Non
                         below.add(c + dc)
             c += colspan
         width = max([*cells, *here], default=-1) + 1
-        row = [cells.get(i) for i in range(width)]
-        if any(cell and cell[0] for cell in row):
-            final = tuple([cell and cell[1] for cell in row])
-            out.append((Line(final, "grid", index), tuple([cell and cell[0] for cell in row])))
+        cleaned: list[str | None] = [None] * width
+        final: list[str | None] = [None] * width
+        for i, (text, normal) in cells.items():
+            cleaned[i], final[i] = text, normal
+        if any(cleaned):
+            out.append((Line(tuple(final), "grid", index), tuple(cleaned)))
     return out
 
 
