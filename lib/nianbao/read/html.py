@@ -227,6 +227,8 @@ class _Walker:
         self.tables = 0
 
     def flush(self) -> None:
+        if not self.buf:  # (blocks end next to each other: most flushes have nothing to flush)
+            return
         cleaned, final = _cell("".join(self.buf))
         if cleaned:
             self.lines.append((Line((final,), "text"), (cleaned,)))
