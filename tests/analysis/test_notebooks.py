@@ -97,7 +97,7 @@ def test_synthetic_corpus_default_parameters(synthetic_report: Rendered, synthet
     assert "33" in index  # files in the corpus summary
     page = (synthetic_report.out / "04_organ_profile.html").read_text(encoding="utf-8")
     subject = m.default_organ(m.select(synthetic.frames))
-    assert f"organ: {subject}; peers: 4 organs" in page  # most reports, peers, applications handled
+    assert f"organ: {subject}; 3 peer organ(s);" in page  # most reports, peers, applications handled
 
 
 def test_synthetic_corpus_other_parameters(tmp_path: Path, synthetic_dir: Path) -> None:
@@ -107,7 +107,7 @@ def test_synthetic_corpus_other_parameters(tmp_path: Path, synthetic_dir: Path) 
     assert "applications (new + carried over)" in page
     assert "丙县" not in page.split("var spec", 1)[1]  # the county filter reached the charts
     profile = (tmp_path / "out" / "04_organ_profile.html").read_text(encoding="utf-8")
-    assert f"organ: {organ}; peers: 4 organs" in profile
+    assert f"organ: {organ}; 3 peer organ(s);" in profile
 
 
 def test_seeds_default_parameters(seeds_report: Rendered) -> None:
@@ -123,7 +123,7 @@ def test_seeds_other_parameters(tmp_path: Path, seeds_dir: Path) -> None:
     page = (tmp_path / "out" / "01_proactive_disclosure.html").read_text(encoding="utf-8")
     assert "深州市人民政府办公室" not in page  # a county department: filtered out by organ_level
     profile = (tmp_path / "out" / "04_organ_profile.html").read_text(encoding="utf-8")
-    assert f"organ: {organ}; peers: 1 organs" in profile
+    assert f"organ: {organ}; 0 peer organ(s);" in profile
 
 
 def test_an_unknown_organ_fails_the_profile_only(tmp_path: Path, synthetic_dir: Path) -> None:
