@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@# byte-compile the library once: pool workers import it fresh, and PYTHONDONTWRITEBYTECODE would
+	@# otherwise make every worker compile it from source (compileall writes regardless; stale files are redone)
+	$(BIN)/python -m compileall -q lib
 	touch $(STAMP)
 
 system-deps: ## install Debian packages (headless chromium, CJK fonts) if missing
