@@ -169,6 +169,30 @@ def test_member_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: pyte
     assert got["big.zip/big.txt"] == "error: zip member is 1,000 bytes, over the 10 byte limit"
 
 
+@pytest.mark.parametrize(("size", "read"), [(9, True), (10, True), (11, False)])
+def test_plain_file_at_and_over_the_size_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, read: bool
+) -> None:
+    monkeypatch.setattr(report, "MAX_FILE_BYTES", 10)
+    root = _tree(tmp_path / "c", {"r.txt": b"1" * size})
+    got = _read_all(walk([root]))["r.txt"]
+    assert got == (b"1" * size if read else "error: file is over the 10 byte limit for one report")
+
+
+def test_a_file_that_grows_after_its_stat_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read asks for the stat size + 1 (no cap-sized buffer per file); growth is still read, to the cap."""
+    root = _tree(tmp_path / "c", {"r.txt": b"12345"})
+    (source,) = walk([root])
+    (root / "r.txt").write_bytes(b"1234567890")  # grows between the walk and the read
+    real_stat = Path.stat
+    monkeypatch.setattr(
+        Path, "stat", lambda self, **kw: os.stat_result((*real_stat(self, **kw)[:6], 5, 0, 0, 0))
+    )
+    assert _read_all([source])["r.txt"] == b"1234567890"
+
+
 def test_member_whose_header_understates_its_size_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -339,11 +339,16 @@ class SourceReader:
             st = path.stat()
             if not stat.S_ISREG(st.st_mode):
                 raise SourceError("not a regular file")
+            limit = member_size_limit()
             with path.open("rb") as f:
-                data = f.read(member_size_limit() + 1)
+                # read(n) allocates n bytes up front: ask for the stat size (+1 to see growth), not the cap
+                want = min(limit, st.st_size) + 1
+                data = f.read(want)
+                if len(data) == want and want <= limit:  # the file grew since stat: read on, to the cap
+                    data += f.read(limit + 1 - len(data))
         except OSError as e:
             raise SourceError(f"cannot read file: {e.strerror or e}") from e
-        if len(data) > member_size_limit():
+        if len(data) > limit:
             raise SourceError(f"file is over the {member_size_limit():,} byte limit for one report")
         return data
 
