@@ -18,7 +18,16 @@ from typing import Literal, NamedTuple
 from nianbao.grid import Line, is_blank, parse_number
 from nianbao.labels import GROUP, Matcher
 
-__all__ = ["RawRow", "Sections", "Token", "find_sections", "label_rows", "table4_values", "tokens"]
+__all__ = [
+    "RawRow",
+    "Sections",
+    "Token",
+    "find_sections",
+    "is_padding",
+    "label_rows",
+    "table4_values",
+    "tokens",
+]
 
 
 TokenKind = Literal["num", "blank", "text"]
@@ -157,6 +166,12 @@ def _kind(cell: str) -> tuple[TokenKind, float | None]:
     return kind, value
 
 
+def is_padding(kind: TokenKind, text: str) -> bool:
+    """An empty cell, as opposed to a printed dash: in delimited text, what a merged label cell leaves.
+    Padding at the edges of a row is set aside; a dash stands in a value column and is a blank cell."""
+    return kind == "blank" and not text.strip()
+
+
 def tokens(lines: Sequence[Line], span: tuple[int, int]) -> list[Token]:
     """The cells of lines[span] as tokens; covered cells (None) are skipped."""
     out: list[Token] = []
@@ -171,7 +186,7 @@ def tokens(lines: Sequence[Line], span: tuple[int, int]) -> list[Token]:
             if cell is None:
                 continue
             kind, value = kinds.get(cell) or _kind(cell)
-            if leading and kind == "blank" and not cell.strip():
+            if leading and is_padding(kind, cell):
                 continue
             leading = False
             out.append(tuple.__new__(Token, (kind, cell, value, i, exact)))  # Token(...), minus a call

@@ -20,13 +20,13 @@ Two steps, both conservative:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from math import comb
-from typing import Literal
+from typing import Literal, TypeVar
 
-from nianbao.locate import Token
+from nianbao.locate import Token, is_padding
 
 __all__ = ["Aligned", "Constraint", "Sum", "align", "solve", "tok"]
 
@@ -54,15 +54,11 @@ def _strip(values: list[Token], lead: bool, trail: bool) -> list[Token]:
     printed as a dash (``-``, ``—``, ``/``, 无) is kept: the report printed it in a value column, so it is a
     blank cell of the row, and dropping it would shift the row's numbers into the wrong columns."""
     a, b = 0, len(values)
-    while lead and a < b and _empty(values[a]):
+    while lead and a < b and is_padding(values[a].kind, values[a].text):
         a += 1
-    while trail and b > a and _empty(values[b - 1]):
+    while trail and b > a and is_padding(values[b - 1].kind, values[b - 1].text):
         b -= 1
     return values[a:b]
-
-
-def _empty(t: Token) -> bool:
-    return t.kind == "blank" and not t.text.strip()
 
 
 def _positional(values: list[Token]) -> Aligned:
@@ -149,6 +145,43 @@ def _holds(row: Sequence[float | None], sums: Sequence[Sum]) -> bool:
     return True
 
 
+_K = TypeVar("_K")
+
+
+def _forced(
+    terms: Sequence[tuple[_K, int]], get: Callable[[_K], float | None]
+) -> list[tuple[_K, int]] | None:
+    """One identity ``sum(c * cell) == 0`` over non-negative integers: the cells it forces.
+
+    None when the known cells contradict it; [] when it forces nothing (all known and holding,
+    or unknowns that can take several values); else the forced (cell, value) pairs: the one
+    unknown, or every unknown on one side when the others leave them a sum of zero.
+    """
+    unknown: list[tuple[_K, int]] = []
+    known: float = 0  # sum of the known terms, in order (from int 0, as sum() would)
+    for cell, c in terms:
+        value = get(cell)
+        if value is None:
+            unknown.append((cell, c))
+        else:
+            known += c * (value or 0)
+    if not unknown:
+        return None if abs(known) > 1e-9 else []
+    if len(unknown) == 1:
+        cell, c = unknown[0]
+        value = -known / c
+        if value < 0 or value != int(value):
+            return None
+        return [(cell, int(value))]
+    sign = unknown[0][1]
+    if any(c != sign for _, c in unknown):
+        return []  # unknowns on both sides: nothing is forced
+    rest = -known / sign
+    if rest < 0:
+        return None
+    return [(cell, 0) for cell, _ in unknown] if rest == 0 else []
+
+
 RowTerms = tuple[tuple[int, int], ...]  # (column index, coefficient) of one identity of a row
 
 
@@ -168,36 +201,12 @@ def _solve_row(row: list[float | None], cons: Sequence[RowTerms]) -> list[float 
     while changed:
         changed = False
         for terms in cons:
-            unknown: list[tuple[int, int]] = []
-            known: float = 0  # sum of the known terms, in order (from int 0, as sum() would)
-            for i, c in terms:
-                value = cells[i]
-                if value is None:
-                    unknown.append((i, c))
-                else:
-                    known += c * (value or 0)
-            if not unknown:
-                if abs(known) > 1e-9:
-                    return None
-                continue
-            if len(unknown) == 1:
-                i, c = unknown[0]
-                forced = -known / c
-                if forced < 0 or forced != int(forced):
-                    return None
-                cells[i] = int(forced)
-            else:
-                sign = unknown[0][1]
-                if any(c != sign for _, c in unknown):
-                    continue  # unknowns on both sides: nothing is forced
-                rest = -known / sign
-                if rest < 0:
-                    return None
-                if rest != 0:
-                    continue
-                for i, _ in unknown:
-                    cells[i] = 0
-            changed = True
+            forced = _forced(terms, cells.__getitem__)
+            if forced is None:
+                return None
+            for i, value in forced:
+                cells[i] = value
+            changed = changed or bool(forced)
     return cells
 
 
@@ -221,37 +230,12 @@ def solve(cells: dict, constraints: Sequence[Constraint], writable: set) -> bool
     while changed:
         changed = False
         for con in constraints:
-            unknown: list[tuple[object, int]] = []
-            known: float = 0  # sum of the known terms, in order (from int 0, as sum() would)
-            for cell, c in con.terms:
-                value = shadow.get(cell)
-                if value is None:
-                    unknown.append((cell, c))
-                else:
-                    known += c * (value or 0)
-            if not unknown:
-                if abs(known) > 1e-9:
-                    return False
-                continue
-            signs = {c for _, c in unknown}
-            if len(unknown) == 1:
-                cell, c = unknown[0]
-                value = -known / c
-                if value < 0 or value != int(value):
-                    return False
-                forced = [(cell, int(value))]
-            elif len(signs) == 1:
-                rest = -known / signs.pop()
-                if rest < 0:
-                    return False
-                if rest != 0:
-                    continue
-                forced = [(cell, 0) for cell, _ in unknown]
-            else:
-                continue
+            forced = _forced(con.terms, shadow.get)
+            if forced is None:
+                return False
             for cell, value in forced:
                 shadow[cell] = value
                 if cell in writable:
                     cells[cell] = value
-            changed = True
+            changed = changed or bool(forced)
     return True
