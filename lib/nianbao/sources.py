@@ -340,16 +340,19 @@ class SourceReader:
             if not stat.S_ISREG(st.st_mode):
                 raise SourceError("not a regular file")
             limit = member_size_limit()
+            too_big = f"file is over the {limit:,} byte limit for one report"
+            if st.st_size > limit:  # refused from its size, unread
+                raise SourceError(too_big)
             with path.open("rb") as f:
                 # read(n) allocates n bytes up front: ask for the stat size (+1 to see growth), not the cap
-                want = min(limit, st.st_size) + 1
+                want = st.st_size + 1
                 data = f.read(want)
-                if len(data) == want and want <= limit:  # the file grew since stat: read on, to the cap
+                if len(data) == want:  # the file grew since stat: read on, to one byte past the cap
                     data += f.read(limit + 1 - len(data))
         except OSError as e:
             raise SourceError(f"cannot read file: {e.strerror or e}") from e
         if len(data) > limit:
-            raise SourceError(f"file is over the {member_size_limit():,} byte limit for one report")
+            raise SourceError(too_big)
         return data
 
     def _archive(self, archive: Path) -> zipfile.ZipFile:
