@@ -262,6 +262,7 @@ def _run_aliases(files: list[Path], stats: RunStats) -> tuple[Aliases, dict[str,
 
     held = extra_aliases()
     texts = [Aliases.text_of(held)]
+    merged = dict(held)  # what the workers' Aliases.table() will be, for the summary
     for path in files:
         try:
             text = path.read_text(encoding="utf-8-sig")
@@ -275,14 +276,13 @@ def _run_aliases(files: list[Path], stats: RunStats) -> tuple[Aliases, dict[str,
                 )
             continue
         try:
-            read_aliases(text)
+            merged.update(read_aliases(text))
         except ValueError as e:
             raise NianbaoError(f"{path}: {e}; fix the file or remove it") from e
         texts.append(text)
         stats.places_files.append(os.fspath(path))
-    aliases = Aliases.of(tuple(texts))
-    stats.aliases = len(aliases.table())
-    return aliases, held
+    stats.aliases = len(merged)
+    return Aliases.of(tuple(texts)), held
 
 
 def _refuse_in_bootstrap() -> None:
