@@ -188,6 +188,33 @@ def test_a_failing_notebook_names_its_cell_and_spares_the_others(tmp_path: Path,
     assert (tmp_path / "cli" / "01_broken.html").is_file()
 
 
+@pytest.mark.parametrize(("failures", "ok"), [(1, True), (2, False)])
+def test_a_kernel_that_fails_to_start_is_tried_once_more(
+    tmp_path: Path, synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch, failures: int, ok: bool
+) -> None:
+    """A failure outside the cells (a kernel that died at start) gets one more attempt; a cell's
+    error does not (see the test above: its page reports the cell)."""
+    import papermill
+
+    books = tmp_path / "books"
+    books.mkdir()
+    _tiny(books / "00_fine.ipynb", "print('fine', parsed)")
+    real = papermill.execute_notebook
+    calls: list[str] = []
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        calls.append(str(args[0]))
+        if len(calls) <= failures:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    (page,) = run_report(synthetic_dir, tmp_path / "out", notebooks=books, progress=lambda _l: None)
+    assert len(calls) == 2
+    assert page.ok is ok
+    assert page.error == (None if ok else "RuntimeError: Kernel died before replying to kernel_info")
+
+
 def test_cli_explains_a_folder_that_is_not_parsed(tmp_path: Path) -> None:
     result = CliRunner().invoke(report_command, ["--parsed", str(tmp_path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1

@@ -97,6 +97,11 @@ def _kernel_manager(log: Path) -> type:
     return QuietKernelManager
 
 
+# A failure outside the notebook's cells (seen: "Kernel died before replying to kernel_info" when
+# parallel renders start kernels at once, which pick their TCP ports independently) is tried again.
+_KERNEL_ATTEMPTS = 2
+
+
 def render_notebook(
     notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel: str = "python3"
 ) -> PageResult:
@@ -111,20 +116,25 @@ def render_notebook(
     start = time.perf_counter()
     failed_cell: int | None = None
     error: str | None = None
-    try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters=dict(parameters),
-            kernel_name=kernel,
-            progress_bar=False,
-            cwd=str(notebook.parent),
-            kernel_manager_class=_kernel_manager(executed.with_suffix(".kernel.log")),
-        )
-    except PapermillExecutionError as exc:
-        failed_cell, error = exc.exec_count, f"{exc.ename}: {exc.evalue}"
-    except Exception as exc:  # a kernel that did not start, a notebook that does not parse
-        error = f"{type(exc).__name__}: {exc}"
+    for attempt in range(_KERNEL_ATTEMPTS):
+        error = None
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(executed),
+                parameters=dict(parameters),
+                kernel_name=kernel,
+                progress_bar=False,
+                cwd=str(notebook.parent),
+                kernel_manager_class=_kernel_manager(executed.with_suffix(".kernel.log")),
+            )
+        except PapermillExecutionError as exc:  # a cell failed: the notebook's own error, not retried
+            failed_cell, error = exc.exec_count, f"{exc.ename}: {exc.evalue}"
+        except Exception as exc:  # a kernel that did not start, a notebook that does not parse
+            error = f"{type(exc).__name__}: {exc}"
+            if attempt + 1 < _KERNEL_ATTEMPTS:
+                continue
+        break
     size = 0
     html: Path | None = None
     if executed.is_file():
