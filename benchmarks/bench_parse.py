@@ -6,7 +6,9 @@ Generates a synthetic corpus with ``nianbao.synth.generate`` (cached under ``ben
 git-ignored), then measures in one run, on this machine:
 
 - reports/s per core for txt, HTML, DOCX and PDF: files / wall time / cores, parsing with ``--jobs``
-  = all cores (so pool start-up, hashing, caching and output assembly are included);
+  = all cores (so pool start-up, hashing, caching and output assembly are included); each format is
+  parsed ``--repeat`` times from a cold cache and the fastest run counts (the machine is shared: other
+  work only ever slows a run down, so the minimum is the best estimate, as ``timeit`` advises);
 - the speed-up of ``--jobs 2`` over ``--jobs 1`` on the same text files (no cache);
 - our PDF path's time over bare ``pdfminer.high_level.extract_text`` on the same files (one process);
 - the warm re-run of the whole unchanged corpus, in-process (``read_corpus``) and as the command;
@@ -149,15 +151,27 @@ def run(args: argparse.Namespace) -> list[Row]:
 
     for fmt, d in dirs.items():
         files = files_of(d)
-        cpu_before = own_cpu_seconds()
-        seconds, c = parse(files, cores, result_cache)
-        own_ms = (own_cpu_seconds() - cpu_before) / len(files) * 1000
+        # Each try parses the files from a cold cache of its own (the first try's cache is kept for
+        # the warm re-run below); the fastest try is the one least disturbed by other work.
+        tries = []
+        for i in range(args.repeat):
+            try_cache = result_cache if i == 0 else work / f"cache-try-{i}"
+            cpu_before = own_cpu_seconds()
+            seconds, c = parse(files, cores, try_cache)
+            tries.append((seconds, (own_cpu_seconds() - cpu_before) / len(files) * 1000))
+            if i:
+                shutil.rmtree(try_cache, ignore_errors=True)
+        seconds, own_ms = min(tries)
         rate = len(files) / seconds / cores
+        rates = sorted(len(files) / s / cores for s, _ in tries)
         target = TARGETS.get(fmt)
+        spread = (
+            f" (best of {len(tries)}; all: {', '.join(f'{r:,.0f}' for r in rates)})" if len(tries) > 1 else ""
+        )
         rows.append(
             Row(
                 f"{fmt}: reports/s per core ({len(files)} files, --jobs {cores})",
-                f"{rate:,.1f}",
+                f"{rate:,.1f}{spread}",
                 f">= {target:,.0f}" if target else "",
                 None if target is None else rate >= target,
             )
@@ -170,7 +184,7 @@ def run(args: argparse.Namespace) -> list[Row]:
                 )
             )
         print(
-            f"  {fmt}: {len(files)} files in {seconds:.1f} s -> {rate:.1f}/s per core [{status_counts(c)}]",
+            f"  {fmt}: {len(files)} files in {seconds:.1f} s -> {rate:.1f}/s per core{spread} [{status_counts(c)}]",
             flush=True,
         )
 
@@ -296,7 +310,8 @@ def render(rows: list[Row], args: argparse.Namespace, load: tuple[float, float],
         "",
         "- *reports/s per core* = files / wall time / cores, parsing with `--jobs` = all cores from a cold",
         "  cache: it includes starting the worker processes (spawned, each importing the parser stack),",
-        "  hashing, caching and assembling the frames, not only the per-file parser.",
+        "  hashing, caching and assembling the frames, not only the per-file parser. Each format is parsed",
+        "  `--repeat` times, each from an empty cache; the fastest run counts and all runs are shown.",
         "- The per-file parser (`nianbao.report.parse_bytes`) sets the throughput; the corpus layer's own",
         "  share is the *CPU per file of the coordinating process* row (it runs beside the workers).",
         "- The command's warm time is its in-process work plus interpreter start-up, which the",
@@ -322,6 +337,12 @@ def main(argv: list[str] | None = None) -> None:
         "--speedup-files", type=int, default=2_000, help="text files for the --jobs comparison"
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="cold runs per format for the reports/s rows; the fastest counts (others are shown)",
+    )
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     args = parser.parse_args(argv)
     start, load0 = time.perf_counter(), os.getloadavg()[0]
