@@ -201,6 +201,14 @@ def _count_axis(largest: Any) -> alt.Axis:
     return alt.Axis(format=",d", tickCount=max(1, min(top, 5)))
 
 
+def _colour_legend(values: pl.Series) -> alt.Legend:
+    """A colour legend for ``values``: whole-number labels for counts (as ``_count_axis``)."""
+    if not values.dtype.is_integer():
+        return alt.Legend()
+    top = int(values.max() or 0)  # type: ignore[arg-type]
+    return alt.Legend(format=",d", tickCount=max(1, min(top, 5)))
+
+
 def _share_x(lang: Lang) -> alt.X:
     """Stacked shares on a fixed 0–100 % axis (rounding must not stretch it to 110 %)."""
     return alt.X(
@@ -253,7 +261,9 @@ def heatmap(
         x=_year_x(data["year"], lang), y=alt.Y("organ:N", title=None, sort="ascending")
     )
     cells = base.mark_rect().encode(
-        color=alt.Color(f"{value}:Q", title=name, scale=alt.Scale(scheme="blues")),
+        color=alt.Color(
+            f"{value}:Q", title=name, scale=alt.Scale(scheme="blues"), legend=_colour_legend(data[value])
+        ),
         opacity=alt.condition(_FOCUS, alt.value(1.0), alt.value(0.25)),
         stroke=alt.condition("datum.flagged", alt.value("#d84315"), alt.value(None)),
         strokeWidth=alt.value(2),

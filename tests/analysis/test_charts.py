@@ -280,6 +280,17 @@ def test_year_axis_keeps_a_year_without_reports() -> None:
     assert {"2021", "2022", "2023"} <= set(drawn)
 
 
+def test_heatmap_legend_of_counts_has_whole_labels() -> None:
+    frame = pl.DataFrame(
+        {"organ": ["甲镇", "甲镇", "乙镇"], "year": [2021, 2022, 2021], "path": ["a", "b", "c"]}
+    )
+    counts = _svg_texts(charts.heatmap(frame.with_columns(v=pl.Series([0, 1, 1])), "v"))
+    assert not {"0.0", "0.5"} & set(counts), counts  # vega's default legend: 0.0, 0.5, 1.0
+    assert {"0", "1"} <= set(counts)
+    rates = _svg_texts(charts.heatmap(frame.with_columns(v=pl.Series([0.1, 0.5, 0.2])), "v"))
+    assert "0.1" in rates  # fractions keep their decimals
+
+
 def test_count_axes_have_whole_ticks_and_share_axes_end_at_100() -> None:
     status = pl.DataFrame(
         {"status": ["ok", "ok", "partial"], "format": ["txt", "pdf", "txt"], "files": [2, 2, 1]}
