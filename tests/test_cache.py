@@ -12,7 +12,7 @@ from polars.testing import assert_frame_equal
 
 from nianbao.cache import KEY_COLUMN, Fingerprints, ResultCache, cache_key, default_cache_dir, parser_version
 from nianbao.fields import FRAME_NAMES
-from nianbao.parallel import keyed_frames
+from nianbao.parallel import batch_frames
 from nianbao.result import FileResult
 
 
@@ -29,8 +29,8 @@ def _result(rid: str, n_checks: int) -> FileResult:
     )
 
 
-def _segment(keys: list[str], n_checks: int = 2) -> dict[str, pl.DataFrame]:
-    return keyed_frames([(k, _result(k[:4], n_checks)) for k in keys])
+def _segment(keys: list[str], n_checks: int = 2, first_id: int = 0) -> dict[str, pl.DataFrame]:
+    return batch_frames([(k, _result(k[:4], n_checks)) for k in keys], first_id)
 
 
 def test_cache_key_is_sha256_plus_lowercase_suffix() -> None:
@@ -58,8 +58,8 @@ def test_default_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPat
 
 def test_segments_round_trip_in_the_order_asked(tmp_path: Path) -> None:
     with ResultCache(tmp_path, "v1") as rc:
-        rc.write_segment(_segment(["aaaa1", "bbbb1"]))
-        rc.write_segment(_segment(["cccc1"], n_checks=3))
+        rc.write_segment([_segment(["aaaa1", "bbbb1"])])
+        rc.write_segment([_segment(["cccc1"], n_checks=3)])
         index = rc.index()
         assert sorted(index[KEY_COLUMN]) == ["aaaa1", "bbbb1", "cccc1"]
         located = index.filter(pl.col(KEY_COLUMN) != "bbbb1").sort(KEY_COLUMN, descending=True)
@@ -73,9 +73,32 @@ def test_segments_round_trip_in_the_order_asked(tmp_path: Path) -> None:
     ]
 
 
+def test_a_segment_of_several_batches_ties_each_row_to_its_file(tmp_path: Path) -> None:
+    # batches arrive in any order; each row keeps the id the run gave its file
+    batches = [_segment(["cccc1", "dddd1"], n_checks=3, first_id=7), _segment(["aaaa1", "bbbb1"], n_checks=2)]
+    with ResultCache(tmp_path, "v1") as rc:
+        name = rc.write_segment(batches)
+        stored = pl.read_parquet(tmp_path / "v1" / name / "checks.parquet")
+        index = rc.index()
+        checks = rc.select("checks", index.sort(KEY_COLUMN, descending=True)).collect()
+        with pytest.raises(ValueError, match="same id"):
+            rc.write_segment([_segment(["eeee1"]), _segment(["ffff1"])])
+        with pytest.raises(ValueError, match="at least one batch"):
+            rc.write_segment([])
+        assert len(rc.segments()) == 1
+    assert stored["_kid"].to_list() == [7, 7, 7, 8, 8, 8, 0, 0, 1, 1]
+    assert index.select(KEY_COLUMN, "_kid").rows() == [("cccc1", 7), ("dddd1", 8), ("aaaa1", 0), ("bbbb1", 1)]
+    assert checks.select(KEY_COLUMN, "report_id").rows() == [
+        *[("dddd1", "dddd")] * 3,
+        *[("cccc1", "cccc")] * 3,
+        *[("bbbb1", "bbbb")] * 2,
+        *[("aaaa1", "aaaa")] * 2,
+    ]
+
+
 def test_half_written_segments_are_removed_and_never_read(tmp_path: Path) -> None:
     with ResultCache(tmp_path, "v1") as rc:
-        rc.write_segment(_segment(["aaaa1"]))
+        rc.write_segment([_segment(["aaaa1"])])
     (tmp_path / "v1" / "tmp-123").mkdir()  # what a run killed while writing leaves
     (tmp_path / "v1" / "seg-0-empty").mkdir()  # no reports file: incomplete
     with ResultCache(tmp_path, "v1") as rc:
@@ -88,8 +111,8 @@ def test_half_written_segments_are_removed_and_never_read(tmp_path: Path) -> Non
 def test_compaction_merges_segments_without_changing_rows(tmp_path: Path) -> None:
     with ResultCache(tmp_path, "v1") as rc:
         for i in range(5):
-            rc.write_segment(_segment([f"k{i:03d}a", f"k{i:03d}b"], n_checks=i))
-        rc.write_segment(_segment(["k000a"]))  # the same key twice: the oldest copy wins
+            rc.write_segment([_segment([f"k{i:03d}a", f"k{i:03d}b"], n_checks=i)])
+        rc.write_segment([_segment(["k000a"])])  # the same key twice: the oldest copy wins
         before = {f: rc.select(f, rc.index()).drop("segment", "_kid").collect() for f in FRAME_NAMES}
         assert not rc.compact(max_segments=6)
         assert rc.compact(max_segments=2)

@@ -348,6 +348,45 @@ def test_a_process_pool_gives_the_same_frames_as_one_process(tmp_path: Path) -> 
         compare(without_timing(two.frames)[name], frame)
 
 
+def _by_rows(results: list[FileResult]) -> dict[str, pl.DataFrame]:
+    """The frames as polars' row reader makes them (how ``to_frames`` built them before it went by column)."""
+    return {
+        name: pl.DataFrame(
+            [row for r in results for row in r.rows(name)], schema=FRAME_SCHEMAS[name], orient="row"
+        )
+        for name in FRAME_NAMES
+    }
+
+
+def test_frames_built_by_column_equal_frames_built_by_row() -> None:
+    from nianbao.result import to_frames
+
+    parsed = [report.parse_file(p) for p in sorted((SHARED / "seeds").glob("*.txt"))]
+    odd = FileResult(  # values the row reader converts and a typed Series refuses: built by rows
+        report={"report_id": "r9", "status": "ok", "year": 2021.0, "cells_read": True},
+        applications=[("r9", "granted", "granted", "total", 3.0)],
+        litigation=[("r9", "administrative_review", "upheld", 2)],
+    )
+    for results in (parsed, [*parsed, odd], [odd], []):
+        expected = _by_rows(results)
+        got = to_frames(results)
+        for name in FRAME_NAMES:
+            assert_frame_equal(got[name], expected[name])
+    assert to_frames([odd])["applications"]["value"].to_list() == [3]
+    numbered = to_frames([*parsed, odd], file_ids="_file", first_id=5)
+    for name in FRAME_NAMES:
+        assert_frame_equal(numbered[name].drop("_file"), to_frames([*parsed, odd])[name])
+        assert numbered[name].schema["_file"] == pl.Int32
+        assert numbered[name].get_column("_file").is_sorted()
+    assert numbered["reports"]["_file"].to_list() == list(range(5, 5 + len(parsed) + 1))
+    rid_of_file = numbered["reports"].select("_file", "report_id")
+    litigation = numbered["litigation"].join(rid_of_file, on="_file", suffix="_of_file")
+    assert litigation.height == 15 * len(parsed) + 1
+    assert (litigation["report_id"] == litigation["report_id_of_file"]).all()
+    with pytest.raises(pl.exceptions.PolarsError):  # a ragged row fails as it did by rows
+        to_frames([FileResult({"report_id": "x"}, litigation=[("x", "upheld")])])
+
+
 # --- synthetic corpora: truth files beside the reports, invented places ------------------------------
 
 PLACE_COLUMNS = ["province", "city", "county", "organ_level"]

@@ -3,8 +3,9 @@
 Layout: ``ROOT/<parser version>/seg-*/{reports,proactive,applications,litigation,checks}.parquet``.
 A *segment* is the rows of a batch of parsed files in the five contract frames, stored as parquet
 (a data format: reading a shared cache never executes code, unlike pickle; its dictionary encoding
-makes the repeated ids small and fast to read back: 1.75M table cells in ~50 ms); every frame carries one
-extra column ``_key`` (SHA-256 of the bytes + the file's extension, see :func:`cache_key`; a run with
+makes the repeated ids small and fast to read back: 1.75M table cells in ~50 ms); every row carries its
+file's id ``_kid`` (an integer, unique within the segment) and ``reports`` maps ids to keys with a column
+``_key`` (SHA-256 of the bytes + the file's extension, see :func:`cache_key`; a run with
 place aliases, e.g. a corpus's ``places.csv``, puts ``-places-<digest of the aliases>`` before the
 extension, so its results never mix with another alias set's: both stay until the version is pruned).
 A segment is written to a ``tmp-*`` directory and renamed into place, so a killed run leaves only
@@ -28,7 +29,7 @@ import hashlib
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -133,19 +134,30 @@ class ResultCache:
             return pl.DataFrame(schema={KEY_COLUMN: pl.String, ID_COLUMN: pl.Int32, "segment": pl.String})
         return pl.concat(parts).unique(KEY_COLUMN, keep="first", maintain_order=True)
 
-    def write_segment(self, frames: dict[str, pl.DataFrame]) -> str:
-        """Store one batch's five frames (each row with its file's ``_key``) atomically; returns its name.
+    def write_segment(self, batches: Sequence[Mapping[str, pl.DataFrame]]) -> str:
+        """Store batches of parsed files as one segment, atomically; returns its name.
 
-        On disk, ``reports`` keeps ``_key`` and numbers its rows ``_kid``; the other frames carry only
-        the small ``_kid``, so reading rows back joins on integers, not on 68-character keys.
+        A batch is five frames as ``parallel.batch_frames`` makes them: each row starts with
+        ``_kid``, the id of its file, and ``reports`` has one row per file, with its ``_key``. Ids
+        must differ across the batches (the run numbers its files apart). On disk only ``reports``
+        keeps ``_key``: reading rows back joins on integers, not on 68-character keys.
+
+        Raises
+        ------
+        ValueError
+            No batch, or two files with the same id.
         """
-        ids = frames["reports"].select(KEY_COLUMN, pl.int_range(pl.len(), dtype=pl.Int32).alias(ID_COLUMN))
+        if not batches:
+            raise ValueError("a segment needs at least one batch")
+        reports = pl.concat([b["reports"] for b in batches])
+        if not reports.get_column(ID_COLUMN).is_unique().all():
+            raise ValueError("two files of a segment have the same id")
 
         def frame_rows(frame: str) -> pl.DataFrame:
-            df = frames[frame].join(ids, on=KEY_COLUMN, how="left", maintain_order="left")
+            df = reports if frame == "reports" else pl.concat([b[frame] for b in batches])
             return df.select(ID_COLUMN, *FRAME_SCHEMAS[frame].names())
 
-        return self._write(frame_rows, ids.get_column(KEY_COLUMN))
+        return self._write(frame_rows, reports.get_column(KEY_COLUMN))
 
     def _write(self, frame_rows: Callable[[str], pl.DataFrame], keys: pl.Series) -> str:
         """Write a segment one frame at a time (``frame_rows`` gives ``_kid`` + contract columns)."""

@@ -49,12 +49,11 @@ from nianbao.parallel import (
     ExecutorName,
     default_jobs,
     failed_result,
-    keyed_frames,
     release_aliases,
     report_id_of,
 )
 from nianbao.places import Place
-from nianbao.result import FileResult
+from nianbao.result import FileResult, to_frames
 from nianbao.sources import Source, SourceError, SourceReader, is_synthetic_corpus, walk_corpus
 
 __all__ = ["Corpus", "CorpusScan", "RunStats", "read_corpus", "scan"]
@@ -430,7 +429,7 @@ class _SegmentWriter:
 
     def flush(self) -> None:
         if self.buffer:
-            self.rc.write_segment({f: pl.concat([b[f] for b in self.buffer]) for f in FRAME_NAMES})
+            self.rc.write_segment(self.buffer)
         self.buffer, self.buffered, self.last = [], 0, time.monotonic()
 
 
@@ -464,9 +463,11 @@ def _merge_by_order(a: pl.DataFrame, b: pl.DataFrame) -> pl.DataFrame:
 
 
 def _with_order(rows: list[tuple[int, FileResult]]) -> dict[str, pl.DataFrame]:
-    frames = keyed_frames([(str(order), r) for order, r in rows])
+    """The five frames of these results, each row with its file's order (``_ORDER``), sorted by it."""
+    orders = pl.Series(_ORDER, [o for o, _ in rows], pl.Int64)
+    frames = to_frames([r for _, r in rows], file_ids=_ORDER)
     return {
-        n: f.with_columns(pl.col(KEY_COLUMN).cast(pl.Int64).alias(_ORDER)).sort(_ORDER, maintain_order=True)
+        n: f.with_columns(orders.gather(f.get_column(_ORDER))).sort(_ORDER, maintain_order=True)
         for n, f in frames.items()
     }
 

@@ -6,8 +6,9 @@ cache key is computed once, by the process that read the file. The run's place a
 (:class:`Aliases`: a corpus's ``places.csv``, see :mod:`nianbao.places`) travel with every chunk as
 CSV text (cheap to pickle); a worker adopts them when they differ from the set it holds, so a
 long-lived dask worker never resolves places with a previous run's aliases. :func:`parse_chunk` runs on the
-worker and returns the chunk's rows as the five contract frames with a ``_key`` column, so the
-coordinating process only concatenates columnar data.
+worker and returns the chunk's rows as the five contract frames, each row with its file's id
+(``_kid``, numbered apart across the run) as a cache segment stores them, so the coordinating
+process only concatenates columnar data.
 
 :class:`Dispatcher` bounds the chunks in flight (a few per worker), which bounds memory whatever
 the corpus size, and yields finished chunks as they complete. A worker that dies (out of memory, a
@@ -23,14 +24,13 @@ import hashlib
 import io
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from nianbao.cache import KEY_COLUMN
-from nianbao.fields import FRAME_NAMES
+from nianbao.cache import ID_COLUMN, KEY_COLUMN
 from nianbao.result import FileResult, to_frames
 
 if TYPE_CHECKING:
@@ -41,9 +41,9 @@ __all__ = [
     "Chunk",
     "Dispatcher",
     "ExecutorName",
+    "batch_frames",
     "default_jobs",
     "failed_result",
-    "keyed_frames",
     "parse_chunk",
     "report_id_of",
     "use_aliases",
@@ -153,24 +153,29 @@ def release_aliases(previous: Mapping[str, Place]) -> None:
     _HELD[0] = None
 
 
-def keyed_frames(keyed: list[tuple[str, FileResult]]) -> dict[str, pl.DataFrame]:
-    """The five frames of ``(key, result)`` pairs, each row carrying its file's ``_key`` first."""
-    frames = to_frames(r for _, r in keyed)
-    out = {}
-    for name in FRAME_NAMES:
-        keys = [k for k, r in keyed for _ in range(len(r.rows(name)))]
-        out[name] = frames[name].select(pl.Series(KEY_COLUMN, keys, pl.String), pl.all())
-    return out
+def batch_frames(keyed: Sequence[tuple[str, FileResult]], first_id: int = 0) -> dict[str, pl.DataFrame]:
+    """The five frames of ``(key, result)`` pairs as a cache segment holds them (see ``ResultCache.write_segment``).
+
+    Every row starts with ``_kid``, its file's id: ``first_id`` + the file's position among the
+    pairs; ``reports`` starts with the file's ``_key``. A row carries a small integer rather than
+    its 68-character key: the key on every row was half of what a worker shipped back.
+    """
+    frames = to_frames([r for _, r in keyed], file_ids=ID_COLUMN, first_id=first_id)
+    keys = pl.Series(KEY_COLUMN, [k for k, _ in keyed], pl.String)
+    frames["reports"] = frames["reports"].insert_column(0, keys)
+    return frames
 
 
-def parse_chunk(chunk: Chunk, aliases: Aliases | None = None) -> dict[str, pl.DataFrame]:
-    """Parse a chunk on a worker; returns its rows as keyed frames (see :func:`keyed_frames`).
+def parse_chunk(chunk: Chunk, aliases: Aliases | None = None, first_id: int = 0) -> dict[str, pl.DataFrame]:
+    """Parse a chunk on a worker; returns its rows as batch frames (see :func:`batch_frames`).
 
     ``aliases`` (when given) are adopted first, so places resolve as in the coordinating process.
+    ``first_id`` is the id of the chunk's first file: the :class:`Dispatcher` numbers the files
+    of a run apart, so finished chunks go into a cache segment as they are.
     """
     if aliases is not None:
         use_aliases(aliases)
-    return keyed_frames([(key, _parse_one(data, display)) for key, display, data in chunk])
+    return batch_frames([(key, _parse_one(data, display)) for key, display, data in chunk], first_id)
 
 
 def _spawn_context() -> Any:
@@ -211,6 +216,7 @@ class Dispatcher:
         self._pending: dict[Any, Chunk] = {}
         self._chunk: Chunk = []
         self._chunk_bytes = 0
+        self._next_id = 0  # id of the next chunk's first file (ids number a run's files apart)
         self.crashed: list[FileResult] = []  # rows of files whose worker died; not to be cached
         # a few chunks per worker keep every worker busy while bounding the bytes held in memory
         self.inflight = 3 * (self.jobs if executor == "process" else self._dask_workers())
@@ -259,15 +265,16 @@ class Dispatcher:
             yield from self._collect()
 
     def _start(self, chunk: Chunk) -> Any:
+        first_id, self._next_id = self._next_id, self._next_id + len(chunk)
         if self.executor == "dask":
-            return self.client.submit(parse_chunk, chunk, self.aliases, pure=False)
+            return self.client.submit(parse_chunk, chunk, self.aliases, first_id, pure=False)
         if self.jobs == 1:
             fut: cf.Future[dict[str, pl.DataFrame]] = cf.Future()
-            fut.set_result(parse_chunk(chunk, self.aliases))
+            fut.set_result(parse_chunk(chunk, self.aliases, first_id))
             return fut
         if self._pool is None:
             self._pool = cf.ProcessPoolExecutor(self.jobs, mp_context=_spawn_context())
-        return self._pool.submit(parse_chunk, chunk, self.aliases)
+        return self._pool.submit(parse_chunk, chunk, self.aliases, first_id)
 
     def _wait(self) -> Callable[..., Any]:
         if self.executor == "dask":
