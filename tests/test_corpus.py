@@ -348,6 +348,29 @@ def test_a_process_pool_gives_the_same_frames_as_one_process(tmp_path: Path) -> 
         compare(without_timing(two.frames)[name], frame)
 
 
+def test_pool_workers_freeze_the_parser_out_of_the_garbage_collector(
+    tmp_path: Path, calls: list[str]
+) -> None:
+    import gc
+    import subprocess
+
+    probe = (
+        "import gc\n"
+        "from nianbao.parallel import WORKER_GC_THRESHOLD, start_worker\n"
+        "start_worker()\n"
+        "import nianbao.report, nianbao.tables\n"  # the parser came in with start_worker
+        "print(gc.get_freeze_count(), gc.get_threshold()[0] == WORKER_GC_THRESHOLD)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    frozen, threshold_set = out.split()
+    assert int(frozen) > 10_000
+    assert threshold_set == "True"
+    # parsing in this process (jobs=1) leaves the caller's collector as it was
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    _read(_files(tmp_path / "c", CORPUS), tmp_path / "cache")
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
 def _by_rows(results: list[FileResult]) -> dict[str, pl.DataFrame]:
     """The frames as polars' row reader makes them (how ``to_frames`` built them before it went by column)."""
     return {

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import csv
+import gc
 import hashlib
 import io
 import multiprocessing
@@ -178,6 +179,27 @@ def parse_chunk(chunk: Chunk, aliases: Aliases | None = None, first_id: int = 0)
     return batch_frames([(key, _parse_one(data, display)) for key, display, data in chunk], first_id)
 
 
+WORKER_GC_THRESHOLD = 10_000  # young-generation threshold in pool workers (Python's default: 700)
+
+
+def start_worker() -> None:
+    """Prepare a pool worker process for parsing (only ours: a dask worker or the caller is left as is).
+
+    The parser is imported now, and everything alive at that point (~50,000 objects: modules,
+    templates, compiled patterns) is frozen out of the cyclic garbage collector, which otherwise
+    walks them all again at every full collection. Parsing allocates many containers that reference
+    counting frees at once; the larger young-generation threshold lets collections run when objects
+    really accumulate (memo caches growing) instead of every 700 allocations. Measured on the txt
+    benchmark corpus: garbage collection in a worker from ~0.15 to ~0.01 ms per file. Cyclic
+    garbage is still collected, only later.
+    """
+    from nianbao import report  # noqa: F401  (imported for its side effect: the parser's modules)
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
 def _spawn_context() -> Any:
     # polars (and pdfminer's caches) are not fork-safe once threads exist: always start clean workers.
     return multiprocessing.get_context("spawn")
@@ -273,7 +295,9 @@ class Dispatcher:
             fut.set_result(parse_chunk(chunk, self.aliases, first_id))
             return fut
         if self._pool is None:
-            self._pool = cf.ProcessPoolExecutor(self.jobs, mp_context=_spawn_context())
+            self._pool = cf.ProcessPoolExecutor(
+                self.jobs, mp_context=_spawn_context(), initializer=start_worker
+            )
         return self._pool.submit(parse_chunk, chunk, self.aliases, first_id)
 
     def _wait(self) -> Callable[..., Any]:
