@@ -14,13 +14,14 @@ parser is used with network access off, and no external entity is resolved.
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from lxml import etree
 
 from nianbao.errors import UnreadableFile
 from nianbao.grid import Document, Line, is_traditional, nfkc, normalise_text
-from nianbao.read.text import decode
+from nianbao.read.text import decode_checked
 
 __all__ = ["read_html"]
 
@@ -90,17 +91,44 @@ _WS = re.compile(r"\s+")
 _MAX_SPAN = 200
 
 
-def _decode(data: bytes) -> str:
+_UTF8 = ("utf-8", "utf8")
+
+
+def _decode(data: bytes) -> tuple[str, bool]:
+    """The page's text (the encoding its <meta> declares, else detected), and whether it is ``data``
+    read as UTF-8 as it stands (``decode_checked``)."""
     m = _META_CHARSET.search(data[:4096])
     if m:
         enc = m.group(1).decode("ascii", "ignore").lower()
         if enc in ("gb2312", "gbk"):
             enc = "gb18030"
         try:
-            return data.decode(enc)
+            return data.decode(enc), enc in _UTF8 and not data.startswith(codecs.BOM_UTF8)
         except (LookupError, UnicodeDecodeError):
             pass
-    return decode(data)
+    return decode_checked(data)
+
+
+# lxml's plain elements: lxml.html's element classes cost a Python call per element proxy. One
+# parser each, made once (lxml locks a parser while it parses, so threads may share them).
+_OPTIONS = {"remove_comments": True, "remove_pis": True, "no_network": True, "recover": True}
+_TEXT_PARSER = etree.HTMLParser(**_OPTIONS)
+_UTF8_PARSER = etree.HTMLParser(**_OPTIONS, encoding="utf-8")
+
+
+def _parse(data: bytes) -> etree._Element | None:
+    """The page's element tree (None when it holds no element).
+
+    lxml hands libxml2 a str as UTF-16 (as UTF-32 or Latin-1 in other cases), which libxml2
+    converts back to UTF-8 before it parses: a page that is UTF-8 is handed over as its bytes,
+    with the encoding given so that a <meta> cannot make libxml2 read them otherwise. (lxml
+    refuses a str that starts with an XML declaration naming an encoding; such a page keeps
+    the str, and that refusal.)
+    """
+    text, utf8 = _decode(data)
+    if utf8 and not text.startswith("<?xml"):
+        return etree.fromstring(data, _UTF8_PARSER)
+    return etree.fromstring(text, _TEXT_PARSER)
 
 
 _CELLS: dict[str, tuple[str, str]] = {}
@@ -263,11 +291,8 @@ class _Walker:
 
 def read_html(data: bytes) -> Document:
     """Read a portal page or HTML fragment into lines; raises UnreadableFile if it holds no text."""
-    text = _decode(data)
-    # lxml's plain elements: lxml.html's element classes cost a Python call per element proxy
-    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True)
     try:
-        root = etree.fromstring(text, parser)
+        root = _parse(data)
     except (etree.ParserError, ValueError) as e:
         raise UnreadableFile(f"HTML could not be parsed: {e}") from None
     if root is None:

@@ -19,7 +19,7 @@ import re
 from nianbao.errors import UnreadableFile
 from nianbao.grid import Document, Line, normalise_text
 
-__all__ = ["decode", "read_text", "text_lines"]
+__all__ = ["decode", "decode_checked", "read_text", "text_lines"]
 
 _CANDIDATES = ["utf_8", "gb18030", "big5", "utf_16"]
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -28,27 +28,36 @@ _HEADING = re.compile(r"^\s*#{1,6}\s*")
 
 def decode(data: bytes) -> str:
     """Bytes → str, detecting the encoding; raises UnreadableFile when no encoding fits."""
+    return decode_checked(data)[0]
+
+
+def decode_checked(data: bytes) -> tuple[str, bool]:
+    """``decode``, and whether the text is ``data`` read as UTF-8 as it stands.
+
+    True when no byte-order mark was dropped and nothing cut or replaced: a parser that reads
+    UTF-8 itself (libxml2) can then be handed the bytes instead of a copy of the text.
+    """
     for bom, enc in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"),
     ):
         if data.startswith(bom):
-            return data.decode(enc, errors="replace")
+            return data.decode(enc, errors="replace"), False
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), True
     except UnicodeDecodeError as e:
         if e.start > len(data) - 4:  # a multi-byte character cut at the end (truncated file)
-            return data[: e.start].decode("utf-8")
+            return data[: e.start].decode("utf-8"), False
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[: 256 * 1024], cp_isolation=_CANDIDATES).best()
     if best is None:
         try:  # GB18030 decodes almost anything that is Chinese text; it is the national standard
-            return data.decode("gb18030")
+            return data.decode("gb18030"), False
         except UnicodeDecodeError:
             raise UnreadableFile("text in an unknown encoding (not UTF-8, GB18030/GBK or Big5)") from None
-    return data.decode(best.encoding, errors="replace")
+    return data.decode(best.encoding, errors="replace"), False
 
 
 def _split(line: str) -> Line:
