@@ -357,9 +357,10 @@ def _run(
     writer = _SegmentWriter(rc)
     with SourceReader() as reader, bar:
         for order, src in enumerate(sources):
-            digest = prints.digest(src.locator, src.fingerprint)
+            locator, suffix = src.locator, tag + src.suffix
+            digest = prints.digest(locator, src.fingerprint)
             data: bytes | None = None
-            if digest is None or (digest + tag + src.suffix not in cached and digest not in first):
+            if digest is None or (digest + suffix not in cached and digest not in first):
                 got = _unread(src, reader)
                 if isinstance(got, FileResult):
                     plan.direct.append((order, got))
@@ -367,8 +368,8 @@ def _run(
                     bar.update()
                     continue
                 data, digest = got, cache_key(got, "")
-                prints.remember(src.locator, src.fingerprint, digest)
-            key = digest + tag + src.suffix
+                prints.remember(locator, src.fingerprint, digest)
+            key = digest + suffix
             if digest in first:
                 plan.duplicates.append((order, src.display, first[digest]))
                 stats.duplicates += 1

@@ -26,6 +26,7 @@ exceptions: :meth:`SourceReader.read` raises :class:`SourceError`, which the cor
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import os
 import stat
@@ -214,6 +215,25 @@ def _walk_dir(
             yield e, shown
 
 
+def _stat_input(path: Path, given: str | os.PathLike[str]) -> os.stat_result:
+    """One ``stat`` (following links) says whether an input exists, is a directory, and its fingerprint.
+
+    A corpus given as a list of files is walked at ~10 µs per file this way; asking ``exists``,
+    ``is_dir`` and ``stat`` in turn took three calls and three times as long.
+
+    Raises
+    ------
+    FileNotFoundError
+        The input does not exist (or is a dangling link), as ``Path.exists`` would say.
+    """
+    try:
+        return os.stat(path)
+    except OSError as e:
+        if e.errno in (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP):
+            raise FileNotFoundError(f"corpus input not found: {given}") from e
+        raise
+
+
 def _dir_sources(root: Path, skip: frozenset[str], synthetic: list[Path]) -> list[Source]:
     out: list[Source] = []
     for entry, shown in _walk_dir(str(root), "", skip, synthetic):
@@ -262,11 +282,10 @@ def walk_corpus(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path
     seen: set[str] = set()
     places: dict[str, Path] = {}
     for given in inputs:
-        root = Path(given)
-        if not root.exists():
-            raise FileNotFoundError(f"corpus input not found: {given}")
+        root = given if isinstance(given, Path) else Path(given)
+        st = _stat_input(root, given)
         items: list[Source] = []
-        if root.is_dir():
+        if stat.S_ISDIR(st.st_mode):
             synthetic: list[Path] = []
             items = _dir_sources(root, skip_set, synthetic)
             for folder in (root, *synthetic):
@@ -275,12 +294,11 @@ def walk_corpus(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path
         elif _is_zip(root):
             items = _zip_sources(root, root.name)
         else:
-            st = root.stat()
             items = [Source(root.name, path=root, fingerprint=_fingerprint(st), size=st.st_size)]
-        prefix = Path(given).as_posix().rstrip("/")
         for item in items:
             s = item
             if s.display in seen:
+                prefix = root.as_posix().rstrip("/")
                 shown = s.display if s.display.startswith(prefix + "/") else f"{prefix}/{s.display}"
                 s = dataclasses.replace(s, display=shown)
             seen.add(s.display)
@@ -289,12 +307,32 @@ def walk_corpus(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path
     return Walked(found, list(places.values()))
 
 
+def _read_up_to(fd: int, n: int) -> bytes:
+    """Up to ``n`` bytes from ``fd`` (fewer only at the end of the file).
+
+    Plain ``os.read`` rather than ``open()``: a file object costs an ``fstat`` and a terminal check
+    per file, ~7 µs, which is a tenth of the coordinating process's work on a 5 KB report.
+    """
+    data = os.read(fd, n)
+    while 0 < len(data) < n:
+        more = os.read(fd, n - len(data))
+        if not more:
+            break
+        data += more
+    return data
+
+
+def _too_big(limit: int) -> str:
+    return f"file is over the {limit:,} byte limit for one report"
+
+
 class SourceReader:
     """Reads sources' bytes, keeping the last archive open (members of one archive come together).
 
     Use as a context manager. :meth:`read` raises :class:`SourceError` for anything that makes a
     source unreadable; :meth:`too_large` lets the caller hand oversized disk files to the parser's own
-    refusal without reading them.
+    refusal without reading them. The size limit (:func:`member_size_limit`) is looked up once, when
+    the reader is made.
     """
 
     def __init__(self, max_archive_bytes: int = MAX_ARCHIVE_BYTES) -> None:
@@ -302,6 +340,7 @@ class SourceReader:
         self._zip_path: Path | None = None
         self._zip_read = 0
         self._max_archive = max_archive_bytes
+        self._limit = member_size_limit()
 
     def __enter__(self) -> SourceReader:
         return self
@@ -316,7 +355,7 @@ class SourceReader:
 
     def too_large(self, source: Source) -> bool:
         """A disk file over the size limit (by the size seen when walking, without reading it)."""
-        return source.path is not None and source.size > member_size_limit()
+        return source.path is not None and source.size > self._limit
 
     def read(self, source: Source) -> bytes:
         """The bytes of ``source``.
@@ -335,24 +374,26 @@ class SourceReader:
         return self._read_member(source.archive, source.member)
 
     def _read_file(self, path: Path) -> bytes:
+        limit = self._limit
         try:
-            st = path.stat()
+            st = os.stat(path)  # not the walk's: the file may have been replaced by a FIFO since
             if not stat.S_ISREG(st.st_mode):
                 raise SourceError("not a regular file")
-            limit = member_size_limit()
-            too_big = f"file is over the {limit:,} byte limit for one report"
             if st.st_size > limit:  # refused from its size, unread
-                raise SourceError(too_big)
-            with path.open("rb") as f:
-                # read(n) allocates n bytes up front: ask for the stat size (+1 to see growth), not the cap
+                raise SourceError(_too_big(limit))
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                # ask for the stat size (+1 to see growth), not the cap: a read allocates what it asks for
                 want = st.st_size + 1
-                data = f.read(want)
+                data = _read_up_to(fd, want)
                 if len(data) == want:  # the file grew since stat: read on, to one byte past the cap
-                    data += f.read(limit + 1 - len(data))
+                    data += _read_up_to(fd, limit + 1 - len(data))
+            finally:
+                os.close(fd)
         except OSError as e:
             raise SourceError(f"cannot read file: {e.strerror or e}") from e
         if len(data) > limit:
-            raise SourceError(too_big)
+            raise SourceError(_too_big(limit))
         return data
 
     def _archive(self, archive: Path) -> zipfile.ZipFile:
@@ -368,7 +409,7 @@ class SourceReader:
 
     def _read_member(self, archive: Path, member: str) -> bytes:
         zf = self._archive(archive)
-        limit = member_size_limit()
+        limit = self._limit
         if self._zip_read > self._max_archive:
             raise SourceError(
                 f"archive holds more than {self._max_archive:,} uncompressed bytes; member not read"
