@@ -108,19 +108,24 @@ def test_half_written_segments_are_removed_and_never_read(tmp_path: Path) -> Non
         assert rc.index()[KEY_COLUMN].to_list() == ["aaaa1"]
 
 
-def test_compaction_merges_segments_without_changing_rows(tmp_path: Path) -> None:
+@pytest.mark.parametrize("repeat_a_key", [False, True])
+def test_compaction_merges_segments_without_changing_rows(tmp_path: Path, repeat_a_key: bool) -> None:
     with ResultCache(tmp_path, "v1") as rc:
-        for i in range(5):
-            rc.write_segment([_segment([f"k{i:03d}a", f"k{i:03d}b"], n_checks=i)])
-        rc.write_segment([_segment(["k000a"])])  # the same key twice: the oldest copy wins
+        for i in range(5):  # ids overlap across segments (each run numbers its files from 0) ...
+            rc.write_segment([_segment([f"k{i:03d}a", f"k{i:03d}b"], n_checks=i, first_id=i % 2)])
+        rc.write_segment([_segment(["k000a" if repeat_a_key else "k999z"], first_id=9)])  # ... and may skip
         before = {f: rc.select(f, rc.index()).drop("segment", "_kid").collect() for f in FRAME_NAMES}
         assert not rc.compact(max_segments=6)
         assert rc.compact(max_segments=2)
         assert len(rc.segments()) == 1
         after = {f: rc.select(f, rc.index()).drop("segment", "_kid").collect() for f in FRAME_NAMES}
+        merged = pl.read_parquet(rc.segments()[0] / "reports.parquet")
     for f in FRAME_NAMES:
         assert_frame_equal(before[f], after[f])
-    assert after["checks"].height == 2 * sum(range(5))
+    assert after["checks"].height == 2 * sum(range(5)) + (0 if repeat_a_key else 2)
+    assert merged.height == 10 + (0 if repeat_a_key else 1)  # the repeated key's newer copy is gone
+    assert merged.schema["_kid"] == pl.Int32
+    assert merged["_kid"].is_unique().all()
 
 
 def test_old_parser_versions_are_pruned_but_foreign_directories_kept(tmp_path: Path) -> None:
