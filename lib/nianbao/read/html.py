@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import codecs
 import re
+from operator import itemgetter
+from typing import cast
 
 from lxml import etree
 
@@ -174,15 +176,25 @@ def _text_into(node: etree._Element, parts: list[str]) -> None:
 
 def _cell_text(el: etree._Element) -> tuple[str, str]:
     """(cleaned, final) text of a table cell (``_cell``)."""
-    if len(el) == 1:  # the usual cell, <td><p>text</p></td>: what _text_into gives, without the walk
+    n = len(el)
+    if n == 1:  # the usual cell, <td><p>text</p></td>: what _text_into gives, without the walk
         p = el[0]
         if p.tag == "p" and len(p) == 0:
-            return _cell(f"{el.text or ''}{p.text or ''}\n{p.tail or ''}")
-    elif len(el) == 0:
-        return _cell(el.text or "")
+            raw = f"{el.text or ''}{p.text or ''}\n{p.tail or ''}"
+        else:
+            raw = _walk_text(el)
+    elif n == 0:
+        raw = el.text or ""
+    else:
+        raw = _walk_text(el)
+    hit = _CELLS.get(raw)  # (``_cell``'s memo, looked up here: most cells are in it)
+    return hit if hit is not None else _cell(raw)
+
+
+def _walk_text(el: etree._Element) -> str:
     parts: list[str] = []
     _text_into(el, parts)
-    return _cell("".join(parts))
+    return "".join(parts)
 
 
 _string_value = etree.XPath("string()", smart_strings=False)  # what lxml.html's text_content() is
@@ -198,68 +210,82 @@ def _rows(table: etree._Element) -> list[etree._Element]:
 _NON_DIGITS = re.compile(r"\D")
 
 
+_SPANS: dict[str, int] = {}
+
+
 def _span(raw: str) -> int:
-    """A rowspan/colspan attribute's value: digits only, 1 to _MAX_SPAN."""
-    if raw == "1":
-        return 1
-    try:
-        return max(1, min(_MAX_SPAN, int(_NON_DIGITS.sub("", raw) or 1)))
-    except ValueError:
-        return 1
+    """A rowspan/colspan attribute's value: digits only, 1 to _MAX_SPAN (memoised: "2", "3"...)."""
+    hit = _SPANS.get(raw)
+    if hit is None:
+        try:
+            hit = max(1, min(_MAX_SPAN, int(_NON_DIGITS.sub("", raw) or 1)))
+        except ValueError:
+            hit = 1
+        if len(_SPANS) < 10_000:
+            _SPANS[raw] = hit
+    return hit
 
 
-def _grid(table: etree._Element, index: int) -> list[tuple[Line, tuple[str | None, ...]]]:
+_Cell = tuple[str, str]  # (cleaned, final) text of a cell, see ``_cell``
+_Row = list[_Cell | None]  # a line's cells by column; None where a span covers the column
+_CELL_TAGS = frozenset({"td", "th"})
+_FINAL = itemgetter(1)  # a cell's final text
+
+
+def _grid(table: etree._Element, index: int) -> list[tuple[Line, _Row]]:
     """Expand rowspan/colspan: the text stands in the top-left cell, covered cells are None.
 
-    Each row comes with its cells' cleaned texts (before NFKC), for ``read_html``'s traditional pages.
+    Each row comes with its cells' (cleaned, final) texts, for ``read_html``'s traditional pages.
     """
     rows = _rows(table)
     covered: list[set[int]] = [set() for _ in rows]  # per row, the columns a span above or left covers
-    out: list[tuple[Line, tuple[str | None, ...]]] = []
+    out: list[tuple[Line, _Row]] = []
     for r, tr in enumerate(rows):
-        cells: dict[int, tuple[str, str]] = {}
+        cells: _Row = []  # cells[c]: the cell at column c
         here = covered[r]
-        c = 0
         for td in tr:
-            if td.tag not in {"td", "th"}:
+            if td.tag not in _CELL_TAGS:
                 continue
-            while c in here:
-                c += 1
-            rowspan, colspan = td.get("rowspan"), td.get("colspan")
-            cells[c] = _cell_text(td)
-            if rowspan is None and colspan is None:  # a plain cell covers nothing
-                c += 1
-                continue
-            rowspan = 1 if rowspan is None else min(_span(rowspan), len(rows) - r)
-            colspan = 1 if colspan is None else _span(colspan)
-            for dr in range(rowspan):
-                below = covered[r + dr]
-                for dc in range(colspan):
-                    if dr or dc:
-                        below.add(c + dc)
-            c += colspan
-        width = max([*cells, *here], default=-1) + 1
-        cleaned: list[str | None] = [None] * width
-        final: list[str | None] = [None] * width
-        for i, (text, normal) in cells.items():
-            cleaned[i], final[i] = text, normal
-        if any(cleaned):
-            out.append((Line(tuple(final), "grid", index), tuple(cleaned)))
+            if here:
+                while len(cells) in here:
+                    cells.append(None)
+            cells.append(_cell_text(td))
+            rowspan, colspan = td.get(b"rowspan"), td.get(b"colspan")  # (bytes: lxml encodes a str key)
+            if rowspan is not None or colspan is not None:  # a plain cell covers nothing
+                _cover(rowspan, colspan, r, len(cells) - 1, covered)
+        if here:
+            if max(here) >= len(cells):
+                cells.extend([None] * (max(here) + 1 - len(cells)))
+            final = tuple([cell[1] if cell is not None else None for cell in cells])
+        else:  # no column covered: every column holds a cell
+            final = tuple(map(_FINAL, cast("list[_Cell]", cells)))
+        if any(final) or any(cell[0] for cell in cells if cell is not None):
+            out.append((Line(final, "grid", index), cells))
     return out
+
+
+def _cover(rowspan: str | None, colspan: str | None, r: int, c: int, covered: list[set[int]]) -> None:
+    """Mark the columns the cell at row ``r``, column ``c`` spans beside and below it."""
+    rows = 1 if rowspan is None else min(_span(rowspan), len(covered) - r)
+    cols = 1 if colspan is None else _span(colspan)
+    if cols > 1:
+        covered[r].update(range(c + 1, c + cols))
+    for below in covered[r + 1 : r + rows]:
+        below.update(range(c, c + cols))
 
 
 class _Walker:
     def __init__(self) -> None:
-        self.lines: list[tuple[Line, tuple[str | None, ...]]] = []  # each with its cleaned cells
+        self.lines: list[tuple[Line, _Row]] = []  # each with its cells' (cleaned, final) texts
         self.buf: list[str] = []
         self.tables = 0
 
     def flush(self) -> None:
         if not self.buf:  # (blocks end next to each other: most flushes have nothing to flush)
             return
-        cleaned, final = _cell("".join(self.buf))
-        if cleaned:
-            self.lines.append((Line((final,), "text"), (cleaned,)))
+        cell = _cell("".join(self.buf))
+        if cell[0]:
+            self.lines.append((Line((cell[1],), "text"), [cell]))
         self.buf = []
 
     def walk(self, el: etree._Element) -> None:
@@ -310,7 +336,7 @@ def read_html(data: bytes) -> Document:
         return doc
     # Cleaned cells hold no newline or \x1e/\x1f (``_clean`` made them spaces): convert the page
     # as one text, as normalise_text does, and cut it back into its cells.
-    raw = ["\x1f".join(c if c is not None else "\x1e" for c in cleaned) for _, cleaned in walker.lines]
+    raw = ["\x1f".join(c[0] if c is not None else "\x1e" for c in cells) for _, cells in walker.lines]
     norm = normalise_text("\n".join(raw))
     converted = []
     for line, new in zip(doc.lines, norm.split("\n"), strict=True):
