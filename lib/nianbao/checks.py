@@ -12,15 +12,20 @@ left values null, or the report contradicts itself; ``info`` — repairs and not
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, reduce
+from itertools import repeat
+from operator import add, call, itemgetter
+from typing import cast
 
 import polars as pl
 
 from nianbao.fields import FRAME_SCHEMAS
 from nianbao.identities import table3_constraints, table4_constraints
 from nianbao.repair import Constraint
-from nianbao.tables import Finding, Tables
-from nianbao.templates import Template, per_template, template_for_year
+from nianbao.tables import Cell, Finding, Tables
+from nianbao.templates import Template, per_template, template_for_year, template_named
 
 __all__ = ["cross_report", "identity_findings", "narrative_findings", "organ_key", "report_checks"]
 
@@ -72,25 +77,69 @@ def _identity_finding(con: Constraint, names: dict[str, str], plus: float, minus
     )
 
 
+def _getter(positions: list[int]) -> Callable[[list], Sequence]:
+    """The values at ``positions`` of a list, as a sequence (also for one position or none)."""
+    if len(positions) == 1:
+        return itemgetter(slice(positions[0], positions[0] + 1))
+    return itemgetter(*positions) if positions else itemgetter(slice(0, 0))
+
+
+@dataclass(frozen=True, slots=True)
+class _Identities:
+    """A template's identities over one list of cell values, prepared once (not per report).
+
+    ``cells`` are the cells the identities read, each once; per identity, ``plus`` and ``minus``
+    get the values of its +1 and -1 terms (each in the identity's order), ``terms`` all of them.
+    """
+
+    cells: tuple[Cell, ...]
+    constraints: tuple[Constraint, ...]
+    plus: tuple[Callable[[list], Sequence], ...]
+    minus: tuple[Callable[[list], Sequence], ...]
+    terms: tuple[Callable[[list], Sequence], ...]
+
+
+@cache
+def _identities(year: int, merged: tuple[str, ...]) -> _Identities:
+    t = template_named(year)
+    constraints = tuple(table3_constraints(t, merged) + table4_constraints(t))
+    at: dict[object, int] = {}
+    for con in constraints:
+        for cell, _ in con.terms:
+            at.setdefault(cell, len(at))
+    return _Identities(
+        cast(tuple[Cell, ...], tuple(at)),
+        constraints,
+        tuple(_getter([at[cell] for cell, c in con.terms if c > 0]) for con in constraints),
+        tuple(_getter([at[cell] for cell, c in con.terms if c < 0]) for con in constraints),
+        tuple(_getter([at[cell] for cell, _ in con.terms]) for con in constraints),
+    )
+
+
+def _sums(getters: Iterable[Callable[[list], Sequence]], values: list) -> list:
+    """Per identity, its terms' values summed in order from 0, as a running total would."""
+    return list(map(reduce, repeat(add), map(call, getters, repeat(values)), repeat(0)))
+
+
 def identity_findings(tables: Tables) -> list[Finding]:
     """Every identity whose cells are all known and that does not hold: an error each."""
     t = tables.template
     names = _names(t)
     out: list[Finding] = []
-    cells = tables.cells
-    for con in table3_constraints(t, tables.merged) + table4_constraints(t):
-        plus = minus = 0  # the terms with coefficient +1 and -1, summed in order
-        for cell, c in con.terms:
-            v = cells.get(cell)  # type: ignore[call-overload]
-            if v is None:
-                break  # a cell is unknown: the identity cannot be checked
-            if c > 0:
-                plus += v
-            elif c < 0:
-                minus += v
-        else:
+    ids = _identities(t.year, tuple(sorted(tables.merged)))
+    values = list(map(tables.cells.get, ids.cells))
+    # All known and all holding (the usual case), told by one comparison of the sums of every identity.
+    if None in values or _sums(ids.plus, values) != _sums(ids.minus, values):
+        for con, plus_of, minus_of, terms_of in zip(
+            ids.constraints, ids.plus, ids.minus, ids.terms, strict=True
+        ):
+            if None in terms_of(values):
+                continue  # a cell is unknown: the identity cannot be checked
+            plus, minus = reduce(add, plus_of(values), 0), reduce(add, minus_of(values), 0)
             if not abs(plus - minus) < 1e-9:
                 out.append(_identity_finding(con, names, plus, minus))
+    if min(filter(None, tables.cells.values()), default=0) >= 0:  # no negative value (the usual case)
+        return out
     for cell, value in tables.cells.items():
         if cell[0] in ("t3", "t4") and value is not None and value < 0:
             out.append(
