@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Literal
 
@@ -84,13 +86,13 @@ def parse_bytes(data: bytes, path: str) -> FileResult:
 def _parse_document(doc: Document, rid: str, path: str, start: float) -> FileResult:
     lines, texts = doc.lines, doc.line_texts
     sections = find_sections(lines, texts)
-    head = list(texts[: sections.narrative[1] + 1][:80])
+    head = list(texts[: min(sections.narrative[1] + 1, 80)])
     organ, year = title_of(head, doc.title)
     full_text = doc.text
     if year is None:
         year = year_from_text(full_text)
     region = [s for s in (sections.table2, sections.table3, sections.table4) if s]
-    table_text = "\n".join(texts[i] for a, b in region for i in range(a, b)) if region else full_text
+    table_text = "\n".join([text for a, b in region for text in texts[a:b]]) if region else full_text
     template = detect_template(table_text, year)
     tables = key_tables(lines, sections, template)
     if not any(tables.found.values()):
@@ -130,14 +132,8 @@ def _parse_document(doc: Document, rid: str, path: str, start: float) -> FileRes
         "weibo_posts": figures.get("weibo_posts"),
     }
     result = FileResult(report=report, checks=report_checks(rid, findings))
-    _table_rows(result, tables)
-    values = (
-        [v for *_, v in result.proactive]
-        + [v for *_, v in result.applications]
-        + [v for *_, v in result.litigation]
-    )
-    null = values.count(None)
-    report["cells_read"] = len(values) - null
+    null, total = _table_rows(result, tables)
+    report["cells_read"] = total - null
     report["cells_null"] = null
     report["checks_warning"] = sum(f.severity == "warning" for f in findings)
     report["checks_error"] = sum(f.severity == "error" for f in findings)
@@ -145,28 +141,49 @@ def _parse_document(doc: Document, rid: str, path: str, start: float) -> FileRes
     return result
 
 
-def _count(value: float | None) -> int | None:
-    return None if value is None or value != int(value) else int(value)
+def _counts(values: Iterable[float | None]) -> list[int | None]:
+    """Each value as a count: an int, or None when unknown or not a whole number."""
+    return [None if v is None or v != (i := int(v)) else i for v in values]
+
+
+@dataclass(frozen=True, slots=True)
+class _FrameCells:
+    """One frame's template cells: their keys in ``Tables.cells`` and the frame's label columns."""
+
+    keys: tuple[tuple[str, str, str], ...]
+    labels: tuple[tuple[str, ...], ...]  # one tuple per label column, in the frame's column order
+
+
+def _frame(keys: list[tuple[str, str, str]], labels: Sequence[tuple[str, ...]]) -> _FrameCells:
+    return _FrameCells(tuple(keys), tuple(zip(*labels, strict=True)))
 
 
 @per_template
-def _frame_cells(t: Template) -> tuple[list[tuple], list[tuple], list[tuple]]:
-    """Per frame, the row labels of each template cell and the cell's key in ``Tables.cells``."""
-    proactive = [(("t2", item, m), item, m) for item, m in t.proactive_cells]
-    applications = [(("t3", r.key, c), r.key, r.group, c) for r in t.table3_rows for c in t.column_keys]
-    litigation = [
-        (("t4", p.key, r.key), p.key, r.key) for p in t.table4_proceedings for r in t.table4_results
-    ]
+def _frame_cells(t: Template) -> tuple[_FrameCells, _FrameCells, _FrameCells]:
+    """The cells of the proactive, applications and litigation frames, worked out once per template."""
+    proactive = _frame(
+        [("t2", item, m) for item, m in t.proactive_cells], [(item, m) for item, m in t.proactive_cells]
+    )
+    cells3 = [(r, c) for r in t.table3_rows for c in t.column_keys]
+    applications = _frame([("t3", r.key, c) for r, c in cells3], [(r.key, r.group, c) for r, c in cells3])
+    cells4 = [(p.key, r.key) for p in t.table4_proceedings for r in t.table4_results]
+    litigation = _frame([("t4", p, r) for p, r in cells4], cells4)
     return proactive, applications, litigation
 
 
-def _table_rows(result: FileResult, tables: Tables) -> None:
+def _table_rows(result: FileResult, tables: Tables) -> tuple[int, int]:
+    """Fill the result's three table frames; (cells null, cells in all) of the rows written."""
     proactive, applications, litigation = _frame_cells(tables.template)
     rid = result.report_id
-    cells = tables.cells
-    result.proactive = [(rid, item, m, cells.get(cell)) for cell, item, m in proactive]
-    result.applications = [(rid, r, g, c, _count(cells.get(cell))) for cell, r, g, c in applications]
-    result.litigation = [(rid, p, r, _count(cells.get(cell))) for cell, p, r in litigation]
+    get = tables.cells.get
+    values = list(map(get, proactive.keys))
+    counts3 = _counts(map(get, applications.keys))
+    counts4 = _counts(map(get, litigation.keys))
+    result.proactive = list(zip(repeat(rid), *proactive.labels, values))
+    result.applications = list(zip(repeat(rid), *applications.labels, counts3))
+    result.litigation = list(zip(repeat(rid), *litigation.labels, counts4))
+    null = values.count(None) + counts3.count(None) + counts4.count(None)
+    return null, len(values) + len(counts3) + len(counts4)
 
 
 def _hash_file(p: Path) -> str:
