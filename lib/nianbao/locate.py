@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Literal, NamedTuple
 
 from nianbao.grid import Line, is_blank, parse_number
@@ -101,14 +102,25 @@ class _Compact:
         return text
 
 
+# What every heading of _HEADINGS starts with. A line's text starts with its first cell, so a line
+# whose text lacks this prefix has no heading in its first cell either: the heading search looks at
+# the few lines that have it.
+_HEADING_START = re.compile(r"^[#\s]*[二三四五]\s*[、.,:．]")
+
+
 def _find(
-    lines: Sequence[Line], heads: Sequence[str], texts: _Compact, n: int, start: int, stop: int
+    lines: Sequence[Line], headed: Sequence[int], texts: _Compact, n: int, start: int, stop: int
 ) -> int | None:
+    """The first line in [start, stop) headed as section ``n``, else the first with its anchors.
+
+    ``headed`` are the lines (ascending) whose text has a heading's start (:data:`_HEADING_START`).
+    """
     heading = _HEADINGS[n]
-    for i in range(start, stop):
-        head = heads[i]
-        if len(head) <= 60 and heading.match(head):
-            return i
+    for i in headed:
+        if start <= i < stop:
+            head = _line_head(lines[i])
+            if len(head) <= 60 and heading.match(head):
+                return i
     anchors = _ANCHORS[n]
     for i in range(start, stop):
         text = texts[i]
@@ -126,12 +138,12 @@ def find_sections(lines: Sequence[Line], line_texts: Sequence[str] | None = None
     if line_texts is None:
         line_texts = [line.text for line in lines]
     texts = _Compact(line_texts)  # the cells joined, without any whitespace
-    heads = [_line_head(line) for line in lines]
-    t3 = _find(lines, heads, texts, 3, 0, total)
-    t2 = _find(lines, heads, texts, 2, 0, t3 if t3 is not None else total)
-    t4 = _find(lines, heads, texts, 4, t3 + 1, total) if t3 is not None else None
+    headed = list(compress(range(total), map(_HEADING_START.match, line_texts)))
+    t3 = _find(lines, headed, texts, 3, 0, total)
+    t2 = _find(lines, headed, texts, 2, 0, t3 if t3 is not None else total)
+    t4 = _find(lines, headed, texts, 4, t3 + 1, total) if t3 is not None else None
     after = max(x for x in (t2, t3, t4, -1) if x is not None) + 1
-    t5 = _find(lines, heads, texts, 5, after, total)
+    t5 = _find(lines, headed, texts, 5, after, total)
     end = t5 if t5 is not None else total
     starts = [x for x in (t2, t3, t4) if x is not None]
     narrative_end = min(starts) if starts else total
