@@ -58,7 +58,7 @@ class Line(NamedTuple):
     @property
     def text(self) -> str:
         """The line's non-blank cells joined by a space (covered and empty cells dropped)."""
-        return " ".join([c for c in self.cells if c])
+        return " ".join(filter(None, self.cells))
 
 
 @dataclass(frozen=True)

@@ -180,7 +180,11 @@ def _cell_text(el: etree._Element) -> tuple[str, str]:
     if n == 1:  # the usual cell, <td><p>text</p></td>: what _text_into gives, without the walk
         p = el[0]
         if p.tag == "p" and len(p) == 0:
-            raw = f"{el.text or ''}{p.text or ''}\n{p.tail or ''}"
+            before, after = el.text, p.tail
+            if before is None and after is None:  # _clean drops the "\n" the <p> ends with: no need to add it
+                raw = p.text or ""
+            else:
+                raw = f"{before or ''}{p.text or ''}\n{after or ''}"
         else:
             raw = _walk_text(el)
     elif n == 0:
@@ -198,6 +202,15 @@ def _walk_text(el: etree._Element) -> str:
 
 
 _string_value = etree.XPath("string()", smart_strings=False)  # what lxml.html's text_content() is
+
+
+def _title(root: etree._Element) -> str | None:
+    """The first <title>'s text, cleaned (not memoised: one per page)."""
+    el = next(root.iterdescendants("title"), None)  # what root.find(".//title") does, without ElementPath
+    if el is None:
+        return None
+    # an element with nothing but text inside: .text is its string value (without an XPath call)
+    return _clean((el.text or "") if len(el) == 0 else _string_value(el))
 
 
 _ROWS = etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")  # compiled once
@@ -301,14 +314,14 @@ class _Walker:
             self.tables += 1
         else:
             block = tag in _BLOCK or tag == "table"
-            if block or tag == "br":
+            if (block or tag == "br") and self.buf:  # (flush's own test, without the call)
                 self.flush()
             text = el.text
             if text:
                 self.buf.append(text)
             for child in el:
                 self.walk(child)
-            if block:
+            if block and self.buf:
                 self.flush()
         tail = el.tail
         if tail:
@@ -323,8 +336,7 @@ def read_html(data: bytes) -> Document:
         raise UnreadableFile(f"HTML could not be parsed: {e}") from None
     if root is None:
         raise UnreadableFile("HTML could not be parsed: Document is empty")
-    title_el = root.find(".//title")
-    title = _clean(_string_value(title_el)) if title_el is not None else None  # _clean: not memoised
+    title = _title(root)
     walker = _Walker()
     walker.walk(root)
     walker.flush()
