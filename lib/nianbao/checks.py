@@ -24,7 +24,7 @@ import polars as pl
 from nianbao.fields import FRAME_SCHEMAS
 from nianbao.identities import table3_constraints, table4_constraints
 from nianbao.repair import Constraint
-from nianbao.tables import Cell, Finding, Tables
+from nianbao.tables import Finding, Tables, layout
 from nianbao.templates import Template, per_template, template_for_year, template_named
 
 __all__ = ["cross_report", "identity_findings", "narrative_findings", "organ_key", "report_checks"]
@@ -86,13 +86,13 @@ def _getter(positions: list[int]) -> Callable[[list], Sequence]:
 
 @dataclass(frozen=True, slots=True)
 class _Identities:
-    """A template's identities over one list of cell values, prepared once (not per report).
+    """A template's identities over :attr:`Tables.values`, prepared once (not per report).
 
-    ``cells`` are the cells the identities read, each once; per identity, ``plus`` and ``minus``
+    ``known`` gets the values of every cell the identities read; per identity, ``plus`` and ``minus``
     get the values of its +1 and -1 terms (each in the identity's order), ``terms`` all of them.
     """
 
-    cells: tuple[Cell, ...]
+    known: Callable[[list], Sequence]
     constraints: tuple[Constraint, ...]
     plus: tuple[Callable[[list], Sequence], ...]
     minus: tuple[Callable[[list], Sequence], ...]
@@ -103,12 +103,10 @@ class _Identities:
 def _identities(year: int, merged: tuple[str, ...]) -> _Identities:
     t = template_named(year)
     constraints = tuple(table3_constraints(t, merged) + table4_constraints(t))
-    at: dict[object, int] = {}
-    for con in constraints:
-        for cell, _ in con.terms:
-            at.setdefault(cell, len(at))
+    at = cast(dict[object, int], layout(t).at)
+    read = {at[cell] for con in constraints for cell, _ in con.terms}
     return _Identities(
-        cast(tuple[Cell, ...], tuple(at)),
+        _getter(sorted(read)),
         constraints,
         tuple(_getter([at[cell] for cell, c in con.terms if c > 0]) for con in constraints),
         tuple(_getter([at[cell] for cell, c in con.terms if c < 0]) for con in constraints),
@@ -127,9 +125,9 @@ def identity_findings(tables: Tables) -> list[Finding]:
     names = _names(t)
     out: list[Finding] = []
     ids = _identities(t.year, tuple(sorted(tables.merged)))
-    values = list(map(tables.cells.get, ids.cells))
+    values = tables.values
     # All known and all holding (the usual case), told by one comparison of the sums of every identity.
-    if None in values or _sums(ids.plus, values) != _sums(ids.minus, values):
+    if None in ids.known(values) or _sums(ids.plus, values) != _sums(ids.minus, values):
         for con, plus_of, minus_of, terms_of in zip(
             ids.constraints, ids.plus, ids.minus, ids.terms, strict=True
         ):
@@ -138,9 +136,9 @@ def identity_findings(tables: Tables) -> list[Finding]:
             plus, minus = reduce(add, plus_of(values), 0), reduce(add, minus_of(values), 0)
             if not abs(plus - minus) < 1e-9:
                 out.append(_identity_finding(con, names, plus, minus))
-    if min(filter(None, tables.cells.values()), default=0) >= 0:  # no negative value (the usual case)
+    if min(filter(None, values[tables.layout.t3_and_t4]), default=0) >= 0:  # no negative (the usual case)
         return out
-    for cell, value in tables.cells.items():
+    for cell, value in tables.items():
         if cell[0] in ("t3", "t4") and value is not None and value < 0:
             out.append(
                 Finding(

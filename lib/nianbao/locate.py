@@ -11,9 +11,11 @@ line, labels split over two cells, group labels repeated or dropped.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import compress, pairwise, repeat
+from operator import eq
 from typing import Literal, NamedTuple
 
 from nianbao.grid import Line, is_blank, parse_number
@@ -23,6 +25,7 @@ __all__ = [
     "RawRow",
     "Sections",
     "Token",
+    "Tokens",
     "find_sections",
     "is_padding",
     "label_rows",
@@ -46,12 +49,13 @@ class Token(NamedTuple):
 
 @dataclass(slots=True)
 class RawRow:
-    """A located row: its key, the label as printed, and the value tokens that followed it."""
+    """A located row: its key, the label as printed, and the value tokens that followed it, as runs
+    [a, b) of its region's :class:`Tokens`."""
 
     key: str
     label: str
     line: int
-    values: list[Token] = field(default_factory=list)
+    runs: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,91 +188,144 @@ def is_padding(kind: TokenKind, text: str) -> bool:
     return kind == "blank" and not text.strip()
 
 
-def tokens(lines: Sequence[Line], span: tuple[int, int]) -> list[Token]:
+@dataclass(slots=True)
+class Tokens:
+    """The cells of a table region in reading order, as parallel lists (token ``i`` is entry ``i``).
+
+    Lists, not an object per cell: a region has hundreds of cells, and a row's values, usually one
+    run of cells, are then a slice. A cell's kind is ``num`` exactly when its value is not None.
+    Line ``line_no[j]`` holds the tokens from ``starts[j]`` up to the next line's (lines without
+    tokens are left out).
+    """
+
+    kinds: list[TokenKind] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    values: list[float | None] = field(default_factory=list)
+    exact: list[bool] = field(default_factory=list)  # from a real table grid: a blank is a real blank cell
+    starts: list[int] = field(default_factory=list)
+    line_no: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def line(self, i: int) -> int:
+        """The document line of token ``i``."""
+        return self.line_no[bisect_right(self.starts, i) - 1]
+
+    def __getitem__(self, i: int) -> Token:
+        return Token(self.kinds[i], self.texts[i], self.values[i], self.line(i), self.exact[i])
+
+    def of(self, runs: Sequence[tuple[int, int]]) -> list[Token]:
+        """The tokens of the runs [a, b), in order."""
+        return [self[i] for a, b in runs for i in range(a, b)]
+
+
+# A line's tokens: kinds, texts, values and exactness of the cells that stand as tokens.
+_LineTokens = tuple[tuple[TokenKind, ...], tuple[str, ...], tuple[float | None, ...], tuple[bool, ...]]
+_LINES: dict[Line, _LineTokens] = {}  # lines repeat across reports (labels, rows of zeros)
+
+
+def _line_tokens(line: Line) -> _LineTokens:
+    """The tokens of one line; covered cells (None) are skipped. Memoised by the line's content."""
+    cells = [c for c in line.cells if c is not None]
+    kinds = [_kind(c) for c in cells]
+    # Empty cells before a delimited line's first text are merged-label artefacts; a printed dash
+    # there is a blank value cell (table 4's data line may begin with one) and is kept.
+    lead = 0
+    if line.kind == "delimited":
+        while lead < len(cells) and is_padding(kinds[lead][0], cells[lead]):
+            lead += 1
+    found = (
+        tuple(k for k, _ in kinds[lead:]),
+        tuple(cells[lead:]),
+        tuple(v for _, v in kinds[lead:]),
+        (line.kind == "grid",) * (len(cells) - lead),
+    )
+    if len(_LINES) < 50_000:
+        _LINES[line] = found
+    return found
+
+
+def tokens(lines: Sequence[Line], span: tuple[int, int]) -> Tokens:
     """The cells of lines[span] as tokens; covered cells (None) are skipped."""
-    out: list[Token] = []
-    kinds = _KINDS
+    out = Tokens()
+    kinds, texts, values, exact = out.kinds, out.texts, out.values, out.exact
+    starts, line_no = out.starts, out.line_no
+    memo = _LINES.get
     for i in range(*span):
         line = lines[i]
-        exact = line.kind == "grid"
-        # Empty cells before a delimited line's first text are merged-label artefacts; a printed dash
-        # there is a blank value cell (table 4's data line may begin with one) and is kept.
-        leading = line.kind == "delimited"
-        for cell in line.cells:
-            if cell is None:
-                continue
-            kind, value = kinds.get(cell) or _kind(cell)
-            if leading and is_padding(kind, cell):
-                continue
-            leading = False
-            out.append(tuple.__new__(Token, (kind, cell, value, i, exact)))  # Token(...), minus a call
+        line_kinds, line_texts, line_values, line_exact = memo(line) or _line_tokens(line)
+        if line_kinds:
+            starts.append(len(kinds))
+            line_no.append(i)
+            kinds += line_kinds
+            texts += line_texts
+            values += line_values
+            exact += line_exact
     return out
 
 
-def label_rows(toks: Sequence[Token], matcher: Matcher, start_key: str | None = None) -> list[RawRow]:
+def label_rows(toks: Tokens, matcher: Matcher, start_key: str | None = None) -> list[RawRow]:
     """Rows opened by labels, each with the value tokens up to the next label.
 
     Text that matches nothing (a fragment of a split group label, say) is skipped; a label whose own
     match is weaker than its match joined with the next unmatched text is read as the joined label.
     Labels followed by no value at all are headers (a group label printed on its own line) and dropped.
+    Only the text tokens are visited: the values between two of them are one run.
     """
     rows: list[RawRow] = []
     current: RawRow | None = None
     started = start_key is None
     match = matcher.match
+    texts = toks.texts
     n = len(toks)
-    i = 0
-    while i < n:
-        t = toks[i]
-        if t.kind != "text":
-            if current is not None and started:
-                current.values.append(t)
-            i += 1
-            continue
-        label = t.text
+    at = list(compress(range(n), map(eq, toks.kinds, repeat("text"))))  # the text tokens
+    at.append(n)
+    k = 0
+    while (i := at[k]) < n:
+        k += 1
+        label = texts[i]
         key = match(label)
-        if i + 1 < n and toks[i + 1].kind == "text" and match(toks[i + 1].text) is None:
-            joined = label + toks[i + 1].text
+        after = i + 1  # the first token after the label
+        if after < n and at[k] == after and match(texts[after]) is None:  # unmatched text follows
+            joined = label + texts[after]
             s_joined, k_joined = matcher.score(joined)
             if k_joined is not None and s_joined >= matcher.threshold and s_joined > matcher.score(label)[0]:
                 key, label = k_joined, joined
-                i += 1
-        i += 1
-        if key is None:
-            continue
+                after += 1
+                k += 1
         if key == GROUP:
             current = None
-            continue
-        if not started and key == start_key:
-            started = True
-        current = RawRow(key, label, t.line) if started else None
-        if current is not None:
-            rows.append(current)
+        elif key is not None:  # (text matching nothing leaves the current row open)
+            if not started and key == start_key:
+                started = True
+            current = RawRow(key, label, toks.line(i)) if started else None
+            if current is not None:
+                rows.append(current)
+        if current is not None and after < at[k]:
+            current.runs.append((after, at[k]))
     seen: dict[str, RawRow] = {}
     for row in rows:
-        if row.values and row.key not in seen:
+        if row.runs and row.key not in seen:
             seen[row.key] = row
     return list(seen.values())
 
 
-def table4_values(toks: Sequence[Token], cells: int | None = None) -> list[Token] | None:
-    """The value tokens of table 4: the data line(s) after its header, up to the next text.
+def table4_values(toks: Tokens, cells: int | None = None) -> list[tuple[int, int]] | None:
+    """The value tokens of table 4, as runs [a, b): the data line(s) after its header, up to the next text.
 
     A line counts as data when, apart from at most one leading label, it holds only numbers and
     blanks and at least one number. A line of printed blanks only (``-``; one cell per line, or a
     proceeding printed all blank) is data when numbers follow it, and at the end of the data when
     the table's ``cells`` are not yet all accounted for. None when no header or no number is found.
     """
-    by_line: dict[int, list[Token]] = {}
-    for t in toks:
-        by_line.setdefault(t.line, []).append(t)
+    kinds = toks.kinds
     seen_header = False
-    values: list[Token] = []
-    pending: list[Token] = []  # blank-only lines, kept if numbers follow (or the table needs them)
-    for line in sorted(by_line):
-        line_toks = by_line[line]
-        data = line_toks[1:] if line_toks and line_toks[0].kind == "text" else line_toks
-        if any(t.kind == "text" for t in data) or not any(t.kind != "text" for t in line_toks):
+    values: list[tuple[int, int]] = []
+    pending: list[tuple[int, int]] = []  # blank-only lines, kept if numbers follow (or the table needs them)
+    for a, b in pairwise([*toks.starts, len(toks)]):
+        data = a + 1 if kinds[a] == "text" else a  # the line's data: [data, b)
+        if "text" in kinds[data:b] or kinds[a:b].count("text") == b - a:
             if values:  # text after the data: the table has ended
                 break
             seen_header = True  # the heading, or header rows (whole, wrapped, or in fragments)
@@ -276,12 +333,16 @@ def table4_values(toks: Sequence[Token], cells: int | None = None) -> list[Token
             continue
         if not seen_header:
             continue
-        if any(t.kind == "num" for t in data):
-            values.extend(pending)
-            values.extend(data)
+        if "num" in kinds[data:b]:
+            values += pending
+            values.append((data, b))
             pending = []
         else:
-            pending.extend(data)
-    if values and pending and cells is not None and len(values) + len(pending) <= cells:
-        values.extend(pending)
+            pending.append((data, b))
+    if values and pending and cells is not None and _count(values) + _count(pending) <= cells:
+        values += pending
     return values or None
+
+
+def _count(runs: Sequence[tuple[int, int]]) -> int:
+    return sum(b - a for a, b in runs)

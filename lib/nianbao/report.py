@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
@@ -146,44 +146,29 @@ def _counts(values: Iterable[float | None]) -> list[int | None]:
     return [None if v is None or v != (i := int(v)) else i for v in values]
 
 
-@dataclass(frozen=True, slots=True)
-class _FrameCells:
-    """One frame's template cells: their keys in ``Tables.cells`` and the frame's label columns."""
-
-    keys: tuple[tuple[str, str, str], ...]
-    labels: tuple[tuple[str, ...], ...]  # one tuple per label column, in the frame's column order
-
-
-def _frame(keys: list[tuple[str, str, str]], labels: Sequence[tuple[str, ...]]) -> _FrameCells:
-    return _FrameCells(tuple(keys), tuple(zip(*labels, strict=True)))
-
-
 @per_template
-def _frame_cells(t: Template) -> tuple[_FrameCells, _FrameCells, _FrameCells]:
-    """The cells of the proactive, applications and litigation frames, worked out once per template."""
-    proactive = _frame(
-        [("t2", item, m) for item, m in t.proactive_cells], [(item, m) for item, m in t.proactive_cells]
-    )
-    cells3 = [(r, c) for r in t.table3_rows for c in t.column_keys]
-    applications = _frame([("t3", r.key, c) for r, c in cells3], [(r.key, r.group, c) for r, c in cells3])
-    cells4 = [(p.key, r.key) for p in t.table4_proceedings for r in t.table4_results]
-    litigation = _frame([("t4", p, r) for p, r in cells4], cells4)
-    return proactive, applications, litigation
+def _frame_labels(t: Template) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """Per frame (proactive, applications, litigation), its label columns for the template's cells,
+    in the order of the cells' values in ``Tables.values``."""
+    proactive = list(t.proactive_cells)
+    applications = [(r.key, r.group, c) for r in t.table3_rows for c in t.column_keys]
+    litigation = [(p.key, r.key) for p in t.table4_proceedings for r in t.table4_results]
+    return tuple(tuple(zip(*cells, strict=True)) for cells in (proactive, applications, litigation))
 
 
 def _table_rows(result: FileResult, tables: Tables) -> tuple[int, int]:
     """Fill the result's three table frames; (cells null, cells in all) of the rows written."""
-    proactive, applications, litigation = _frame_cells(tables.template)
+    proactive, applications, litigation = _frame_labels(tables.template)
     rid = result.report_id
-    get = tables.cells.get
-    values = list(map(get, proactive.keys))
-    counts3 = _counts(map(get, applications.keys))
-    counts4 = _counts(map(get, litigation.keys))
-    result.proactive = list(zip(repeat(rid), *proactive.labels, values))
-    result.applications = list(zip(repeat(rid), *applications.labels, counts3))
-    result.litigation = list(zip(repeat(rid), *litigation.labels, counts4))
-    null = values.count(None) + counts3.count(None) + counts4.count(None)
-    return null, len(values) + len(counts3) + len(counts4)
+    lay, values = tables.layout, tables.values
+    printed = values[lay.t2]
+    counts3 = _counts(values[lay.t3])
+    counts4 = _counts(values[lay.t4])
+    result.proactive = list(zip(repeat(rid), *proactive, printed))
+    result.applications = list(zip(repeat(rid), *applications, counts3))
+    result.litigation = list(zip(repeat(rid), *litigation, counts4))
+    null = printed.count(None) + counts3.count(None) + counts4.count(None)
+    return null, len(printed) + len(counts3) + len(counts4)
 
 
 def _hash_file(p: Path) -> str:

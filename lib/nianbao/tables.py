@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from nianbao.grid import Line
 from nianbao.identities import table3_constraints, table4_constraints
 from nianbao.labels import table2_matcher, table3_matcher
-from nianbao.locate import RawRow, Sections, label_rows, table4_values, tokens
-from nianbao.repair import Aligned, align, solve
+from nianbao.locate import RawRow, Sections, Tokens, label_rows, table4_values, tokens
+from nianbao.repair import Aligned, Sum, align_read, solve
 from nianbao.templates import Template, per_template
 
-__all__ = ["Finding", "Tables", "key_tables"]
+__all__ = ["Cell", "Finding", "Layout", "Tables", "key_tables", "layout"]
 
 Cell = tuple[str, str, str]
 
@@ -34,22 +35,99 @@ class Finding:
     actual: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where each cell of a template's tables sits in :attr:`Tables.values`, worked out once.
+
+    Table 2's cells (item by item), table 3's rows and table 4's proceedings, then table 3's merged
+    rows: each frame's cells are then one slice, in the frame's row order.
+    """
+
+    cells: tuple[Cell, ...]
+    at: dict[Cell, int]
+    rows: dict[tuple[str, str], int]  # (table, row key) → the position of the row's first cell
+    t2: slice
+    t3: slice  # the template's rows, without the merged rows
+    t4: slice
+    t3_and_t4: slice  # every cell of tables 3 and 4, the merged rows included
+
+
+@per_template
+def layout(t: Template) -> Layout:
+    rows: dict[tuple[str, str], list[Cell]] = {}
+    for i in t.table2_items:
+        rows[("t2", i.key)] = [("t2", i.key, m) for m in i.measures]
+    for key in t.row_keys:
+        rows[("t3", key)] = [("t3", key, c) for c in t.column_keys]
+    rows[("t4", "")] = [("t4", p.key, r.key) for p in t.table4_proceedings for r in t.table4_results]
+    for m in t.table3_merged_rows:
+        rows[("t3", m.key)] = [("t3", m.key, c) for c in t.column_keys]
+    cells = [cell for row in rows.values() for cell in row]
+    starts, at = {}, 0
+    for row, row_cells in rows.items():
+        starts[row] = at
+        at += len(row_cells)
+    n2 = sum(len(i.measures) for i in t.table2_items)
+    n3 = len(t.row_keys) * len(t.column_keys)
+    n4 = len(t.table4_proceedings) * len(t.table4_results)
+    return Layout(
+        tuple(cells),
+        {cell: i for i, cell in enumerate(cells)},
+        starts,
+        slice(0, n2),
+        slice(n2, n2 + n3),
+        slice(n2 + n3, n2 + n3 + n4),
+        slice(n2, len(cells)),
+    )
+
+
 @dataclass
 class Tables:
+    """The cells of a report's tables: ``values[i]`` and ``status[i]`` are those of ``layout.cells[i]``
+    (status None: a merged row the report did not print)."""
+
     template: Template
-    cells: dict[Cell, float | None] = field(default_factory=dict)
-    status: dict[Cell, str] = field(default_factory=dict)
+    layout: Layout
+    values: list[float | None]
+    status: list[str | None]
     found: dict[str, bool] = field(default_factory=dict)
     merged: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
+    unproven: list[int] = field(default_factory=list)  # positions left null as damaged or merged
+
+    @classmethod
+    def of(cls, t: Template) -> Tables:
+        """No cell set yet."""
+        lay = layout(t)
+        return cls(t, lay, [None] * len(lay.cells), [None] * len(lay.cells))
 
     def value(self, *cell: str) -> float | None:
-        return self.cells.get(cell)  # type: ignore[arg-type]
+        i = self.layout.at.get(cast(Cell, cell))
+        return None if i is None else self.values[i]
+
+    def items(self) -> list[tuple[Cell, float | None]]:
+        """(cell, value) of every cell set, in the order the parser set them: table 2, table 3's
+        printed merged rows each with the rows it stands for, table 3's other rows, table 4."""
+        lay, t = self.layout, self.template
+        order = list(range(lay.t2.start, lay.t2.stop))
+        parts: set[str] = set()
+        for m in t.table3_merged_rows:
+            if m.key in self.merged:
+                parts.update(m.parts)
+                for key in (m.key, *m.parts):
+                    start = lay.rows[("t3", key)]
+                    order += range(start, start + len(t.column_keys))
+        for key in t.row_keys:
+            if key not in parts:
+                start = lay.rows[("t3", key)]
+                order += range(start, start + len(t.column_keys))
+        order += range(lay.t4.start, lay.t4.stop)
+        return [(lay.cells[i], self.values[i]) for i in order]
 
     @property
     def damaged(self) -> bool:
         """Some value is null because the table was damaged (not merely printed blank)."""
-        return not all(self.found.values()) or not _NULLED_BY_DAMAGE.isdisjoint(self.status.values())
+        return not all(self.found.values()) or not _NULLED_BY_DAMAGE.isdisjoint(self.status)
 
 
 _NULLED_BY_DAMAGE = frozenset({"missing", "damaged", "merged"})
@@ -98,12 +176,31 @@ def _blank_finding(where: str, what: str, blank: list[str]) -> Finding:
     )
 
 
-def _record(tables: Tables, table: str, key: str, columns: Sequence[str], al: Aligned, raw: RawRow) -> None:
+def _set(tables: Tables, start: int, al: Aligned) -> None:
+    """Write a row's aligned values from position ``start``, with their statuses (a damaged row's
+    nulls are unproven)."""
+    stop = start + len(al.cells)
     known, unknown = ("repaired", "damaged") if al.status == "shape" else ("read", "blank")
-    for col, value in zip(columns, al.cells, strict=True):
-        cell = (table, key, col)
-        tables.cells[cell] = value
-        tables.status[cell] = known if value is not None else unknown
+    tables.values[start:stop] = al.cells
+    tables.status[start:stop] = [known if v is not None else unknown for v in al.cells]
+    if al.status == "shape":
+        tables.unproven += [start + i for i, v in enumerate(al.cells) if v is None]
+
+
+def _aligned(toks: Tokens, raw: RawRow, n: int, sums: Sequence[Sum] = ()) -> Aligned:
+    """A located row's values read into its ``n`` columns."""
+    (a, b), *more = raw.runs
+    values, exact = toks.values[a:b], all(toks.exact[a:b])
+    for a, b in more:
+        values += toks.values[a:b]
+        exact = exact and all(toks.exact[a:b])
+    return align_read(values, exact, n, sums, lambda: toks.of(raw.runs))
+
+
+def _record(tables: Tables, table: str, key: str, columns: Sequence[str], al: Aligned) -> None:
+    if len(al.cells) != len(columns):
+        raise ValueError(f"{table}/{key}: {len(al.cells)} cells aligned for {len(columns)} columns")
+    _set(tables, tables.layout.rows[(table, key)], al)
     if al.status == "ok":
         return
     where = f"{table.replace('t', 'table')}/{key}"
@@ -116,10 +213,14 @@ def _record(tables: Tables, table: str, key: str, columns: Sequence[str], al: Al
         )
 
 
-def _missing(tables: Tables, table: str, key: str, columns: Sequence[str], whole_table: bool) -> None:
-    for col in columns:
-        tables.cells[(table, key, col)] = None
-        tables.status[(table, key, col)] = "missing"
+def _mark(tables: Tables, table: str, key: str, status: str, width: int) -> None:
+    """Set a row's cells null with ``status`` (they are null already)."""
+    start = tables.layout.rows[(table, key)]
+    tables.status[start : start + width] = [status] * width
+
+
+def _missing(tables: Tables, table: str, key: str, width: int, whole_table: bool) -> None:
+    _mark(tables, table, key, "missing", width)
     if not whole_table:
         label = _row_label(tables.template, table, key)
         tables.findings.append(
@@ -134,22 +235,25 @@ def _missing(tables: Tables, table: str, key: str, columns: Sequence[str], whole
 
 def _table2(tables: Tables, lines: Sequence[Line], span: tuple[int, int] | None) -> None:
     t = tables.template
-    rows = {r.key: r for r in label_rows(tokens(lines, span), table2_matcher(t.year))} if span else {}
+    toks = tokens(lines, span) if span else Tokens()
+    rows = {r.key: r for r in label_rows(toks, table2_matcher(t.year))}
     tables.found["table2"] = bool(rows)
     for item in t.table2_items:
         raw = rows.get(item.key)
+        n = len(item.measures)
         if raw is None:
-            _missing(tables, "t2", item.key, item.measures, not rows)
+            _missing(tables, "t2", item.key, n, not rows)
         else:
-            _record(tables, "t2", item.key, item.measures, align(raw.values, len(item.measures)), raw)
+            _record(tables, "t2", item.key, item.measures, _aligned(toks, raw, n))
 
 
 def _table3(tables: Tables, lines: Sequence[Line], span: tuple[int, int] | None) -> None:
     t = tables.template
     start = t.rows_in_group("intake")[0]
-    rows = {r.key: r for r in label_rows(tokens(lines, span), table3_matcher(t.year), start)} if span else {}
+    toks = tokens(lines, span) if span else Tokens()
+    rows = {r.key: r for r in label_rows(toks, table3_matcher(t.year), start)}
     if span and not rows:  # the first row's label itself is damaged: read from the first label found
-        rows = {r.key: r for r in label_rows(tokens(lines, span), table3_matcher(t.year))}
+        rows = {r.key: r for r in label_rows(toks, table3_matcher(t.year))}
     tables.found["table3"] = bool(rows)
     columns = t.column_keys
     n = len(columns)
@@ -157,65 +261,65 @@ def _table3(tables: Tables, lines: Sequence[Line], span: tuple[int, int] | None)
     for m in t.table3_merged_rows:
         if m.key in rows and not any(p in rows for p in m.parts):
             tables.merged.add(m.key)
-            _record(tables, "t3", m.key, columns, align(rows[m.key].values, n, sums), rows[m.key])
+            _record(tables, "t3", m.key, columns, _aligned(toks, rows[m.key], n, sums))
             for p in m.parts:
-                for col in columns:
-                    tables.cells[("t3", p, col)] = None
-                    tables.status[("t3", p, col)] = "merged"
+                _mark(tables, "t3", p, "merged", n)
+                first = tables.layout.rows[("t3", p)]
+                tables.unproven += range(first, first + n)
     for row in t.table3_rows:
-        if ("t3", row.key, columns[0]) in tables.status:
-            continue
+        if tables.status[tables.layout.rows[("t3", row.key)]] is not None:
+            continue  # a part of a merged row
         raw = rows.get(row.key)
         if raw is None:
-            _missing(tables, "t3", row.key, columns, not rows)
+            _missing(tables, "t3", row.key, n, not rows)
         else:
-            _record(tables, "t3", row.key, columns, align(raw.values, n, sums), raw)
+            _record(tables, "t3", row.key, columns, _aligned(toks, raw, n, sums))
 
 
 def _table4(tables: Tables, lines: Sequence[Line], span: tuple[int, int] | None) -> None:
     t = tables.template
     total, parts = len(t.table4_results) - 1, range(len(t.table4_results) - 1)
     width = len(t.table4_results)
-    keys = [(p.key, r.key) for p in t.table4_proceedings for r in t.table4_results]
-    values = table4_values(tokens(lines, span), len(keys)) if span else None
-    tables.found["table4"] = values is not None
-    if values is None:
-        for p, r in keys:
-            tables.cells[("t4", p, r)] = None
-            tables.status[("t4", p, r)] = "missing"
+    lay = tables.layout
+    cells = lay.cells[lay.t4]
+    toks = tokens(lines, span) if span else Tokens()
+    runs = table4_values(toks, len(cells)) if span else None
+    tables.found["table4"] = runs is not None
+    if runs is None:
+        _mark(tables, "t4", "", "missing", len(cells))
         return
     sums = [(b * width + total, [b * width + i for i in parts]) for b in range(len(t.table4_proceedings))]
-    al = align(values, len(keys), sums)
-    for (p, r), v in zip(keys, al.cells, strict=True):
-        if al.status == "shape":
-            status = "repaired" if v is not None else "damaged"
-        else:
-            status = "read" if v is not None else "blank"
-        tables.cells[("t4", p, r)] = v
-        tables.status[("t4", p, r)] = status
+    al = _aligned(toks, RawRow("", "", 0, runs), len(cells), sums)
+    if len(al.cells) != len(cells):
+        raise ValueError(f"table 4: {len(al.cells)} cells aligned for {len(cells)}")
+    _set(tables, lay.t4.start, al)
     if al.status == "shape":
-        tables.findings.append(_shape_finding("table4", _TABLE_ZH["t4"], al, len(keys)))
+        tables.findings.append(_shape_finding("table4", _TABLE_ZH["t4"], al, len(cells)))
     elif al.status == "blank":
         names = {p.key: p.label for p in t.table4_proceedings} | {r.key: r.label for r in t.table4_results}
-        blank = [f"{names[p]}/{names[r]}" for (p, r), v in zip(keys, al.cells, strict=True) if v is None]
+        blank = [f"{names[p]}/{names[r]}" for (_, p, r), v in zip(cells, al.cells, strict=True) if v is None]
         tables.findings.append(_blank_finding("table4", _TABLE_ZH["t4"], blank))
 
 
 def _repair(tables: Tables) -> None:
     """Fill damaged and merged cells that the identities prove; report each repaired row."""
     t = tables.template
-    writable = {c for c, s in tables.status.items() if s in ("damaged", "merged")}
-    if not writable:
+    if not tables.unproven:
         return
+    lay = tables.layout
+    writable = {lay.cells[i] for i in tables.unproven}
     cons = table3_constraints(t, tables.merged) + table4_constraints(t)
-    before = dict(tables.cells)
-    if not solve(tables.cells, cons, writable):
-        tables.cells.update(before)  # the printed cells contradict an identity: prove nothing
-        return
+    cells = {
+        cell: v for cell, v, s in zip(lay.cells, tables.values, tables.status, strict=True) if s is not None
+    }
+    if not solve(cells, cons, writable):
+        return  # the printed cells contradict an identity: prove nothing
     filled: dict[tuple[str, str], list[str]] = {}
     for cell in writable:
-        if tables.cells.get(cell) is not None:
-            tables.status[cell] = "repaired"
+        value = cells.get(cell)
+        if value is not None:
+            tables.values[lay.at[cell]] = value
+            tables.status[lay.at[cell]] = "repaired"
             filled.setdefault((cell[0], cell[1]), []).append(cell[2])
     for (table, key), cols in sorted(filled.items()):
         label = _row_label(t, table, key)
@@ -229,7 +333,9 @@ def _repair(tables: Tables) -> None:
         )
     for m in t.table3_merged_rows:
         if m.key in tables.merged:
-            left = [p for p in m.parts for c in t.column_keys if tables.status[("t3", p, c)] == "merged"]
+            left = [
+                p for p in m.parts for c in t.column_keys if tables.status[lay.at[("t3", p, c)]] == "merged"
+            ]
             tables.findings.append(
                 Finding(
                     "merged_rows",
@@ -243,7 +349,7 @@ def _repair(tables: Tables) -> None:
 
 def key_tables(lines: Sequence[Line], sections: Sections, template: Template) -> Tables:
     """Every cell of the template's three tables, keyed, with findings; repairs applied."""
-    tables = Tables(template)
+    tables = Tables.of(template)
     _table2(tables, lines, sections.table2)
     _table3(tables, lines, sections.table3)
     _table4(tables, lines, sections.table4)
