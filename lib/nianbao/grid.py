@@ -80,6 +80,11 @@ class Document:
     def text(self) -> str:
         return "\n".join(self.line_texts)
 
+    @cached_property
+    def traditional(self) -> bool:
+        """``is_traditional`` of the whole text, decided once (the HTML reader and ``to_simplified`` ask)."""
+        return is_traditional(self.text)
+
 
 _BLANKS = frozenset({"", "-", "—", "–", "/", "\\", "无", "空", "—-", "--", "——"})
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
@@ -188,7 +193,7 @@ def to_simplified(doc: Document) -> Document:
     Readers normalise cell by cell; a title or a table row alone may hold too few traditional
     characters to be recognised, so the decision is taken once for the whole document here.
     """
-    if not is_traditional(doc.text):
+    if not doc.traditional:
         return doc
     conv = _converter()
 

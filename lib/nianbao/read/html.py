@@ -22,7 +22,7 @@ from typing import cast
 from lxml import etree
 
 from nianbao.errors import UnreadableFile
-from nianbao.grid import Document, Line, is_traditional, nfkc, normalise_text
+from nianbao.grid import Document, Line, nfkc, normalise_text
 from nianbao.read.text import decode_checked
 
 __all__ = ["read_html"]
@@ -344,7 +344,7 @@ def read_html(data: bytes) -> Document:
     # Cells are in NFKC one by one, which is NFKC of the whole page (line and cell breaks are
     # characters it never composes across); only the traditional-characters decision needs the page.
     doc = Document("html", tuple(line for line, _ in walker.lines), title)
-    if not is_traditional(doc.text):  # (the text is kept on the document: the parser reads it too)
+    if not doc.traditional:  # (text and decision are kept on the document: the parser reads them too)
         return doc
     # Cleaned cells hold no newline or \x1e/\x1f (``_clean`` made them spaces): convert the page
     # as one text, as normalise_text does, and cut it back into its cells.
