@@ -181,7 +181,7 @@ def _cell_text(el: etree._Element) -> tuple[str, str]:
         p = el[0]
         if p.tag == "p" and len(p) == 0:
             before, after = el.text, p.tail
-            if before is None and after is None:  # _clean drops the "\n" the <p> ends with: no need to add it
+            if before is None and after is None:  # "text\n" cleans as "text" (trailing space is stripped)
                 raw = p.text or ""
             else:
                 raw = f"{before or ''}{p.text or ''}\n{after or ''}"
