@@ -94,6 +94,7 @@ _MAX_SPAN = 200
 
 
 _UTF8 = ("utf-8", "utf8")
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*>")
 
 
 def _decode(data: bytes) -> tuple[str, bool]:
@@ -123,14 +124,14 @@ def _parse(data: bytes) -> etree._Element | None:
 
     lxml hands libxml2 a str as UTF-16 (as UTF-32 or Latin-1 in other cases), which libxml2
     converts back to UTF-8 before it parses: a page that is UTF-8 is handed over as its bytes,
-    with the encoding given so that a <meta> cannot make libxml2 read them otherwise. (lxml
-    refuses a str that starts with an XML declaration naming an encoding; such a page keeps
-    the str, and that refusal.)
+    with the encoding given so that a <meta> cannot make libxml2 read them otherwise. lxml
+    refuses a str that starts with an XML declaration naming an encoding (XHTML portal pages
+    do): the text is decoded already, so the declaration is dropped.
     """
     text, utf8 = _decode(data)
     if utf8 and not text.startswith("<?xml"):
         return etree.fromstring(data, _UTF8_PARSER)
-    return etree.fromstring(text, _TEXT_PARSER)
+    return etree.fromstring(_XML_DECLARATION.sub("", text, count=1), _TEXT_PARSER)
 
 
 _CELLS: dict[str, tuple[str, str]] = {}
