@@ -197,6 +197,30 @@ def _aligned(toks: Tokens, raw: RawRow, n: int, sums: Sequence[Sum] = ()) -> Ali
     return align_read(values, exact, n, sums, lambda: toks.of(raw.runs))
 
 
+def _read(
+    tables: Tables,
+    toks: Tokens,
+    table: str,
+    key: str,
+    columns: Sequence[str],
+    raw: RawRow,
+    sums: Sequence[Sum] = (),
+) -> None:
+    """Read a located row into its cells.
+
+    A row printed as exactly its numbers, one per column (most rows), is read at once: what
+    :func:`_aligned` and :func:`_record` make of it (status ``ok``, every cell ``read``, no finding).
+    """
+    n = len(columns)
+    (a, b), *more = raw.runs
+    if not more and b - a == n and toks.kinds[a:b].count("num") == n:
+        start = tables.layout.rows[(table, key)]
+        tables.values[start : start + n] = toks.values[a:b]
+        tables.status[start : start + n] = ["read"] * n
+    else:
+        _record(tables, table, key, columns, _aligned(toks, raw, n, sums))
+
+
 def _record(tables: Tables, table: str, key: str, columns: Sequence[str], al: Aligned) -> None:
     if len(al.cells) != len(columns):
         raise ValueError(f"{table}/{key}: {len(al.cells)} cells aligned for {len(columns)} columns")
@@ -240,11 +264,10 @@ def _table2(tables: Tables, lines: Sequence[Line], span: tuple[int, int] | None)
     tables.found["table2"] = bool(rows)
     for item in t.table2_items:
         raw = rows.get(item.key)
-        n = len(item.measures)
         if raw is None:
-            _missing(tables, "t2", item.key, n, not rows)
+            _missing(tables, "t2", item.key, len(item.measures), not rows)
         else:
-            _record(tables, "t2", item.key, item.measures, _aligned(toks, raw, n))
+            _read(tables, toks, "t2", item.key, item.measures, raw)
 
 
 def _table3(tables: Tables, lines: Sequence[Line], span: tuple[int, int] | None) -> None:
@@ -261,7 +284,7 @@ def _table3(tables: Tables, lines: Sequence[Line], span: tuple[int, int] | None)
     for m in t.table3_merged_rows:
         if m.key in rows and not any(p in rows for p in m.parts):
             tables.merged.add(m.key)
-            _record(tables, "t3", m.key, columns, _aligned(toks, rows[m.key], n, sums))
+            _read(tables, toks, "t3", m.key, columns, rows[m.key], sums)
             for p in m.parts:
                 _mark(tables, "t3", p, "merged", n)
                 first = tables.layout.rows[("t3", p)]
@@ -273,7 +296,7 @@ def _table3(tables: Tables, lines: Sequence[Line], span: tuple[int, int] | None)
         if raw is None:
             _missing(tables, "t3", row.key, n, not rows)
         else:
-            _record(tables, "t3", row.key, columns, _aligned(toks, raw, n, sums))
+            _read(tables, toks, "t3", row.key, columns, raw, sums)
 
 
 def _table4(tables: Tables, lines: Sequence[Line], span: tuple[int, int] | None) -> None:
