@@ -141,9 +141,25 @@ def _parse_document(doc: Document, rid: str, path: str, start: float) -> FileRes
     return result
 
 
+class _Counts(dict[float | None, int | None]):
+    """value → the value as a count: an int, or None when unknown or not a whole number.
+
+    Worked out once per value (a corpus prints few distinct counts), then looked up in C.
+    """
+
+    def __missing__(self, value: float | None) -> int | None:
+        count = None if value is None or value != int(value) else int(value)
+        if len(self) < 10_000:
+            self[value] = count
+        return count
+
+
+_COUNT_OF = _Counts()
+
+
 def _counts(values: Iterable[float | None]) -> list[int | None]:
-    """Each value as a count: an int, or None when unknown or not a whole number."""
-    return [None if v is None or v != (i := int(v)) else i for v in values]
+    """Each value as a count (:class:`_Counts`)."""
+    return list(map(_COUNT_OF.__getitem__, values))
 
 
 @per_template
