@@ -15,7 +15,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import compress, pairwise, repeat
-from operator import eq
+from operator import eq, itemgetter
 from typing import Literal, NamedTuple
 
 from nianbao.grid import Line, is_blank, parse_number
@@ -106,10 +106,12 @@ class _Compact:
         return text
 
 
-# What every heading of _HEADINGS starts with. A line's text starts with its first cell, so a line
-# whose text lacks this prefix has no heading in its first cell either: the heading search looks at
-# the few lines that have it.
-_HEADING_START = re.compile(r"^[#\s]*[二三四五]\s*[、.,:．]")
+# What every heading of _HEADINGS starts with: "#", whitespace (what \s matches, as str.isspace) or
+# its numeral. A line's text starts with its first cell, so a line whose text starts otherwise has no
+# heading in its first cell either: the heading search looks at the few lines that start so.
+_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_HEADING_FIRST = frozenset("#二三四五" + _WHITESPACE)
+_FIRST_CHAR = itemgetter(slice(0, 1))
 
 
 def _find(
@@ -117,7 +119,7 @@ def _find(
 ) -> int | None:
     """The first line in [start, stop) headed as section ``n``, else the first with its anchors.
 
-    ``headed`` are the lines (ascending) whose text has a heading's start (:data:`_HEADING_START`).
+    ``headed`` are the lines (ascending) whose text starts as a heading may (:data:`_HEADING_FIRST`).
     """
     heading = _HEADINGS[n]
     for i in headed:
@@ -142,7 +144,7 @@ def find_sections(lines: Sequence[Line], line_texts: Sequence[str] | None = None
     if line_texts is None:
         line_texts = [line.text for line in lines]
     texts = _Compact(line_texts)  # the cells joined, without any whitespace
-    headed = list(compress(range(total), map(_HEADING_START.match, line_texts)))
+    headed = list(compress(range(total), map(_HEADING_FIRST.__contains__, map(_FIRST_CHAR, line_texts))))
     t3 = _find(lines, headed, texts, 3, 0, total)
     t2 = _find(lines, headed, texts, 2, 0, t3 if t3 is not None else total)
     t4 = _find(lines, headed, texts, 4, t3 + 1, total) if t3 is not None else None
