@@ -87,6 +87,19 @@ def _matcher_for(candidate: str) -> SequenceMatcher:
     return sm
 
 
+class _Keys(dict[str, str | None]):
+    """label → :meth:`Matcher.match` of it, worked out on first sight, then a dict lookup in C."""
+
+    def __init__(self, matcher: Matcher) -> None:
+        super().__init__()
+        self.matcher = matcher
+
+    def __missing__(self, label: str) -> str | None:
+        s, key = self.matcher.score(label)
+        out = self[label] = key if s >= self.matcher.threshold else None
+        return out
+
+
 class Matcher:
     """Scores a printed label against a fixed set of candidate labels; results are cached."""
 
@@ -94,7 +107,7 @@ class Matcher:
         self.candidates = candidates
         self.threshold = threshold
         self.fuzzy = fuzzy
-        self._cache: dict[str, str | None] = {}
+        self.keys = _Keys(self)  # label → match(label)
         self._scores: dict[str, tuple[float, str | None]] = {}
 
     @classmethod
@@ -146,12 +159,7 @@ class Matcher:
 
     def match(self, label: str) -> str | None:
         """The key of the best candidate, GROUP for a header label, None when nothing fits."""
-        if label in self._cache:
-            return self._cache[label]
-        s, key = self.score(label)
-        out = key if s >= self.threshold else None
-        self._cache[label] = out
-        return out
+        return self.keys[label]
 
 
 @lru_cache(maxsize=8)

@@ -14,8 +14,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import compress, pairwise, repeat
-from operator import eq, itemgetter
+from itertools import compress, pairwise
+from operator import itemgetter
 from typing import Literal, NamedTuple
 
 from nianbao.grid import Line, is_blank, parse_number
@@ -195,12 +195,13 @@ class Tokens:
     """The cells of a table region in reading order, as parallel lists (token ``i`` is entry ``i``).
 
     Lists, not an object per cell: a region has hundreds of cells, and a row's values, usually one
-    run of cells, are then a slice. A cell's kind is ``num`` exactly when its value is not None.
-    Line ``line_no[j]`` holds the tokens from ``starts[j]`` up to the next line's (lines without
-    tokens are left out).
+    run of cells, are then a slice. ``kinds`` has a letter per token, ``t`` (text), ``n`` (number)
+    or ``b`` (blank), so that the text tokens are found by ``str.find``; a cell is a number exactly
+    when its value is not None. Line ``line_no[j]`` holds the tokens from ``starts[j]`` up to the
+    next line's (lines without tokens are left out).
     """
 
-    kinds: list[TokenKind] = field(default_factory=list)
+    kinds: str = ""
     texts: list[str] = field(default_factory=list)
     values: list[float | None] = field(default_factory=list)
     exact: list[bool] = field(default_factory=list)  # from a real table grid: a blank is a real blank cell
@@ -215,15 +216,18 @@ class Tokens:
         return self.line_no[bisect_right(self.starts, i) - 1]
 
     def __getitem__(self, i: int) -> Token:
-        return Token(self.kinds[i], self.texts[i], self.values[i], self.line(i), self.exact[i])
+        return Token(_KIND_OF[self.kinds[i]], self.texts[i], self.values[i], self.line(i), self.exact[i])
 
     def of(self, runs: Sequence[tuple[int, int]]) -> list[Token]:
         """The tokens of the runs [a, b), in order."""
         return [self[i] for a, b in runs for i in range(a, b)]
 
 
-# A line's tokens: kinds, texts, values and exactness of the cells that stand as tokens.
-_LineTokens = tuple[tuple[TokenKind, ...], tuple[str, ...], tuple[float | None, ...], tuple[bool, ...]]
+_LETTER: dict[TokenKind, str] = {"text": "t", "num": "n", "blank": "b"}
+_KIND_OF: dict[str, TokenKind] = {letter: kind for kind, letter in _LETTER.items()}
+
+# A line's tokens: kinds (letters), texts, values and exactness of the cells that stand as tokens.
+_LineTokens = tuple[str, tuple[str, ...], tuple[float | None, ...], tuple[bool, ...]]
 _LINES: dict[Line, _LineTokens] = {}  # lines repeat across reports (labels, rows of zeros)
 
 
@@ -238,7 +242,7 @@ def _line_tokens(line: Line) -> _LineTokens:
         while lead < len(cells) and is_padding(kinds[lead][0], cells[lead]):
             lead += 1
     found = (
-        tuple(k for k, _ in kinds[lead:]),
+        "".join(_LETTER[k] for k, _ in kinds[lead:]),
         tuple(cells[lead:]),
         tuple(v for _, v in kinds[lead:]),
         (line.kind == "grid",) * (len(cells) - lead),
@@ -251,8 +255,9 @@ def _line_tokens(line: Line) -> _LineTokens:
 def tokens(lines: Sequence[Line], span: tuple[int, int]) -> Tokens:
     """The cells of lines[span] as tokens; covered cells (None) are skipped."""
     out = Tokens()
-    kinds, texts, values, exact = out.kinds, out.texts, out.values, out.exact
+    texts, values, exact = out.texts, out.values, out.exact
     starts, line_no = out.starts, out.line_no
+    kinds = ""
     memo = _LINES.get
     for i in range(*span):
         line = lines[i]
@@ -264,6 +269,7 @@ def tokens(lines: Sequence[Line], span: tuple[int, int]) -> Tokens:
             texts += line_texts
             values += line_values
             exact += line_exact
+    out.kinds = kinds
     return out
 
 
@@ -278,18 +284,22 @@ def label_rows(toks: Tokens, matcher: Matcher, start_key: str | None = None) -> 
     rows: list[RawRow] = []
     current: RawRow | None = None
     started = start_key is None
-    match = matcher.match
-    texts = toks.texts
+    key_of = matcher.keys  # label → key, as matcher.match
+    texts, kinds, starts, line_no = toks.texts, toks.kinds, toks.starts, toks.line_no
     n = len(toks)
-    at = list(compress(range(n), map(eq, toks.kinds, repeat("text"))))  # the text tokens
+    at = []  # the text tokens
+    i = kinds.find("t")
+    while i >= 0:
+        at.append(i)
+        i = kinds.find("t", i + 1)
     at.append(n)
     k = 0
     while (i := at[k]) < n:
         k += 1
         label = texts[i]
-        key = match(label)
+        key = key_of[label]
         after = i + 1  # the first token after the label
-        if after < n and at[k] == after and match(texts[after]) is None:  # unmatched text follows
+        if after < n and at[k] == after and key_of[texts[after]] is None:  # unmatched text follows
             joined = label + texts[after]
             s_joined, k_joined = matcher.score(joined)
             if k_joined is not None and s_joined >= matcher.threshold and s_joined > matcher.score(label)[0]:
@@ -301,7 +311,7 @@ def label_rows(toks: Tokens, matcher: Matcher, start_key: str | None = None) -> 
         elif key is not None:  # (text matching nothing leaves the current row open)
             if not started and key == start_key:
                 started = True
-            current = RawRow(key, label, toks.line(i)) if started else None
+            current = RawRow(key, label, line_no[bisect_right(starts, i) - 1]) if started else None
             if current is not None:
                 rows.append(current)
         if current is not None and after < at[k]:
@@ -326,8 +336,8 @@ def table4_values(toks: Tokens, cells: int | None = None) -> list[tuple[int, int
     values: list[tuple[int, int]] = []
     pending: list[tuple[int, int]] = []  # blank-only lines, kept if numbers follow (or the table needs them)
     for a, b in pairwise([*toks.starts, len(toks)]):
-        data = a + 1 if kinds[a] == "text" else a  # the line's data: [data, b)
-        if "text" in kinds[data:b] or kinds[a:b].count("text") == b - a:
+        data = a + 1 if kinds[a] == "t" else a  # the line's data: [data, b)
+        if kinds.find("t", data, b) >= 0 or kinds.count("t", a, b) == b - a:
             if values:  # text after the data: the table has ended
                 break
             seen_header = True  # the heading, or header rows (whole, wrapped, or in fragments)
@@ -335,7 +345,7 @@ def table4_values(toks: Tokens, cells: int | None = None) -> list[tuple[int, int
             continue
         if not seen_header:
             continue
-        if "num" in kinds[data:b]:
+        if kinds.find("n", data, b) >= 0:
             values += pending
             values.append((data, b))
             pending = []

@@ -213,7 +213,7 @@ def _read(
     """
     n = len(columns)
     (a, b), *more = raw.runs
-    if not more and b - a == n and toks.kinds[a:b].count("num") == n:
+    if not more and b - a == n and toks.kinds.count("n", a, b) == n:
         start = tables.layout.rows[(table, key)]
         tables.values[start : start + n] = toks.values[a:b]
         tables.status[start : start + n] = ["read"] * n
