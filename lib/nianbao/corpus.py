@@ -59,8 +59,8 @@ from nianbao.sources import Source, SourceError, SourceReader, is_synthetic_corp
 __all__ = ["Corpus", "CorpusScan", "RunStats", "read_corpus", "scan"]
 
 RUN_METADATA_KEY = "nianbao_run"
-FLUSH_FILES = 512  # cache a batch after this many parsed files …
-FLUSH_SECONDS = 1.0  # … or this long after the last write, whichever comes first
+FLUSH_FILES = 2048  # cache a batch after this many parsed files …
+FLUSH_SECONDS = (1.0, 16.0)  # … or this long after the last write (doubling from 1 s to 16 s), whichever first
 _ORDER, _PATH = "_order", "_path"
 
 
@@ -410,7 +410,13 @@ def _unread(src: Source, reader: SourceReader) -> bytes | FileResult:
 
 
 class _SegmentWriter:
-    """Buffers finished chunks and writes them to the cache in batches (by count or by time)."""
+    """Buffers finished chunks and writes them to the cache in batches (by count or by time).
+
+    The time between writes starts at ``FLUSH_SECONDS[0]`` and doubles up to ``FLUSH_SECONDS[1]``:
+    a short run (or a slow format) is cached within a second, a killed long run loses at most the
+    last 16 seconds of work, and a cold run of thousands of files leaves a few large segments
+    rather than one a second, which is cheaper to write, and leaves no compaction to do after it.
+    """
 
     def __init__(self, rc: ResultCache) -> None:
         self.rc = rc
@@ -418,6 +424,7 @@ class _SegmentWriter:
         self.buffered = 0
         self.files = 0
         self.last = time.monotonic()
+        self.interval = FLUSH_SECONDS[0]
 
     def add(self, frames: dict[str, pl.DataFrame], bar: Any) -> None:
         n = frames["reports"].height
@@ -425,8 +432,11 @@ class _SegmentWriter:
         self.buffered += n
         self.files += n
         bar.update(n)
-        if self.buffered >= FLUSH_FILES or time.monotonic() - self.last >= FLUSH_SECONDS:
+        if self.buffered >= FLUSH_FILES:
             self.flush()
+        elif time.monotonic() - self.last >= self.interval:
+            self.flush()
+            self.interval = min(2 * self.interval, FLUSH_SECONDS[1])
 
     def flush(self) -> None:
         if self.buffer:
