@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -110,3 +111,13 @@ def test_deeply_nested_markup_does_not_crash() -> None:
     page = "<div>" * 5000 + "x" + "</div>" * 5000
     status, _ = status_error(page.encode(), "deep.html")
     assert status in ("failed", "not_a_report")
+
+
+def test_report_id_is_the_sha256_prefix_whether_given_or_worked_out() -> None:
+    """A corpus run hands the parser the SHA-256 it hashed the file with; alone, the parser hashes."""
+    for data in (report_text(correct_truth()).encode(), b"", bytes(range(256))):
+        digest = hashlib.sha256(data).hexdigest()
+        alone = parse_bytes(data, "r.txt")
+        given = parse_bytes(data, "r.txt", sha256=digest)
+        assert alone.report["report_id"] == given.report["report_id"] == digest[:16]
+        assert alone.report["status"] == given.report["status"]

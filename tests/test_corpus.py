@@ -6,6 +6,7 @@ so they check this layer (rows routed, cached, ordered) and not parse quality.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import sys
 import types
@@ -28,8 +29,12 @@ SHARED = Path(__file__).parents[1] / ".." / "shared"
 RESULTS = FRAME_SCHEMAS["litigation"]["result"].categories.to_list()
 
 
-def fake_parse(data: bytes, path: str) -> FileResult:
-    """Rows that depend only on the bytes: ``n`` litigation rows where ``n`` = first byte's digit."""
+def fake_parse(data: bytes, path: str, *, sha256: str | None = None) -> FileResult:
+    """Rows that depend only on the bytes: ``n`` litigation rows where ``n`` = first byte's digit.
+
+    The corpus run hands over the SHA-256 it hashed the file with: it must be the bytes' own.
+    """
+    assert sha256 == hashlib.sha256(data).hexdigest(), (path, sha256)
     rid = report.report_id_of(data)
     n = int(data[:1]) if data[:1].isdigit() else 0
     return FileResult(
@@ -51,9 +56,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Swap in :func:`fake_parse` and record the paths it was called for."""
     seen: list[str] = []
 
-    def counting(data: bytes, path: str) -> FileResult:
+    def counting(data: bytes, path: str, *, sha256: str | None = None) -> FileResult:
         seen.append(path)
-        return fake_parse(data, path)
+        return fake_parse(data, path, sha256=sha256)
 
     monkeypatch.setattr(report, "parse_bytes", counting)
     return seen
@@ -180,10 +185,10 @@ def test_byte_identical_files_are_parsed_once_and_marked_duplicate(tmp_path: Pat
 
 
 def test_a_parser_bug_becomes_a_failed_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(data: bytes, path: str) -> FileResult:
+    def broken(data: bytes, path: str, *, sha256: str | None = None) -> FileResult:
         if path == "bad.txt":
             raise ZeroDivisionError("oops")
-        return fake_parse(data, path)
+        return fake_parse(data, path, sha256=sha256)
 
     monkeypatch.setattr(report, "parse_bytes", broken)
     c = _read(_files(tmp_path / "c", {"bad.txt": b"1", "good.txt": b"2"}), tmp_path / "cache")
@@ -443,6 +448,9 @@ def test_a_synthetic_corpus_resolves_its_invented_places(
     assert c.reports["county"].null_count() == 0  # every synthetic organ sits in a county
     assert c.stats.places_files == [str(synth_corpus / "places.csv")]
     assert "places:   " in c.summary()
+    # the report_id a worker takes from the run's cache key (which also names the places file) is the file's
+    for path, rid in c.reports.select("path", "report_id").iter_rows():
+        assert rid == hashlib.sha256((synth_corpus / path).read_bytes()).hexdigest()[:16], path
 
 
 def test_a_changed_places_file_resolves_places_again(synth_corpus: Path, tmp_path: Path) -> None:

@@ -148,11 +148,11 @@ import nianbao.report as report
 
 _parse = report.parse_bytes
 
-def logged(data, path):
+def logged(data, path, **kw):
     with open(os.environ["PARSE_LOG"], "a", encoding="utf-8") as f:
         f.write(path + "\\n")
     time.sleep(float(os.environ.get("PARSE_DELAY", "0")))
-    return _parse(data, path)
+    return _parse(data, path, **kw)
 
 report.parse_bytes = logged
 

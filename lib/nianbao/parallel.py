@@ -2,7 +2,8 @@
 
 The unit of work is a *chunk*: a list of ``(cache key, displayed path, bytes)``. Bytes travel with the
 work rather than paths, so a dask worker on another machine needs no access to the corpus, and the
-cache key is computed once, by the process that read the file. The run's place aliases
+cache key is computed once, by the process that read the file: it begins with the bytes' hex
+SHA-256 (``cache.cache_key``), which the worker takes the report_id from rather than hashing again. The run's place aliases
 (:class:`Aliases`: a corpus's ``places.csv``, see :mod:`nianbao.places`) travel with every chunk as
 CSV text (cheap to pickle); a worker adopts them when they differ from the set it holds, so a
 long-lived dask worker never resolves places with a previous run's aliases. :func:`parse_chunk` runs on the
@@ -76,12 +77,12 @@ def failed_result(report_id: str, path: str, error: str) -> FileResult:
     )
 
 
-def _parse_one(data: bytes, display: str) -> FileResult:
+def _parse_one(key: str, data: bytes, display: str) -> FileResult:
     # parse_bytes never raises by contract; a bug must still not stop a national run.
     from nianbao import report  # looked up per call, so a test can wrap it
 
     try:
-        return report.parse_bytes(data, display)
+        return report.parse_bytes(data, display, sha256=key[:64])
     except Exception as e:
         return failed_result(report_id_of(data), display, f"internal error: {type(e).__name__}: {e}")
 
@@ -176,7 +177,7 @@ def parse_chunk(chunk: Chunk, aliases: Aliases | None = None, first_id: int = 0)
     """
     if aliases is not None:
         use_aliases(aliases)
-    return batch_frames([(key, _parse_one(data, display)) for key, display, data in chunk], first_id)
+    return batch_frames([(key, _parse_one(key, data, display)) for key, display, data in chunk], first_id)
 
 
 WORKER_GC_THRESHOLD = 10_000  # young-generation threshold in pool workers (Python's default: 700)

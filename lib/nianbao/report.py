@@ -52,10 +52,14 @@ def _failed(report_id: str, path: str, fmt: str, status: str, error: str, start:
     )
 
 
-def parse_bytes(data: bytes, path: str) -> FileResult:
-    """Parse a file's bytes; ``path`` is recorded as given (relative to the corpus root)."""
+def parse_bytes(data: bytes, path: str, *, sha256: str | None = None) -> FileResult:
+    """Parse a file's bytes; ``path`` is recorded as given (relative to the corpus root).
+
+    ``sha256``: the hex SHA-256 of ``data`` when the caller has it already (a corpus run hashes
+    every file for its cache key), so that the report_id is not worked out a second time.
+    """
     start = time.perf_counter()
-    rid = report_id_of(data)
+    rid = sha256[:16] if sha256 is not None else report_id_of(data)
     fmt = "other"
     try:
         fmt = sniff(data)
