@@ -114,7 +114,13 @@ def _decode(data: bytes) -> tuple[str, bool]:
 
 # lxml's plain elements: lxml.html's element classes cost a Python call per element proxy. One
 # parser each, made once (lxml locks a parser while it parses, so threads may share them).
-_OPTIONS = {"remove_comments": True, "remove_pis": True, "no_network": True, "recover": True, "collect_ids": False}
+_OPTIONS = {
+    "remove_comments": True,
+    "remove_pis": True,
+    "no_network": True,
+    "recover": True,
+    "collect_ids": False,
+}
 _TEXT_PARSER = etree.HTMLParser(**_OPTIONS)
 _UTF8_PARSER = etree.HTMLParser(**_OPTIONS, encoding="utf-8")
 
