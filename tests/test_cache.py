@@ -10,7 +10,15 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from nianbao.cache import KEY_COLUMN, Fingerprints, ResultCache, cache_key, default_cache_dir, parser_version
+from nianbao.cache import (
+    KEY_COLUMN,
+    Fingerprints,
+    ResultCache,
+    cache_key,
+    default_cache_dir,
+    digest_of_key,
+    parser_version,
+)
 from nianbao.fields import FRAME_NAMES
 from nianbao.parallel import batch_frames
 from nianbao.result import FileResult
@@ -36,6 +44,8 @@ def _segment(keys: list[str], n_checks: int = 2, first_id: int = 0) -> dict[str,
 def test_cache_key_is_sha256_plus_lowercase_suffix() -> None:
     assert cache_key(b"x", ".HTML") == hashlib.sha256(b"x").hexdigest() + ".html"
     assert cache_key(b"x", ".txt") != cache_key(b"x", ".html")
+    # a run's key may carry its places digest before the extension; the content digest stays in front
+    assert digest_of_key(cache_key(b"x", "-places-0123abcd.txt")) == hashlib.sha256(b"x").hexdigest()
 
 
 def test_parser_version_names_the_package_version_and_a_code_hash() -> None:

@@ -56,6 +56,14 @@ def cache_key(data: bytes, suffix: str) -> str:
     return hashlib.sha256(data).hexdigest() + suffix.lower()
 
 
+_DIGEST_CHARS = 64  # a hex SHA-256
+
+
+def digest_of_key(key: str) -> str:
+    """The hex SHA-256 of the file's bytes that a cache key begins with (:func:`cache_key`)."""
+    return key[:_DIGEST_CHARS]
+
+
 def parser_version() -> str:
     """``<__version__>-<hash of the package's files>``, computed once per process.
 

@@ -3,8 +3,9 @@
 The unit of work is a *chunk*: a list of ``(cache key, displayed path, bytes)``. Bytes travel with the
 work rather than paths, so a dask worker on another machine needs no access to the corpus, and the
 cache key is computed once, by the process that read the file: it begins with the bytes' hex
-SHA-256 (``cache.cache_key``), which the worker takes the report_id from rather than hashing again. The run's place aliases
-(:class:`Aliases`: a corpus's ``places.csv``, see :mod:`nianbao.places`) travel with every chunk as
+SHA-256 (``cache.digest_of_key``), which the worker takes the report_id from rather than hashing
+again. The run's place aliases (:class:`Aliases`: a corpus's ``places.csv``, see
+:mod:`nianbao.places`) travel with every chunk as
 CSV text (cheap to pickle); a worker adopts them when they differ from the set it holds, so a
 long-lived dask worker never resolves places with a previous run's aliases. :func:`parse_chunk` runs on the
 worker and returns the chunk's rows as the five contract frames, each row with its file's id
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from nianbao.cache import ID_COLUMN, KEY_COLUMN
+from nianbao.cache import ID_COLUMN, KEY_COLUMN, digest_of_key
 from nianbao.result import FileResult, to_frames
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def _parse_one(key: str, data: bytes, display: str) -> FileResult:
     from nianbao import report  # looked up per call, so a test can wrap it
 
     try:
-        return report.parse_bytes(data, display, sha256=key[:64])
+        return report.parse_bytes(data, display, sha256=digest_of_key(key))
     except Exception as e:
         return failed_result(report_id_of(data), display, f"internal error: {type(e).__name__}: {e}")
 

@@ -26,7 +26,7 @@ from nianbao.metadata import detect_template, narrative_figures, organ_kind, tit
 from nianbao.places import Place, locate_place, organ_level
 from nianbao.read import read_document, sniff
 from nianbao.result import FileResult, to_frames
-from nianbao.tables import Tables, key_tables
+from nianbao.tables import Tables, key_tables, layout
 from nianbao.templates import Template, per_template
 
 __all__ = ["MAX_FILE_BYTES", "ReportFrames", "parse_bytes", "parse_file", "read_report", "report_id_of"]
@@ -34,9 +34,12 @@ __all__ = ["MAX_FILE_BYTES", "ReportFrames", "parse_bytes", "parse_file", "read_
 MAX_FILE_BYTES = 64 * 1024 * 1024  # larger files are refused unread (a report is well under 10 MB)
 
 
-def report_id_of(data: bytes) -> str:
-    """First 16 hex digits of the SHA-256 of the file's bytes (the contract's report_id)."""
-    return hashlib.sha256(data).hexdigest()[:16]
+def report_id_of(data: bytes, sha256: str | None = None) -> str:
+    """First 16 hex digits of the SHA-256 of the file's bytes (the contract's report_id).
+
+    ``sha256``: that digest in hex, when the caller has it already (it is not checked).
+    """
+    return (sha256 if sha256 is not None else hashlib.sha256(data).hexdigest())[:16]
 
 
 def _failed(report_id: str, path: str, fmt: str, status: str, error: str, start: float) -> FileResult:
@@ -59,7 +62,7 @@ def parse_bytes(data: bytes, path: str, *, sha256: str | None = None) -> FileRes
     every file for its cache key), so that the report_id is not worked out a second time.
     """
     start = time.perf_counter()
-    rid = sha256[:16] if sha256 is not None else report_id_of(data)
+    rid = report_id_of(data, sha256)
     fmt = "other"
     try:
         fmt = sniff(data)
@@ -168,11 +171,13 @@ def _counts(values: Iterable[float | None]) -> list[int | None]:
 
 @per_template
 def _frame_labels(t: Template) -> tuple[tuple[tuple[str, ...], ...], ...]:
-    """Per frame (proactive, applications, litigation), its label columns for the template's cells,
-    in the order of the cells' values in ``Tables.values``."""
-    proactive = list(t.proactive_cells)
-    applications = [(r.key, r.group, c) for r in t.table3_rows for c in t.column_keys]
-    litigation = [(p.key, r.key) for p in t.table4_proceedings for r in t.table4_results]
+    """Per frame (proactive, applications, litigation), its label columns for the cells of its slice
+    of ``Tables.values`` (:func:`~nianbao.tables.layout`), in that order."""
+    lay = layout(t)
+    group = {r.key: r.group for r in t.table3_rows}
+    proactive = [(item, measure) for _, item, measure in lay.cells[lay.t2]]
+    applications = [(row, group[row], column) for _, row, column in lay.cells[lay.t3]]
+    litigation = [(proceeding, result) for _, proceeding, result in lay.cells[lay.t4]]
     return tuple(tuple(zip(*cells, strict=True)) for cells in (proactive, applications, litigation))
 
 
