@@ -85,7 +85,7 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
 
 
 def parse(files: list[Path], jobs: int, cache_dir: Path | None) -> tuple[float, object]:
-    from nianbao.corpus import read_corpus
+    from nianbao.corpus.run import read_corpus
 
     return timed(
         lambda: read_corpus(
@@ -154,8 +154,8 @@ def byte_compile() -> None:
 
 
 def run(args: argparse.Namespace) -> list[Row]:
-    from nianbao.cache import parser_version
-    from nianbao.corpus import read_corpus
+    from nianbao.corpus.cache import parser_version
+    from nianbao.corpus.run import read_corpus
 
     byte_compile()
     cores = os.cpu_count() or 1
@@ -315,7 +315,7 @@ def run(args: argparse.Namespace) -> list[Row]:
 
 
 def render(rows: list[Row], args: argparse.Namespace, load: tuple[float, float], seconds: float) -> str:
-    from nianbao.cache import parser_version
+    from nianbao.corpus.cache import parser_version
 
     cores = os.cpu_count() or 1
     verdict = all(r.ok for r in rows if r.ok is not None)
@@ -343,7 +343,7 @@ def render(rows: list[Row], args: argparse.Namespace, load: tuple[float, float],
         "- *CPU per file, all processes* adds the coordinator's and the workers' CPU time of the same run:",
         "  it is less affected than wall time by other work on the cores (not immune: caches are shared),",
         "  so 1000 / CPU bounds what the run reaches on free cores (a --jobs 2 speed-up well under 2x: not free).",
-        "- The per-file parser (`nianbao.report.parse_bytes`) sets the throughput; the corpus layer's own",
+        "- The per-file parser (`nianbao.parse.report.parse_bytes`) sets the throughput; the corpus layer's own",
         "  share is the *CPU per file of the coordinating process* row (it runs beside the workers).",
         "- The command's warm time is its in-process work plus interpreter start-up, which the",
         "  `nianbao --help` row measures alone (subcommands load on first use: `parse` imports no charts).",

@@ -18,9 +18,9 @@ from typing import Any
 
 import polars as pl
 
-from nianbao import metrics
+from nianbao.analysis import metrics
 from nianbao.fields import FRAME_NAMES
-from nianbao.result import FileResult, to_frames
+from nianbao.parse.result import FileResult, to_frames
 from nianbao.templates import template_for_year
 
 SHARED = Path(__file__).parents[1] / ".." / "shared"

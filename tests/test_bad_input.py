@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from builders import correct_truth, report_html, report_text
-from nianbao.report import MAX_FILE_BYTES, parse_bytes, parse_file
+from nianbao.parse.report import MAX_FILE_BYTES, parse_bytes, parse_file
 
 
 def status_error(data: bytes, name: str = "f") -> tuple[str, str | None]:

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from nianbao.cache import (
+from nianbao.corpus.cache import (
     KEY_COLUMN,
     Fingerprints,
     ResultCache,
@@ -19,9 +19,9 @@ from nianbao.cache import (
     digest_of_key,
     parser_version,
 )
+from nianbao.corpus.parallel import batch_frames
 from nianbao.fields import FRAME_NAMES
-from nianbao.parallel import batch_frames
-from nianbao.result import FileResult
+from nianbao.parse.result import FileResult
 
 
 def _result(rid: str, n_checks: int) -> FileResult:

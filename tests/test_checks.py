@@ -8,10 +8,10 @@ import polars as pl
 import pytest
 
 from builders import correct_truth, report_html, report_text
-from nianbao.checks import cross_report
 from nianbao.fields import FRAME_SCHEMAS
-from nianbao.report import parse_bytes
-from nianbao.result import to_frames
+from nianbao.parse.checks import cross_report
+from nianbao.parse.report import parse_bytes
+from nianbao.parse.result import to_frames
 from nianbao.templates import template_for_year
 
 

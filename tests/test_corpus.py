@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sys
-import types
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -19,11 +18,11 @@ import pytest
 from polars.testing import assert_frame_equal
 
 import nianbao
-from nianbao import report
-from nianbao.corpus import Corpus, read_corpus, scan, write_frames
+from nianbao.corpus.run import Corpus, read_corpus, scan, write_frames
 from nianbao.errors import NianbaoError
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
-from nianbao.result import FileResult
+from nianbao.parse import checks, report
+from nianbao.parse.result import FileResult
 
 SHARED = Path(__file__).parents[1] / ".." / "shared"
 RESULTS = FRAME_SCHEMAS["litigation"]["result"].categories.to_list()
@@ -304,10 +303,7 @@ def test_cross_report_checks_are_appended(
         row = {"report_id": rid, "check": "duplicate_report", "severity": "warning", "where": "reports"}
         return pl.DataFrame([{**row, "expected": None, "actual": None, "message": "same organ and year"}])
 
-    fake = types.ModuleType("nianbao.checks")
-    fake.cross_report = cross_report  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "nianbao.checks", fake)
-    monkeypatch.setattr(nianbao, "checks", fake, raising=False)
+    monkeypatch.setattr(checks, "cross_report", cross_report)
     c = _read(_files(tmp_path / "c", CORPUS), tmp_path / "cache")
     assert seen == {"reports": 4, "proactive": 0, "applications": 0, "litigation": 6, "checks": 4}
     assert c.checks["check"].to_list()[-1] == "duplicate_report"
@@ -361,9 +357,9 @@ def test_pool_workers_freeze_the_parser_out_of_the_garbage_collector(
 
     probe = (
         "import gc\n"
-        "from nianbao.parallel import WORKER_GC_THRESHOLD, start_worker\n"
+        "from nianbao.corpus.parallel import WORKER_GC_THRESHOLD, start_worker\n"
         "start_worker()\n"
-        "import nianbao.report, nianbao.tables\n"  # the parser came in with start_worker
+        "import nianbao.parse.report, nianbao.parse.tables\n"  # the parser came in with start_worker
         "print(gc.get_freeze_count(), gc.get_threshold()[0] == WORKER_GC_THRESHOLD)\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
@@ -387,7 +383,7 @@ def _by_rows(results: list[FileResult]) -> dict[str, pl.DataFrame]:
 
 
 def test_frames_built_by_column_equal_frames_built_by_row() -> None:
-    from nianbao.result import to_frames
+    from nianbao.parse.result import to_frames
 
     parsed = [report.parse_file(p) for p in sorted((SHARED / "seeds").glob("*.txt"))]
     odd = FileResult(  # values the row reader converts and a typed Series refuses: built by rows
@@ -472,7 +468,7 @@ def test_a_changed_places_file_resolves_places_again(synth_corpus: Path, tmp_pat
 
 
 def test_aliases_of_a_run_do_not_outlive_it(synth_corpus: Path) -> None:
-    from nianbao.places import extra_aliases, locate_place
+    from nianbao.parse.places import extra_aliases, locate_place
 
     row = _read_places(synth_corpus)
     before = extra_aliases()

@@ -14,9 +14,9 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from nianbao.cache import KEY_COLUMN, ResultCache, cache_key
 from nianbao.cli import cli
-from nianbao.corpus import Corpus
+from nianbao.corpus.cache import KEY_COLUMN, ResultCache, cache_key
+from nianbao.corpus.run import Corpus
 from nianbao.fields import FRAME_NAMES
 
 PARQUETS = sorted(f"{n}.parquet" for n in FRAME_NAMES)
@@ -144,7 +144,7 @@ def test_parse_a_synthetic_corpus_made_by_synth(tmp_path: Path) -> None:
 # start by importing the main script, so the patch applies in them too.
 WRAPPER = """
 import os, sys, time
-import nianbao.report as report
+import nianbao.parse.report as report
 
 _parse = report.parse_bytes
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from polars.testing import assert_frame_equal
 
 from nianbao.cli import cli
-from nianbao.corpus import Corpus, read_corpus
+from nianbao.corpus.run import Corpus, read_corpus
 from nianbao.fields import FRAME_NAMES
 
 distributed = pytest.importorskip("distributed")

@@ -20,13 +20,13 @@ from unittest.mock import patch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-import nianbao.tables
+import nianbao.parse.tables
 from builders import correct_truth, report_text
-from nianbao.checks import _identity_finding, _names, _running_total, _total, identity_findings
 from nianbao.grid import Line, LineKind
-from nianbao.identities import table3_constraints, table4_constraints
-from nianbao.labels import GROUP, Matcher, table2_matcher, table3_matcher
-from nianbao.locate import (
+from nianbao.parse.checks import _identity_finding, _names, _running_total, _total, identity_findings
+from nianbao.parse.identities import table3_constraints, table4_constraints
+from nianbao.parse.labels import GROUP, Matcher, table2_matcher, table3_matcher
+from nianbao.parse.locate import (
     _ANCHORS,
     _HEADINGS,
     _WHITESPACE,
@@ -42,9 +42,9 @@ from nianbao.locate import (
     table4_values,
     tokens,
 )
-from nianbao.repair import align, align_read
-from nianbao.report import _COUNT_OF, parse_bytes
-from nianbao.tables import Finding, Tables, _aligned, _record, key_tables
+from nianbao.parse.repair import align, align_read
+from nianbao.parse.report import _COUNT_OF, parse_bytes
+from nianbao.parse.tables import Finding, Tables, _aligned, _record, key_tables
 from nianbao.templates import template_named
 
 T = template_named(2021)
@@ -297,7 +297,7 @@ def test_rows_printed_whole_are_read_as_aligned(rows: list[Line]) -> None:
     lines = [Line(("三、收到和处理政府信息公开申请情况",)), *rows]
     sections = find_sections(lines)
     fast = key_tables(lines, sections, T)
-    with patch.object(nianbao.tables, "_read", plain_read):
+    with patch.object(nianbao.parse.tables, "_read", plain_read):
         plain = key_tables(lines, sections, T)
     assert (fast.values, fast.status, fast.findings) == (plain.values, plain.status, plain.findings)
     assert (fast.found, fast.merged, fast.unproven) == (plain.found, plain.merged, plain.unproven)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.report import parse_file
+from nianbao.parse.report import parse_file
 from nianbao.synth.truth import compare as mismatches
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -87,7 +87,7 @@ def test_merged_other_processing_row_is_provably_zero() -> None:
 
 def test_read_report_api_returns_contract_frames() -> None:
     from nianbao import FRAME_SCHEMAS
-    from nianbao.report import read_report
+    from nianbao.parse.report import read_report
 
     r = read_report(SHARED / "seeds" / "001_752a671dabfd990e.txt")
     for name in FRAME_SCHEMAS:
@@ -100,7 +100,7 @@ def test_read_report_api_returns_contract_frames() -> None:
 
 def test_read_report_can_raise(tmp_path: Path) -> None:
     from nianbao import NotAReport, UnreadableFile
-    from nianbao.report import read_report
+    from nianbao.parse.report import read_report
 
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "note.txt").write_text("会议纪要\n", encoding="utf-8")
@@ -112,7 +112,7 @@ def test_read_report_can_raise(tmp_path: Path) -> None:
 
 
 def test_quality_summary_on_reports() -> None:
-    from nianbao.report import read_report
+    from nianbao.parse.report import read_report
 
     frames = read_report(SHARED / "seeds" / "003_5389ca157a1df17a.txt")
     r = frames.reports.row(0, named=True)

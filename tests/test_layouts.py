@@ -6,7 +6,7 @@ import opencc
 import pytest
 
 from builders import correct_truth, report_html, report_lines, report_text
-from nianbao.report import parse_bytes
+from nianbao.parse.report import parse_bytes
 from nianbao.synth.truth import compare as mismatches
 from nianbao.templates import template_for_year
 
@@ -99,7 +99,7 @@ def test_traditional_decided_for_the_whole_document() -> None:
 
 
 def test_most_specific_place_alias_wins(tmp_path) -> None:
-    from nianbao.places import _EXTRA, add_aliases, locate_place
+    from nianbao.parse.places import _EXTRA, add_aliases, locate_place
 
     f = tmp_path / "places.csv"
     f.write_text(

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from nianbao.grid import nfkc, normalise_text
-from nianbao.labels import _similarity
+from nianbao.parse.labels import _similarity
+from nianbao.parse.repair import Constraint, _row_constraints, _solve_row, solve
 from nianbao.read.html import _cell_text, _clean, _text_into
-from nianbao.repair import Constraint, _row_constraints, _solve_row, solve
 
 # Full-width forms, the ideographic space, combining marks and other compatibility characters,
 # CJK and ASCII: the fast path must fall back whenever anything besides full-width forms changes.
@@ -79,7 +79,7 @@ def test_cpca_loads_without_pkg_resources() -> None:
     """cpca's import is served its data without pkg_resources, and places resolve as before."""
     code = (
         "import sys\n"
-        "from nianbao.places import locate_place\n"
+        "from nianbao.parse.places import locate_place\n"
         "print(locate_place('民权县褚庙乡人民政府'), locate_place('水城区坪寨乡人民政府').city)\n"
         "print('pkg_resources' in sys.modules)\n"
         "import pkg_resources\n"

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nianbao import report
-from nianbao.sources import (
+from nianbao.corpus.sources import (
     Source,
     SourceError,
     SourceReader,
@@ -18,6 +17,7 @@ from nianbao.sources import (
     walk,
     walk_corpus,
 )
+from nianbao.parse import report
 
 
 def _tree(root: Path, files: dict[str, bytes]) -> Path:

@@ -13,7 +13,7 @@ True
 
 from typing import TYPE_CHECKING, Any
 
-from nianbao.corpus import read_corpus, scan
+from nianbao.corpus.run import read_corpus, scan
 from nianbao.errors import NianbaoError, NotAReport, TemplateMismatch, UnreadableFile
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
 
@@ -34,9 +34,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from nianbao.report import ReportFrames, read_report
+    from nianbao.parse.report import ReportFrames, read_report
 
-_LAZY = {"read_report": "nianbao.report", "ReportFrames": "nianbao.report"}
+_LAZY = {"read_report": "nianbao.parse.report", "ReportFrames": "nianbao.parse.report"}
 
 
 def __getattr__(name: str) -> Any:

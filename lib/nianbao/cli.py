@@ -22,7 +22,7 @@ __all__ = ["COMMANDS", "LazyGroup", "cli", "main"]
 # name -> (module:attribute, short help for `nianbao --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
     "parse": (
-        "nianbao.corpus_cli:parse_command",
+        "nianbao.corpus.cli:parse_command",
         "Parse CORPUS (files, directories, .zip archives) into five parquet files in --out.",
     ),
     "report": (

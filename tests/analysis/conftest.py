@@ -20,7 +20,7 @@ from analysis_frames import (
     result_from_truth,
     write_parsed,
 )
-from nianbao import metrics
+from nianbao.analysis import metrics
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +51,7 @@ def seeds_dir(tmp_path_factory: pytest.TempPathFactory, seed_frames: metrics.Fra
 @pytest.fixture(scope="session")
 def seeds_parsed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed reports through the parser, as `make report CORPUS=../shared/seeds` parses them."""
-    from nianbao.corpus import read_corpus
+    from nianbao.corpus.run import read_corpus
 
     out = tmp_path_factory.mktemp("seeds-parsed")
     read_corpus(SEEDS, out=out, jobs=1, cache=False)

@@ -20,8 +20,8 @@ import pytest
 from lxml import html as lxml_html
 
 from analysis_frames import DEFAULT_CHARTS, Rendered
-from nianbao import charts
-from nianbao.chart_text import text
+from nianbao.analysis import charts
+from nianbao.analysis.chart_text import text
 from nianbao.render import offline
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"

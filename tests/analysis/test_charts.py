@@ -12,9 +12,9 @@ import polars as pl
 import pytest
 
 from analysis_frames import Synthetic
-from nianbao import charts
-from nianbao import metrics as m
-from nianbao.chart_text import GROUP_LABELS, label, text
+from nianbao.analysis import charts
+from nianbao.analysis import metrics as m
+from nianbao.analysis.chart_text import GROUP_LABELS, label, text
 from nianbao.render import offline
 from nianbao.render.index import index_html
 from nianbao.render.pipeline import PageResult

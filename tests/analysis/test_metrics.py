@@ -12,9 +12,9 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from analysis_frames import Synthetic, as_dict, write_parsed
-from nianbao import metrics as m
+from nianbao.analysis import metrics as m
+from nianbao.analysis.stats import poisson_interval, wilson_exprs, wilson_interval
 from nianbao.errors import NianbaoError
-from nianbao.stats import poisson_interval, wilson_exprs, wilson_interval
 
 SHENZHOU = "深州市人民政府办公室"
 

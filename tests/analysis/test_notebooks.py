@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from nbformat.v4 import new_code_cell, new_notebook
 
 from analysis_frames import DEFAULT_CHARTS, Rendered, Synthetic, render
-from nianbao import metrics as m
+from nianbao.analysis import metrics as m
 from nianbao.render.command import report_command
 from nianbao.render.pipeline import NOTEBOOKS, default_notebooks_dir, run_report
 

@@ -1,6 +1,6 @@
 """Round trip: what the parser reads back from generated reports is their truth, cell by cell.
 
-Each report is rendered in memory and parsed with :func:`nianbao.report.parse_bytes`. Place fields
+Each report is rendered in memory and parsed with :func:`nianbao.parse.report.parse_bytes`. Place fields
 (organ level, province, city, county) are not compared here: a single file cannot resolve invented
 places; the corpus parser reads them from the corpus's ``places.csv``. Corpus-level checks
 (``fee_unit_suspect``) are not required of a single file either (see ``compare``).
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nianbao.report import parse_bytes
-from nianbao.result import FileResult
+from nianbao.parse.report import parse_bytes
+from nianbao.parse.result import FileResult
 from nianbao.synth.damage import DAMAGE_KINDS, applicable_kinds
 from nianbao.synth.generate import FORMATS, render_report, sample_report, sample_spec
 from nianbao.synth.model import ReportSpec

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from nianbao.report import parse_file
-from nianbao.result import FileResult, to_frames
+from nianbao.parse.report import parse_file
+from nianbao.parse.result import FileResult, to_frames
 from nianbao.synth.generate import sample_spec
 from nianbao.synth.truth import compare, truth_json
 from nianbao.templates import template_named

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nianbao.chart_text import TEXT
+from nianbao.analysis.chart_text import TEXT
 
 if TYPE_CHECKING:
     from nianbao.render.pipeline import PageResult

@@ -5,7 +5,7 @@ researcher behind a firewall shows no chart. This renderer emits the bundle of a
 ``vl_convert`` ships (about 0.9 MB) with the first chart of a kernel, and for every chart a ``<div>``
 plus a short script that draws it with ``vegaEmbed`` as SVG. On success the div is marked
 ``data-rendered="1"``; on failure a readable message is written into it. A tiny linker keeps the
-``highlight`` parameter (see :mod:`nianbao.charts`) of every chart on the page in step.
+``highlight`` parameter (see :mod:`nianbao.analysis.charts`) of every chart on the page in step.
 
 With ``mode="svg"`` charts are drawn in Python by vl-convert and inlined as static SVG (no script,
 no interactivity); use it where scripts are stripped.
@@ -170,9 +170,9 @@ def enable_offline(mode: Literal["vega", "svg"] = "vega") -> None:
     """Make altair charts display as self-contained HTML (the notebooks' first code cell calls this).
 
     ``vega`` (default) keeps tooltips and the highlight drop-down; ``svg`` draws static SVG in Python.
-    Also enables the project's chart theme (importing :mod:`nianbao.charts` registers it).
+    Also enables the project's chart theme (importing :mod:`nianbao.analysis.charts` registers it).
     """
-    import nianbao.charts  # noqa: F401  (registers and enables the theme)
+    import nianbao.analysis.charts  # noqa: F401  (registers and enables the theme)
 
     alt.renderers.enable(RENDERER if mode == "vega" else RENDERER_SVG)
 

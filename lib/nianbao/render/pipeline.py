@@ -17,7 +17,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from nianbao import metrics
+from nianbao.analysis import metrics
 from nianbao.errors import NianbaoError
 from nianbao.render.index import write_index
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import polars as pl
 
-from nianbao.result import FileResult, to_frames
+from nianbao.parse.result import FileResult, to_frames
 from nianbao.synth.model import ReportSpec
 from nianbao.templates import Template, template_named
 
@@ -154,7 +154,7 @@ def _compare_table(
 def compare(parsed: FileResult | Mapping[str, pl.DataFrame], truth: Mapping[str, Any]) -> list[str]:
     """Every difference between a parse and a ground-truth record, as readable lines ([] = exact).
 
-    ``parsed`` is a :class:`~nianbao.result.FileResult` or the five frames (the report is found by
+    ``parsed`` is a :class:`~nianbao.parse.result.FileResult` or the five frames (the report is found by
     ``truth["source"]`` when they hold several). Compared: organ (with or without a trailing
     人民政府), year, template, organ level and place (when the truth names them), every table cell
     (null must be null), the narrative keys the truth lists, the checks in ``expected_checks`` (each

@@ -19,7 +19,7 @@ from operator import itemgetter
 from typing import Literal, NamedTuple
 
 from nianbao.grid import Line, is_blank, parse_number
-from nianbao.labels import GROUP, Matcher
+from nianbao.parse.labels import GROUP, Matcher
 
 __all__ = [
     "RawRow",

@@ -1,6 +1,6 @@
 """Altair charts of the metrics, in one theme, labelled in Chinese (``lang="zh"``) or English.
 
-Each function takes a frame from :mod:`nianbao.metrics` and returns an altair chart whose data is
+Each function takes a frame from :mod:`nianbao.analysis.metrics` and returns an altair chart whose data is
 inline (no URLs), so a page holding it works offline. Charts that show organs carry a ``highlight``
 parameter bound to a drop-down: picking an organ dims the others, and on a page rendered by
 :mod:`nianbao.render` the pick carries over to every chart of the page. Tooltips name the organ, the
@@ -19,8 +19,8 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from nianbao.chart_text import TEXT, Lang, check_label, label, text
-from nianbao.metrics import OUTCOME_GROUPS
+from nianbao.analysis.chart_text import TEXT, Lang, check_label, label, text
+from nianbao.analysis.metrics import OUTCOME_GROUPS
 from nianbao.templates import template_named
 
 __all__ = [

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from nianbao.corpus import read_corpus
+from nianbao.corpus.run import read_corpus
 from nianbao.errors import NianbaoError
 
 __all__ = ["parse_command"]

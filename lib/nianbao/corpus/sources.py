@@ -97,7 +97,7 @@ class Source:
 
 def member_size_limit() -> int:
     """Largest file read, looked up at call time so a test can lower ``report.MAX_FILE_BYTES``."""
-    from nianbao import report  # the parser stack loads only when a corpus is read
+    from nianbao.parse import report  # the parser stack loads only when a corpus is read
 
     return report.MAX_FILE_BYTES
 

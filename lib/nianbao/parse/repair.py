@@ -27,7 +27,7 @@ from math import comb
 from operator import attrgetter
 from typing import Literal, NamedTuple, TypeVar
 
-from nianbao.locate import Token, is_padding
+from nianbao.parse.locate import Token, is_padding
 
 __all__ = ["Aligned", "Constraint", "Sum", "align", "align_read", "solve", "tok"]
 
@@ -93,7 +93,7 @@ def align(values: Sequence[Token], n: int, sums: Sequence[Sum] = ()) -> Aligned:
 def align_read(
     values: list[float | None], exact: bool, n: int, sums: Sequence[Sum], tokens: Callable[[], list[Token]]
 ) -> Aligned:
-    """:func:`align` of cells read by :func:`~nianbao.locate.tokens`, given their values.
+    """:func:`align` of cells read by :func:`~nianbao.parse.locate.tokens`, given their values.
 
     Such a cell is a number exactly when it has a value, so the usual readings (every value a
     column; the numbers alone fit the columns) follow from ``values`` (a fresh list, kept as the

@@ -1,7 +1,7 @@
 """Comparable figures from the five frames: volumes, outcome shares, rates, ranks, peers.
 
-Loading and selecting reports live in :mod:`nianbao.selection` (re-exported here, so notebooks need
-``import nianbao.metrics as m`` only).
+Loading and selecting reports live in :mod:`nianbao.analysis.selection` (re-exported here, so notebooks need
+``import nianbao.analysis.metrics as m`` only).
 
 Every function here is small and pure: polars frames in, a polars frame out, one row per organ-year
 (or per pooled group) with the counts a reader needs to judge the figure. Three habits run through:
@@ -27,8 +27,7 @@ from typing import Any
 
 import polars as pl
 
-from nianbao.errors import NianbaoError
-from nianbao.selection import (
+from nianbao.analysis.selection import (
     REPORT_KEYS,
     Frames,
     from_frames,
@@ -38,7 +37,7 @@ from nianbao.selection import (
     select,
     selection_summary,
 )
-from nianbao.stats import (
+from nianbao.analysis.stats import (
     median_band,
     poisson_exprs,
     poisson_interval,
@@ -47,6 +46,7 @@ from nianbao.stats import (
     wilson_interval,
     year_on_year,
 )
+from nianbao.errors import NianbaoError
 
 __all__ = [
     "OUTCOME_GROUPS",

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from nianbao.grid import Line
-from nianbao.identities import table3_constraints, table4_constraints
-from nianbao.labels import table2_matcher, table3_matcher
-from nianbao.locate import RawRow, Sections, Tokens, label_rows, table4_values, tokens
-from nianbao.repair import Aligned, Sum, align_read, solve
+from nianbao.parse.identities import table3_constraints, table4_constraints
+from nianbao.parse.labels import table2_matcher, table3_matcher
+from nianbao.parse.locate import RawRow, Sections, Tokens, label_rows, table4_values, tokens
+from nianbao.parse.repair import Aligned, Sum, align_read, solve
 from nianbao.templates import Template, per_template
 
 __all__ = ["Cell", "Finding", "Layout", "Tables", "key_tables", "layout"]

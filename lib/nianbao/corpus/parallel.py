@@ -5,7 +5,7 @@ work rather than paths, so a dask worker on another machine needs no access to t
 cache key is computed once, by the process that read the file: it begins with the bytes' hex
 SHA-256 (``cache.digest_of_key``), which the worker takes the report_id from rather than hashing
 again. The run's place aliases (:class:`Aliases`: a corpus's ``places.csv``, see
-:mod:`nianbao.places`) travel with every chunk as
+:mod:`nianbao.parse.places`) travel with every chunk as
 CSV text (cheap to pickle); a worker adopts them when they differ from the set it holds, so a
 long-lived dask worker never resolves places with a previous run's aliases. :func:`parse_chunk` runs on the
 worker and returns the chunk's rows as the five contract frames, each row with its file's id
@@ -33,11 +33,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from nianbao.cache import ID_COLUMN, KEY_COLUMN, digest_of_key
-from nianbao.result import FileResult, to_frames
+from nianbao.corpus.cache import ID_COLUMN, KEY_COLUMN, digest_of_key
+from nianbao.parse.result import FileResult, to_frames
 
 if TYPE_CHECKING:
-    from nianbao.places import Place
+    from nianbao.parse.places import Place
 
 __all__ = [
     "Aliases",
@@ -59,7 +59,7 @@ CHUNK_MAX_BYTES = 8 * 1024 * 1024  # a chunk's payload: dask warns on large task
 
 def report_id_of(data: bytes) -> str:
     """The contract's ``report_id`` (``report.report_id_of``; imported late: ``import nianbao`` stays light)."""
-    from nianbao import report
+    from nianbao.parse import report
 
     return report.report_id_of(data)
 
@@ -80,7 +80,7 @@ def failed_result(report_id: str, path: str, error: str) -> FileResult:
 
 def _parse_one(key: str, data: bytes, display: str) -> FileResult:
     # parse_bytes never raises by contract; a bug must still not stop a national run.
-    from nianbao import report  # looked up per call, so a test can wrap it
+    from nianbao.parse import report  # looked up per call, so a test can wrap it
 
     try:
         return report.parse_bytes(data, display, sha256=digest_of_key(key))
@@ -113,7 +113,7 @@ class Aliases:
     @staticmethod
     def text_of(table: Mapping[str, Place]) -> str:
         """A places-file text holding ``table`` (aliases added in-process, to ship them with the rest)."""
-        from nianbao.places import PLACE_COLUMNS
+        from nianbao.parse.places import PLACE_COLUMNS
 
         if not table:
             return ""
@@ -127,7 +127,7 @@ class Aliases:
 
     def table(self) -> dict[str, Place]:
         """The aliases, later texts overriding earlier ones."""
-        from nianbao.places import read_aliases
+        from nianbao.parse.places import read_aliases
 
         merged: dict[str, Place] = {}
         for text in self.texts:
@@ -142,7 +142,7 @@ def use_aliases(aliases: Aliases) -> None:
     """Make this process resolve places with exactly ``aliases`` (a no-op when it already does)."""
     if _HELD[0] == aliases.digest:
         return
-    from nianbao.places import set_extra_aliases
+    from nianbao.parse.places import set_extra_aliases
 
     set_extra_aliases(aliases.table())
     _HELD[0] = aliases.digest
@@ -150,7 +150,7 @@ def use_aliases(aliases: Aliases) -> None:
 
 def release_aliases(previous: Mapping[str, Place]) -> None:
     """Give the coordinating process back the aliases it held before a run."""
-    from nianbao.places import set_extra_aliases
+    from nianbao.parse.places import set_extra_aliases
 
     set_extra_aliases(previous)
     _HELD[0] = None
@@ -195,7 +195,7 @@ def start_worker() -> None:
     benchmark corpus: garbage collection in a worker from ~0.15 to ~0.01 ms per file. Cyclic
     garbage is still collected, only later.
     """
-    from nianbao import report  # noqa: F401  (imported for its side effect: the parser's modules)
+    from nianbao.parse import report  # noqa: F401  (imported for its side effect: the parser's modules)
 
     gc.collect()
     gc.freeze()

@@ -1,21 +1,21 @@
 """Read a whole corpus into the five contract frames: fast, resumable, bounded in memory.
 
-:func:`read_corpus` walks the inputs (:mod:`nianbao.sources`), hashes every file, takes what it can
-from the result cache (:mod:`nianbao.cache`), parses the rest on a process pool or a dask cluster
-(:mod:`nianbao.parallel`) and streams each batch of results to a cache segment as soon as it is
+:func:`read_corpus` walks the inputs (:mod:`nianbao.corpus.sources`), hashes every file, takes what it can
+from the result cache (:mod:`nianbao.corpus.cache`), parses the rest on a process pool or a dask cluster
+(:mod:`nianbao.corpus.parallel`) and streams each batch of results to a cache segment as soon as it is
 done, so a killed run resumes where it stopped and no result lives only in memory. The frames are
 assembled from the segments at the end, in the order of the files' displayed paths.
 
 A corpus folder's ``places.csv`` (columns name, province, city, county, level) is loaded as place
-aliases (:mod:`nianbao.places`) for the run, in this process and in every worker, together with any
+aliases (:mod:`nianbao.parse.places`) for the run, in this process and in every worker, together with any
 aliases added in-process; the set's digest is part of every cache key, so a changed ``places.csv``
 parses the corpus again. A folder written by ``nianbao synth`` keeps its truth files
-(``expected/``, ``places.csv``, ``manifest.json``) out of the sources (:mod:`nianbao.sources`).
+(``expected/``, ``places.csv``, ``manifest.json``) out of the sources (:mod:`nianbao.corpus.sources`).
 
 Byte-identical files are parsed once: later copies get status ``duplicate`` and ``duplicate_of`` =
 the first copy's ``report_id`` (by path order), and no table rows. Checks across reports (the same
 organ and year in two files, carry-over between years, fee units) come from
-``nianbao.checks.cross_report`` when the checks module provides it.
+``nianbao.parse.checks.cross_report`` when the checks module provides it.
 
 Outputs (:meth:`Corpus.write`) are five parquet files written to a staging directory inside the
 output directory and then renamed over the previous ones: a crash before the renames leaves the
@@ -40,10 +40,15 @@ from typing import Any
 
 import polars as pl
 
-from nianbao.cache import KEY_COLUMN, Fingerprints, ResultCache, cache_key, default_cache_dir, parser_version
-from nianbao.errors import NianbaoError
-from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
-from nianbao.parallel import (
+from nianbao.corpus.cache import (
+    KEY_COLUMN,
+    Fingerprints,
+    ResultCache,
+    cache_key,
+    default_cache_dir,
+    parser_version,
+)
+from nianbao.corpus.parallel import (
     Aliases,
     Dispatcher,
     ExecutorName,
@@ -52,9 +57,11 @@ from nianbao.parallel import (
     release_aliases,
     report_id_of,
 )
-from nianbao.places import Place
-from nianbao.result import FileResult, to_frames
-from nianbao.sources import Source, SourceError, SourceReader, is_synthetic_corpus, walk_corpus
+from nianbao.corpus.sources import Source, SourceError, SourceReader, is_synthetic_corpus, walk_corpus
+from nianbao.errors import NianbaoError
+from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
+from nianbao.parse.places import Place
+from nianbao.parse.result import FileResult, to_frames
 
 __all__ = ["Corpus", "CorpusScan", "RunStats", "read_corpus", "scan"]
 
@@ -209,7 +216,7 @@ def read_corpus(
         Worker processes (default: all cores); 1 parses in this process.
     cache, cache_dir
         Reuse and store results keyed by content and parser version. ``cache_dir`` defaults to
-        ``OUT/.cache`` with ``out``, else :func:`nianbao.cache.default_cache_dir`.
+        ``OUT/.cache`` with ``out``, else :func:`nianbao.corpus.cache.default_cache_dir`.
     executor, client, scheduler
         ``"dask"`` runs the same per-file work on a dask.distributed cluster: pass a ``client``, or a
         ``scheduler`` address (a local cluster is started when neither is given).
@@ -263,7 +270,7 @@ def _run_aliases(files: list[Path], stats: RunStats) -> tuple[Aliases, dict[str,
     the run with a message, since resolving with part of it would give wrong places; so does a
     synthetic corpus's unreadable one (it is not a source, so nothing would show the problem).
     """
-    from nianbao.places import PLACE_COLUMNS, extra_aliases, read_aliases
+    from nianbao.parse.places import PLACE_COLUMNS, extra_aliases, read_aliases
 
     held = extra_aliases()
     texts = [Aliases.text_of(held)]
@@ -352,7 +359,7 @@ def _run(
 
     A file whose ``stat`` fingerprint is unchanged since a previous run is identified without being
     read; everything else is read and hashed here, once. A file's cache key is its content digest,
-    then ``variant`` (the digest of the run's place aliases, see :class:`nianbao.parallel.Aliases`),
+    then ``variant`` (the digest of the run's place aliases, see :class:`nianbao.corpus.parallel.Aliases`),
     then its extension.
     """
     tag = f"-places-{variant}" if variant else ""
@@ -406,7 +413,7 @@ def _run(
 def _unread(src: Source, reader: SourceReader) -> bytes | FileResult:
     """The source's bytes, or the row of a file that cannot be read (oversized ones: the parser's refusal)."""
     if src.path is not None and reader.too_large(src):
-        from nianbao import report
+        from nianbao.parse import report
 
         return report.parse_file(src.path, display_path=src.display)
     try:
@@ -505,15 +512,10 @@ def _duplicate_rows(duplicates: list[tuple[int, str, int]], reports: pl.DataFram
 
 
 def _cross_report(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """Checks across reports from ``nianbao.checks.cross_report``, when that module provides it."""
-    try:
-        from nianbao import checks as checks_module
-    except ImportError:
-        return pl.DataFrame(schema=FRAME_SCHEMAS["checks"])
-    fn = getattr(checks_module, "cross_report", None)
-    if fn is None:
-        return pl.DataFrame(schema=FRAME_SCHEMAS["checks"])
-    found: pl.DataFrame = fn(frames)
+    """Checks across reports (:func:`nianbao.parse.checks.cross_report`), cast to the checks schema."""
+    from nianbao.parse import checks  # the parser stack loads only when a corpus is read
+
+    found = checks.cross_report(frames)
     return found.select(FRAME_SCHEMAS["checks"].names()).cast(FRAME_SCHEMAS["checks"])
 
 

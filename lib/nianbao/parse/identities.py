@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from functools import cache
 
-from nianbao.repair import Constraint
+from nianbao.parse.repair import Constraint
 from nianbao.templates import Template, template_named
 
 __all__ = ["merged_constraints", "table3_constraints", "table4_constraints"]

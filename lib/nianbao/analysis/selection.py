@@ -2,7 +2,7 @@
 
 :func:`load` reads what ``nianbao parse`` wrote; :func:`select` keeps the usable reports of some
 years and places and marks (or drops) those failing a template identity; :func:`restrict` makes the
-other four frames follow. :mod:`nianbao.metrics` computes the figures on the result and re-exports
+other four frames follow. :mod:`nianbao.analysis.metrics` computes the figures on the result and re-exports
 these names, so a notebook needs one import.
 
 >>> frames = from_frames({n: pl.DataFrame() for n in FRAME_NAMES})

@@ -18,15 +18,15 @@ from typing import Any, Literal
 
 import polars as pl
 
-from nianbao.checks import identity_findings, narrative_findings, report_checks
 from nianbao.errors import NotAReport, UnreadableFile
 from nianbao.grid import Document, to_simplified
-from nianbao.locate import find_sections
-from nianbao.metadata import detect_template, narrative_figures, organ_kind, title_of, year_from_text
-from nianbao.places import Place, locate_place, organ_level
+from nianbao.parse.checks import identity_findings, narrative_findings, report_checks
+from nianbao.parse.locate import find_sections
+from nianbao.parse.metadata import detect_template, narrative_figures, organ_kind, title_of, year_from_text
+from nianbao.parse.places import Place, locate_place, organ_level
+from nianbao.parse.result import FileResult, to_frames
+from nianbao.parse.tables import Tables, key_tables, layout
 from nianbao.read import read_document, sniff
-from nianbao.result import FileResult, to_frames
-from nianbao.tables import Tables, key_tables, layout
 from nianbao.templates import Template, per_template
 
 __all__ = ["MAX_FILE_BYTES", "ReportFrames", "parse_bytes", "parse_file", "read_report", "report_id_of"]
@@ -172,7 +172,7 @@ def _counts(values: Iterable[float | None]) -> list[int | None]:
 @per_template
 def _frame_labels(t: Template) -> tuple[tuple[tuple[str, ...], ...], ...]:
     """Per frame (proactive, applications, litigation), its label columns for the cells of its slice
-    of ``Tables.values`` (:func:`~nianbao.tables.layout`), in that order."""
+    of ``Tables.values`` (:func:`~nianbao.parse.tables.layout`), in that order."""
     lay = layout(t)
     group = {r.key: r.group for r in t.table3_rows}
     proactive = [(item, measure) for _, item, measure in lay.cells[lay.t2]]

@@ -1,6 +1,6 @@
 """Statistics that keep small numbers honest: intervals, peer bands, ranks and year-on-year change.
 
-Generic over any polars frame; :mod:`nianbao.metrics` applies them to the contract frames.
+Generic over any polars frame; :mod:`nianbao.analysis.metrics` applies them to the contract frames.
 
 >>> [round(x, 3) for x in wilson_interval(5, 10)]
 [0.237, 0.763]

@@ -23,9 +23,9 @@ from typing import cast
 import polars as pl
 
 from nianbao.fields import FRAME_SCHEMAS
-from nianbao.identities import table3_constraints, table4_constraints
-from nianbao.repair import Constraint
-from nianbao.tables import Finding, Tables, layout
+from nianbao.parse.identities import table3_constraints, table4_constraints
+from nianbao.parse.repair import Constraint
+from nianbao.parse.tables import Finding, Tables, layout
 from nianbao.templates import Template, per_template, template_for_year, template_named
 
 __all__ = ["cross_report", "identity_findings", "narrative_findings", "organ_key", "report_checks"]
