@@ -60,10 +60,10 @@ def test_parser_version_can_be_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_default_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "x"))
-    assert default_cache_dir() == tmp_path / "x"
+    assert default_cache_dir() == tmp_path / "x" / "results"
     monkeypatch.delenv("NIANBAO_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert default_cache_dir() == tmp_path / "xdg" / "nianbao"
+    assert default_cache_dir() == tmp_path / "xdg" / "nianbao" / "results"
 
 
 def test_segments_round_trip_in_the_order_asked(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import polars as pl
 
+from nianbao.cachedir import cache_dir
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
 
 __all__ = [
@@ -86,11 +87,12 @@ def _code_version() -> str:
 
 
 def default_cache_dir() -> Path:
-    """``$NIANBAO_CACHE_DIR``, else ``$XDG_CACHE_HOME/nianbao``, else ``~/.cache/nianbao``."""
-    if env := os.environ.get("NIANBAO_CACHE_DIR"):
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "nianbao"
+    """The result cache's folder when no output directory names one: ``cache_dir("results")``.
+
+    That is ``results`` under ``$NIANBAO_CACHE_DIR``, else ``$XDG_CACHE_HOME/nianbao``, else
+    ``~/.cache/nianbao`` (:mod:`nianbao.cachedir`: one scheme for every cache of the package).
+    """
+    return cache_dir("results")
 
 
 class ResultCache:

@@ -13,6 +13,7 @@ no interactivity); use it where scripts are stripped.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -68,36 +69,68 @@ def safe_json(value: Any) -> str:
     return text
 
 
+# SHA-256 of the bundle vl-convert builds, by (vl-convert-python version, vega-lite major.minor).
+# The bundle is pasted into every page as script, so a cached copy is used only when its digest is
+# one of these: a cache file anyone else could write never scripts a report. A version not listed
+# here still works (the bundle is built from the installed vl-convert each time, ~5 s per kernel);
+# add its digest (``python -m nianbao.render.offline``) to keep it on disk.
+BUNDLE_SHA256: dict[tuple[str, str], str] = {
+    ("1.9.0.post1", "6.4"): "f71b20db2debf241d224c9664b36a365096ac35568bcc7d525004eabcca3fb56",
+}
+
+
+def _bundle_versions() -> tuple[str, str]:
+    """(vl-convert-python version, vega-lite major.minor that altair writes)."""
+    return metadata.version("vl-convert-python"), ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _build_bundle(vl_version: str) -> str:
+    import vl_convert
+
+    return str(vl_convert.javascript_bundle(_SNIPPET, vl_version=vl_version))
+
+
 @cache
 def _bundle() -> str:
     """vega + vega-lite + vega-embed as one script, built by vl-convert (~5 s) and kept on disk.
 
-    Every notebook kernel needs it once; the cache (``$NIANBAO_CACHE`` or ``~/.cache/nianbao``) is keyed
-    by the vl-convert and vega-lite versions, so an upgrade builds a fresh one.
+    Every notebook kernel needs it once. The cached copy (``cache_dir("vega")``, see
+    :mod:`nianbao.cachedir`; keyed by the vl-convert and vega-lite versions) is used only when its
+    SHA-256 is the one in :data:`BUNDLE_SHA256`; otherwise the bundle is built again from the
+    installed vl-convert package, and written back only when the build has the shipped digest.
     """
-    import vl_convert
+    from nianbao.cachedir import cache_dir
 
-    version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])  # the vega-lite altair writes
-    folder = Path(
-        os.environ.get("NIANBAO_CACHE")
-        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nianbao"
-    )
-    path = folder / f"vega-bundle-{metadata.version('vl-convert-python')}-vl{version}.js"
+    package, vl_version = _bundle_versions()
+    expected = BUNDLE_SHA256.get((package, vl_version))
+    folder = cache_dir("vega")
+    path = folder / f"vega-bundle-{package}-vl{vl_version}.js"
+    if expected is not None:
+        try:
+            cached = path.read_bytes().decode("utf-8")
+            if _digest(cached) == expected:
+                return cached
+        except (OSError, UnicodeDecodeError):
+            pass  # absent, unreadable or damaged: build it
+    bundle = _build_bundle(vl_version)
+    if expected is not None and _digest(bundle) == expected:
+        _store(path, bundle)
+    return bundle
+
+
+def _store(path: Path, bundle: str) -> None:
+    """Write the bundle atomically; a read-only home only means building it each time."""
     try:
-        cached = path.read_text(encoding="utf-8")
-        if len(cached) > 100_000 and "window.vegaEmbed" in cached[-2000:]:  # not a truncated write
-            return cached
-    except OSError:
-        pass
-    bundle = vl_convert.javascript_bundle(_SNIPPET, vl_version=version)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         partial.write_text(bundle, encoding="utf-8")
         os.replace(partial, path)
-    except OSError:  # a read-only home: build it each time
+    except OSError:
         pass
-    return bundle
 
 
 def page_script() -> str:
@@ -180,3 +213,8 @@ def enable_offline(mode: Literal["vega", "svg"] = "vega") -> None:
 def reset() -> None:
     """Forget that the bundle was sent (a new page starts); used by tests and long-lived kernels."""
     _state["bundle_sent"] = False
+
+
+if __name__ == "__main__":  # print the digest line to add to BUNDLE_SHA256 for the installed versions
+    _package, _vl = _bundle_versions()
+    print(f'    ("{_package}", "{_vl}"): "{_digest(_build_bundle(_vl))}",')
