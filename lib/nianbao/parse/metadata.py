@@ -76,11 +76,21 @@ def detect_template(text: str, year: int | None) -> Template:
 # --- narrative ------------------------------------------------------------------------------------
 
 _APPROX_BEFORE = re.compile(r"(?:近|约|超过|逾|达)\s*$")
+# Sentences stating the whole proactive total, most specific first; the last two name no 主动
+# ("共公布政府信息N条", "公开政府信息N条") and are tried only when no 主动公开 sentence states the whole.
 _PROACTIVE = [
     re.compile(r"主动公开(?:各类)?(?:政府)?信息(?:共计|共|为|总计)?\s*(\d+)\s*(余|多)?\s*条"),
     re.compile(r"主动(?:公开|发布)[^,，。;；、\d]{0,14}?(?:共计|共|为|总计)?\s*(\d+)\s*(余|多)?\s*条"),
     re.compile(r"发布(?:各类)?(?:政府)?信息(?:共计|共|总计)\s*(\d+)\s*(余|多)?\s*条"),
+    re.compile(
+        r"(?:共|累计)(?:公布|公开|发布)(?:各类)?(?:政府)?信息(?:共计|共|为|总计)?\s*(\d+)\s*(余|多)?\s*条"
+    ),
+    re.compile(r"(?:公布|公开)(?:各类)?政府信息(?:共计|共|为|总计)?\s*(\d+)\s*(余|多)?\s*条"),
 ]
+_CLAUSE_START = re.compile(r"[。;；,，:：、]")
+# A clause naming a category of a breakdown ("其中…", "其他应主动公开政府信息N条"), or another
+# kind of disclosure (依申请公开), states a part, not the whole.
+_PART_CLAUSE = re.compile(r"其中|(?:其他|其它)[应需]?(?:主动)?$|申请$")
 _COUNT = re.compile(r"(\d+)\s*(?:条|篇|件)")
 _SOCIAL = {
     "wechat_posts": re.compile(
@@ -97,24 +107,51 @@ def _exact(text: str, m: re.Match[str]) -> bool:
     return not m.group(2) and not _APPROX_BEFORE.search(text[max(0, m.start(1) - 3) : m.start(1)])
 
 
+def _is_part(text: str, m: re.Match[str]) -> bool:
+    """Does the match sit in a clause that names a part of the total (a breakdown item)?
+
+    >>> _is_part("其中工作动态5条、其他应主动公开政府信息3条", _PROACTIVE[0].search("其中工作动态5条、其他应主动公开政府信息3条"))
+    True
+    """
+    head = text[max(0, m.start() - 40) : m.start()]
+    clause = _CLAUSE_START.split(head)[-1]
+    return bool(_PART_CLAUSE.search(clause))
+
+
+def _whole(text: str) -> re.Match[str] | None:
+    """The sentence stating the whole proactive total: the first match of the most specific
+    pattern that is not a breakdown item; None when it is stated approximately or not at all."""
+    for pat in _PROACTIVE:
+        m = next((m for m in pat.finditer(text) if not _is_part(text, m)), None)
+        if m and _exact(text, m):
+            return m
+    return None
+
+
 def narrative_figures(text: str) -> dict[str, int]:
-    """Figures the narrative states: proactive items, its breakdown's sum, WeChat/Weibo posts."""
+    """Figures the narrative states: proactive items, its breakdown's sum, WeChat/Weibo posts.
+
+    The total comes only from a sentence stating the whole, never from a breakdown item:
+
+    >>> narrative_figures("全年共公布政府信息120条,其中工作动态50条、其他应主动公开政府信息20条。")
+    {'proactive_items': 120, 'proactive_breakdown_sum': 70}
+    >>> narrative_figures("其中工作动态50条、其他应主动公开政府信息20条。")
+    {}
+    """
     text = "".join(text.split())  # what re.sub(r"\s+", "", …) gives, for a third of the cost
     out: dict[str, int] = {}
-    for pat in _PROACTIVE:
-        m = pat.search(text)
-        if m and _exact(text, m):
-            out["proactive_items"] = int(m.group(1))
-            rest = text[m.end() : m.end() + 600]
-            if rest.startswith("。其中"):  # "…共149条。其中…": the breakdown opens the next sentence
-                rest = rest[1:]
-            sentence = re.split(r"。", rest, maxsplit=1)[0]
-            lead = re.match(r"^[,，;；:：]?\s*(?:其中|包括|主要有|分别为|涵盖)[:：,，]?", sentence)
-            if lead:
-                parts = [int(x) for x in _COUNT.findall(sentence[lead.end() :])]
-                if len(parts) >= 2:
-                    out["proactive_breakdown_sum"] = sum(parts)
-            break
+    m = _whole(text)
+    if m:
+        out["proactive_items"] = int(m.group(1))
+        rest = text[m.end() : m.end() + 600]
+        if rest.startswith("。其中"):  # "…共149条。其中…": the breakdown opens the next sentence
+            rest = rest[1:]
+        sentence = re.split(r"。", rest, maxsplit=1)[0]
+        lead = re.match(r"^[,，;；:：]?\s*(?:其中|包括|主要有|分别为|涵盖)[:：,，]?", sentence)
+        if lead:
+            parts = [int(x) for x in _COUNT.findall(sentence[lead.end() :])]
+            if len(parts) >= 2:
+                out["proactive_breakdown_sum"] = sum(parts)
     for key, pat in _SOCIAL.items():
         m2 = pat.search(text)
         if m2:

@@ -32,6 +32,7 @@ __all__ = [
     "Place",
     "add_aliases",
     "extra_aliases",
+    "is_bare_place",
     "locate_place",
     "organ_level",
     "read_aliases",
@@ -188,14 +189,34 @@ def locate_place(organ: str) -> Place:
     return _cpca(organ)
 
 
-def organ_level(kind: str, place: Place) -> str:
+def is_bare_place(organ: str, place: Place) -> bool:
+    """Is the organ's name only its place's name ("上海市", "淮安市洪泽区"), with no organ named after it?
+
+    >>> is_bare_place("上海市", locate_place("上海市")), is_bare_place("上海市公安局", locate_place("上海市公安局"))
+    (True, False)
+    """
+    rest = organ.strip()
+    for name in (place.province, place.city, place.county):
+        if name and rest.startswith(name):
+            rest = rest[len(name) :]
+    return not rest and place.level is not None
+
+
+def organ_level(kind: str, place: Place, organ: str | None = None) -> str:
     """Contract's organ_level from the organ's kind (township/government/department) and place.
+
+    A report titled with a bare place name (``organ`` "上海市", "…省", "…区") is the report of that
+    place's people's government: its level is the place's, not a department's.
 
     >>> organ_level("department", Place("河北省", "衡水市", "深州市", "county"))
     'county_department'
+    >>> organ_level("department", Place("上海市", "上海市", None, "province"), "上海市")
+    'province'
     """
     if kind == "township":
         return "township"
     if place.level is None:
         return "other"
+    if kind == "department" and organ is not None and is_bare_place(organ, place):
+        kind = "government"
     return place.level if kind == "government" else f"{place.level}_department"

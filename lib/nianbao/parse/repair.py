@@ -29,7 +29,7 @@ from typing import Literal, NamedTuple, TypeVar
 
 from nianbao.parse.locate import Token, is_padding
 
-__all__ = ["Aligned", "Constraint", "Sum", "align", "align_read", "solve", "tok"]
+__all__ = ["Aligned", "Constraint", "Sum", "align", "align_read", "components", "solve", "solve_each", "tok"]
 
 Sum = tuple[int, Iterable[int]]  # (index of the total, indices of its parts) within one row
 _MAX_CANDIDATES = 20000
@@ -262,3 +262,49 @@ def solve(cells: dict, constraints: Sequence[Constraint], writable: set) -> bool
                     cells[cell] = value
             changed = changed or bool(forced)
     return True
+
+
+def components(constraints: Sequence[Constraint]) -> list[list[Constraint]]:
+    """The constraints in groups that share no cell (in first-seen order).
+
+    Two identities that share no cell, directly or through others, cannot inform each other: a
+    misprint that breaks one says nothing about the cells of the other.
+
+    >>> a, b, c = Constraint(((1, 1), (2, -1))), Constraint(((3, 1), (4, -1))), Constraint(((2, 1), (5, -1)))
+    >>> [len(g) for g in components([a, b, c])]
+    [2, 1]
+    """
+    parent: dict[object, object] = {}
+
+    def root(x: object) -> object:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for con in constraints:
+        first = root(con.terms[0][0])
+        for cell, _ in con.terms[1:]:
+            parent[root(cell)] = first
+    groups: dict[object, list[Constraint]] = {}
+    for con in constraints:
+        groups.setdefault(root(con.terms[0][0]), []).append(con)
+    return list(groups.values())
+
+
+def solve_each(cells: dict, constraints: Sequence[Constraint], writable: set) -> bool:
+    """:func:`solve` on each group of :func:`components` on its own; True when none contradicts.
+
+    A group whose printed cells contradict one of its identities proves nothing; the others are
+    still solved. So a table 4 that breaks an identity leaves table 3's proofs (e.g. the sub-rows
+    of a (六)其他处理 row printed as one row of zeros) standing, and the broken identity is still
+    reported by the checks.
+    """
+    held = True
+    for group in components(constraints):
+        trial = dict(cells)  # solve writes as it goes: keep a contradicted group's writes out
+        if solve(trial, group, writable):
+            cells.update(trial)
+        else:
+            held = False
+    return held

@@ -127,7 +127,7 @@ def _parse_document(doc: Document, rid: str, path: str, start: float) -> FileRes
         "status": "partial" if tables.damaged else "ok",
         "error": None,
         "organ": organ,
-        "organ_level": organ_level(organ_kind(organ), place) if organ else None,
+        "organ_level": organ_level(organ_kind(organ), place, organ) if organ else None,
         "province": place.province,
         "city": place.city,
         "county": place.county,

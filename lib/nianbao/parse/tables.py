@@ -17,7 +17,7 @@ from nianbao.grid import Line
 from nianbao.parse.identities import table3_constraints, table4_constraints
 from nianbao.parse.labels import table2_matcher, table3_matcher
 from nianbao.parse.locate import RawRow, Sections, Tokens, label_rows, table4_values, tokens
-from nianbao.parse.repair import Aligned, Sum, align_read, solve
+from nianbao.parse.repair import Aligned, Sum, align_read, solve_each
 from nianbao.templates import Template, per_template
 
 __all__ = ["Cell", "Finding", "Layout", "Tables", "key_tables", "layout"]
@@ -335,8 +335,7 @@ def _repair(tables: Tables) -> None:
     cells = {
         cell: v for cell, v, s in zip(lay.cells, tables.values, tables.status, strict=True) if s is not None
     }
-    if not solve(cells, cons, writable):
-        return  # the printed cells contradict an identity: prove nothing
+    solve_each(cells, cons, writable)  # a group of identities the printed cells contradict proves nothing
     filled: dict[tuple[str, str], list[str]] = {}
     for cell in writable:
         value = cells.get(cell)
