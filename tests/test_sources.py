@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from nianbao.corpus.names import stored_path
 from nianbao.corpus.sources import (
     Source,
     SourceError,
@@ -74,10 +75,15 @@ def test_skip_keeps_the_output_directory_out_of_the_corpus(tmp_path: Path) -> No
     assert [s.display for s in walk([root], skip=[root / "out"])] == ["a.txt"]
 
 
-def test_symlinked_directories_are_not_followed(tmp_path: Path) -> None:
+def test_symlinked_directories_are_not_followed_but_get_a_row(tmp_path: Path) -> None:
     root = _tree(tmp_path / "c", {"a.txt": b"a"})
     (root / "loop").symlink_to(root, target_is_directory=True)
-    assert [s.display for s in walk([root])] == ["a.txt"]
+    sources = walk([root])
+    assert [s.display for s in sources] == ["a.txt", "loop"]
+    assert _read_all(sources)["loop"] == (
+        "error: a link to a folder: not followed (links can loop); "
+        "to include that folder, give it as an input of its own"
+    )
 
 
 def test_same_display_path_from_two_inputs_is_made_unique(tmp_path: Path) -> None:
@@ -288,3 +294,55 @@ def test_a_synthetic_corpus_inside_a_folder_is_recognised_there(tmp_path: Path) 
     assert [s.display for s in walked.sources] == ["demo/r.txt", "real/x.txt"]
     assert walked.places == [root / "demo" / "places.csv"]
     assert walk_corpus([root / "real/x.txt"]).places == []  # a file given alone brings no places
+
+
+def test_names_that_are_not_utf8_are_shown_decoded_and_stored_losslessly(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    root.mkdir()
+    b = os.fsencode(root)
+    for raw in ("年报.txt".encode("gbk"), b"caf\xe9.txt", "年报.txt".encode()):
+        with open(b + b"/" + raw, "wb") as f:
+            f.write(raw)
+    sources = walk([root])
+    # the GBK name shows like the UTF-8 one beside it, so it is told apart by the folder in front
+    assert [s.display for s in sources] == [f"{root.as_posix()}/年报.txt", "caf\\xe9.txt", "年报.txt"]
+    assert sorted(_read_all(sources).values()) == sorted(
+        [b"caf\xe9.txt", "年报.txt".encode("gbk"), "年报.txt".encode()]
+    )
+    locators = [s.locator for s in sources]
+    assert all(loc.encode("utf-8") for loc in locators)  # storable anywhere
+    assert len(set(locators)) == 3
+    assert locators[1] == "fsbytes:" + root.as_posix() + "/caf\\xe9.txt"
+
+
+def test_stored_paths_are_unambiguous() -> None:
+    literal = "/c/a\\xff.txt"  # a name that really is backslash, x, f, f
+    undecodable = os.fsdecode(b"/c/a\xff.txt")
+    assert stored_path(literal) == literal
+    assert stored_path(undecodable) == "fsbytes:/c/a\\xff.txt"
+    assert stored_path(os.fsdecode(b"/c/a\\\\xff\xfe")) == "fsbytes:/c/a\\\\\\\\xff\\xfe"
+
+
+def test_a_member_name_neither_utf8_nor_gbk_is_shown_escaped_and_read(tmp_path: Path) -> None:
+    archive = tmp_path / "odd.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("d/abc.txt", b"x")
+    archive.write_bytes(archive.read_bytes().replace(b"d/abc.txt", b"d/\xff\x80\xfe.txt"))
+    (s,) = walk([archive])
+    assert s.display == "odd.zip/d/\\xff\\x80\\xfe.txt"
+    assert _read_all([s]) == {s.display: b"x"}
+
+
+def test_an_unreadable_archive_is_one_row_in_plain_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = tmp_path / "a.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("m.txt", b"M")
+
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(archive))
+
+    monkeypatch.setattr(zipfile, "ZipFile", denied)
+    (s,) = walk([archive])
+    assert (s.display, s.error) == ("a.zip", "cannot open zip archive: permission denied")

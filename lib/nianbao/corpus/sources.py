@@ -35,6 +35,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from nianbao.corpus.names import shown_name, shown_path, stored_path
+
 __all__ = [
     "MAX_ARCHIVE_BYTES",
     "PLACES_FILE",
@@ -89,10 +91,10 @@ class Source:
 
     @property
     def locator(self) -> str:
-        """Where the bytes are, absolute: a file path, or ``archive::member``."""
+        """Where the bytes are, absolute: a file path, or ``archive::member`` (any name: see ``names.stored_path``)."""
         if self.path is not None:
-            return os.path.abspath(self.path)
-        return f"{os.path.abspath(self.archive or '')}::{self.member}"
+            return stored_path(os.path.abspath(self.path))
+        return stored_path(f"{os.path.abspath(self.archive or '')}::{self.member}")
 
 
 def member_size_limit() -> int:
@@ -117,21 +119,31 @@ def safe_member_name(name: str) -> str | None:
     return str(p)
 
 
-def _member_display_name(info: zipfile.ZipInfo) -> str:
-    """Decode a member name: zips made on Chinese Windows store GBK names without the UTF-8 flag."""
+def _member_display_name(info: zipfile.ZipInfo) -> tuple[str, bool]:
+    """Decode a member name: zips made on Chinese Windows store GBK names without the UTF-8 flag.
+
+    Returns the name and whether it stays undecoded: then it is zipfile's cp437 reading, whose
+    ASCII (``/``, ``..``) is the name's own, so it is checked for safety as is and shown through
+    :func:`_escaped_member` with its other bytes as ``\\xNN``, not as cp437 mojibake.
+    """
     name = info.filename
     if info.flag_bits & 0x800:
-        return name
+        return name, False
     try:
         raw = name.encode("cp437")
     except UnicodeEncodeError:
-        return name
+        return name, False
     for encoding in ("utf-8", "gb18030"):
         try:
-            return raw.decode(encoding)
+            return raw.decode(encoding), False
         except UnicodeDecodeError:
             continue
-    return name
+    return name, True
+
+
+def _escaped_member(name: str) -> str:
+    """An undecoded member name (zipfile's cp437 reading) with its non-ASCII bytes as ``\\xNN``."""
+    return name.encode("cp437").decode("utf-8", "backslashreplace")
 
 
 def _is_zip(path: Path) -> bool:
@@ -142,6 +154,15 @@ def _fingerprint(st: os.stat_result) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
 
 
+def _zip_error(e: Exception) -> str:
+    """Why an archive cannot be opened, in plain words (never a raw ``[Errno 13] ...``)."""
+    if isinstance(e, UnicodeDecodeError):
+        return "cannot open zip archive: a member name is marked UTF-8 but is not; re-pack the archive"
+    if isinstance(e, OSError) and not isinstance(e, zipfile.BadZipFile):
+        return f"cannot open zip archive: {os_reason(e)}"
+    return f"cannot open zip archive: {e}"
+
+
 def _zip_sources(archive: Path, shown: str) -> list[Source]:
     """Members of one archive as sources; a broken archive is a single failed source."""
     try:
@@ -149,24 +170,30 @@ def _zip_sources(archive: Path, shown: str) -> list[Source]:
         with zipfile.ZipFile(archive) as zf:
             infos = zf.infolist()
     except (OSError, zipfile.BadZipFile, ValueError, EOFError) as e:
-        return [Source(shown, archive=archive, error=f"cannot open zip archive: {e}")]
+        return [Source(shown, archive=archive, error=_zip_error(e))]
     out = []
     for info in infos:
         if info.is_dir():
             continue
-        name = _member_display_name(info)
+        name, undecoded = _member_display_name(info)
         safe = safe_member_name(name)
         if safe is None:
+            bad = _escaped_member(name) if undecoded else name
             out.append(
-                Source(f"{shown}/{name.lstrip('/')}", archive=archive, error=f"unsafe member name {name!r}")
+                Source(f"{shown}/{bad.lstrip('/')}", archive=archive, error=f"unsafe member name {bad!r}")
             )
             continue
         if any(part in _SKIP_NAMES or part.startswith(".") for part in PurePosixPath(safe).parts):
             continue
         fp = f"{stamp}:{info.CRC}:{info.file_size}"
+        member_shown = _escaped_member(safe) if undecoded else safe
         out.append(
             Source(
-                f"{shown}/{safe}", archive=archive, member=info.filename, fingerprint=fp, size=info.file_size
+                f"{shown}/{member_shown}",
+                archive=archive,
+                member=info.filename,
+                fingerprint=fp,
+                size=info.file_size,
             )
         )
     return out
@@ -190,29 +217,99 @@ def is_synthetic_corpus(directory: str | os.PathLike[str]) -> bool:
 
 def _walk_dir(
     root: str, rel: str, skip: frozenset[str], synthetic: list[Path]
-) -> Iterator[tuple[os.DirEntry[str], str]]:
-    """Files under ``root`` with their path relative to the corpus root (``rel`` + name).
+) -> Iterator[tuple[str, str, os.stat_result | str]]:
+    """Every entry under ``root`` that is not a folder: its path, shown path (``rel`` + name) and stat.
 
-    Hidden entries, ``skip`` directories, symlinked directories (loops) and a synthetic corpus's
-    truth files are left out; synthetic corpus folders are appended to ``synthetic``.
+    The stat is the target's (links to files are read); where an entry is no regular file or
+    cannot be looked at, a message saying so stands in its place, so it becomes a ``failed`` row:
+    nothing in a folder is silently lost. A folder that cannot be listed is one such entry.
+    Hidden entries, ``skip`` folders and a synthetic corpus's truth files are left out; symlinked
+    folders are not entered (they can loop) but get a row; synthetic corpus folders are appended
+    to ``synthetic``.
     """
     try:
-        entries = sorted(os.scandir(root), key=lambda e: e.name)
-    except OSError:
+        with os.scandir(root) as listing:
+            entries = sorted(listing, key=lambda item: item.name)
+    except OSError as err:
+        yield (
+            root,
+            rel.rstrip("/") or shown_name(os.path.basename(root.rstrip("/")) or root),
+            _folder_error(err),
+        )
         return
     extras: frozenset[str] = frozenset()
-    if any(e.name == _SYNTH_MANIFEST for e in entries) and is_synthetic_corpus(root):
+    if any(entry.name == _SYNTH_MANIFEST for entry in entries) and is_synthetic_corpus(root):
         extras = _SYNTH_EXTRAS
         synthetic.append(Path(root))
-    for e in entries:
-        if e.name.startswith(".") or e.name in _SKIP_NAMES or e.name in extras:
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name in _SKIP_NAMES or entry.name in extras:
             continue
-        shown = rel + e.name
-        if e.is_dir(follow_symlinks=False):
-            if os.path.realpath(e.path) not in skip:
-                yield from _walk_dir(e.path, shown + "/", skip, synthetic)
-        elif not e.is_dir():
-            yield e, shown
+        shown = rel + shown_name(entry.name)
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                if os.path.realpath(entry.path) not in skip:
+                    yield from _walk_dir(entry.path, shown + "/", skip, synthetic)
+                continue
+            st = entry.stat()  # follows a link: a link to a report is read like the report
+        except OSError as err:
+            yield entry.path, shown, _entry_error(entry.path, err)
+            continue
+        if stat.S_ISDIR(st.st_mode):  # a link to a folder
+            if os.path.realpath(entry.path) not in skip:
+                yield entry.path, shown, _LINKED_FOLDER
+            continue
+        yield entry.path, shown, st if stat.S_ISREG(st.st_mode) else _special_file(st.st_mode)
+
+
+_LINKED_FOLDER = "a link to a folder: not followed (links can loop); to include that folder, give it as an input of its own"
+
+
+def os_reason(e: OSError) -> str:
+    """An ``OSError`` in plain words: its reason, without the ``[Errno N]`` prefix or a repeated path."""
+    if isinstance(e, PermissionError):
+        return "permission denied"
+    return e.strerror.lower() if e.strerror else str(e) or type(e).__name__
+
+
+def _folder_error(e: OSError) -> str:
+    if isinstance(e, PermissionError):
+        return (
+            "cannot open folder: permission denied, so none of its files were read; "
+            "give read and search permission (chmod u+rx) and run again"
+        )
+    return (
+        f"cannot open folder: {os_reason(e)}, so none of its files were read; check the folder and run again"
+    )
+
+
+def _entry_error(path: str, e: OSError) -> str:
+    """Why an entry of a folder could not be looked at (its ``stat`` failed)."""
+    if e.errno == errno.ELOOP:
+        return "a symbolic link loop (the link leads back to itself): not read; remove the link or point it at a file"
+    if e.errno in (errno.ENOENT, errno.ENOTDIR):
+        try:
+            target = shown_path(os.readlink(path))
+        except OSError:
+            return "the file vanished while the folder was read; run again"
+        return (
+            f"a broken symbolic link: its target {target} does not exist; restore the file or remove the link"
+        )
+    if isinstance(e, PermissionError):
+        return "cannot read file: permission denied; give read permission (chmod u+r) and run again"
+    return f"cannot read file: {os_reason(e)}; check the file and run again"
+
+
+def _special_file(mode: int) -> str:
+    """The message for an entry that is no regular file (never opened: a FIFO would block the run)."""
+    if stat.S_ISFIFO(mode):
+        what = "a named pipe (FIFO)"
+    elif stat.S_ISSOCK(mode):
+        what = "a socket"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        what = "a device file"
+    else:
+        what = "a special file"
+    return f"{what}, not a regular file: not opened; copy the report into a regular file to parse it"
 
 
 def _stat_input(path: Path, given: str | os.PathLike[str]) -> os.stat_result:
@@ -236,18 +333,23 @@ def _stat_input(path: Path, given: str | os.PathLike[str]) -> os.stat_result:
 
 def _dir_sources(root: Path, skip: frozenset[str], synthetic: list[Path]) -> list[Source]:
     out: list[Source] = []
-    for entry, shown in _walk_dir(str(root), "", skip, synthetic):
-        p = Path(entry.path)
-        if _is_zip(p):
+    for path, shown, st in _walk_dir(str(root), "", skip, synthetic):
+        p = Path(path)
+        if isinstance(st, str):
+            out.append(Source(shown, path=p, error=st))
+        elif _is_zip(p):
             out.extend(_zip_sources(p, shown))
-            continue
-        try:
-            st = entry.stat()
-        except OSError as e:
-            out.append(Source(shown, path=p, error=f"cannot read file: {e.strerror or e}"))
-            continue
-        out.append(Source(shown, path=p, fingerprint=_fingerprint(st), size=st.st_size))
+        else:
+            out.append(Source(shown, path=p, fingerprint=_fingerprint(st), size=st.st_size))
     return out
+
+
+def _is_file(path: Path) -> bool:
+    """``Path.is_file`` that says False, not raises, when the folder cannot be searched."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,22 +391,38 @@ def walk_corpus(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path
             synthetic: list[Path] = []
             items = _dir_sources(root, skip_set, synthetic)
             for folder in (root, *synthetic):
-                if (folder / PLACES_FILE).is_file():
+                if _is_file(folder / PLACES_FILE):
                     places.setdefault(os.path.realpath(folder / PLACES_FILE), folder / PLACES_FILE)
+        elif not stat.S_ISREG(st.st_mode):
+            items = [Source(shown_name(root.name), path=root, error=_special_file(st.st_mode))]
         elif _is_zip(root):
-            items = _zip_sources(root, root.name)
+            items = _zip_sources(root, shown_name(root.name))
         else:
-            items = [Source(root.name, path=root, fingerprint=_fingerprint(st), size=st.st_size)]
+            items = [Source(shown_name(root.name), path=root, fingerprint=_fingerprint(st), size=st.st_size)]
         for item in items:
             s = item
             if s.display in seen:
-                prefix = root.as_posix().rstrip("/")
-                shown = s.display if s.display.startswith(prefix + "/") else f"{prefix}/{s.display}"
-                s = dataclasses.replace(s, display=shown)
+                s = dataclasses.replace(s, display=_unique(s.display, shown_path(root.as_posix()), seen))
             seen.add(s.display)
             found.append(s)
     found.sort(key=lambda s: s.display)
     return Walked(found, list(places.values()))
+
+
+def _unique(display: str, prefix: str, seen: set[str]) -> str:
+    """A shown path not yet taken: with the input as given in front, then numbered if need be.
+
+    Two inputs can hold the same relative path, and two names can show alike (a GBK name decoded
+    beside the same name in UTF-8); every source still needs a path of its own.
+    """
+    prefix = prefix.rstrip("/")
+    shown = display if display.startswith(prefix + "/") else f"{prefix}/{display}"
+    stem, ext = os.path.splitext(shown)
+    n = 1
+    while shown in seen:
+        n += 1
+        shown = f"{stem} ({n}){ext}"
+    return shown
 
 
 def _read_up_to(fd: int, n: int) -> bytes:
@@ -320,6 +438,16 @@ def _read_up_to(fd: int, n: int) -> bytes:
             break
         data += more
     return data
+
+
+def _read_error(e: OSError) -> str:
+    if isinstance(e, PermissionError):
+        return "cannot read file: permission denied; give read permission (chmod u+r) and run again"
+    if e.errno == errno.ELOOP:
+        return "a symbolic link loop (the link leads back to itself): not read; remove the link"
+    if e.errno in (errno.ENOENT, errno.ENOTDIR):
+        return "the file vanished before it was read; run again"
+    return f"cannot read file: {os_reason(e)}; check the file and run again"
 
 
 def _too_big(limit: int) -> str:
@@ -378,11 +506,14 @@ class SourceReader:
         try:
             st = os.stat(path)  # not the walk's: the file may have been replaced by a FIFO since
             if not stat.S_ISREG(st.st_mode):
-                raise SourceError("not a regular file")
+                raise SourceError(_special_file(st.st_mode))
             if st.st_size > limit:  # refused from its size, unread
                 raise SourceError(_too_big(limit))
-            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            # O_NONBLOCK: a FIFO put there since the stat must not block the run; O_NOCTTY: nor a terminal
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
             try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise SourceError("not a regular file")
                 # ask for the stat size (+1 to see growth), not the cap: a read allocates what it asks for
                 want = st.st_size + 1
                 data = _read_up_to(fd, want)
@@ -391,7 +522,7 @@ class SourceReader:
             finally:
                 os.close(fd)
         except OSError as e:
-            raise SourceError(f"cannot read file: {e.strerror or e}") from e
+            raise SourceError(_read_error(e)) from e
         if len(data) > limit:
             raise SourceError(_too_big(limit))
         return data
@@ -402,7 +533,7 @@ class SourceReader:
             try:
                 self._zip = zipfile.ZipFile(archive)
             except (OSError, zipfile.BadZipFile, ValueError, EOFError) as e:
-                raise SourceError(f"cannot open zip archive: {e}") from e
+                raise SourceError(_zip_error(e)) from e
             self._zip_path, self._zip_read = archive, 0
         assert self._zip is not None
         return self._zip
