@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -121,3 +123,42 @@ def test_report_id_is_the_sha256_prefix_whether_given_or_worked_out() -> None:
         given = parse_bytes(data, "r.txt", sha256=digest)
         assert alone.report["report_id"] == given.report["report_id"] == digest[:16]
         assert alone.report["status"] == given.report["status"]
+
+
+def _seconds(make: Callable[[str], bytes], name: str) -> float:
+    """Best of three: the machine is shared, the least disturbed run is the parser's own cost.
+    Each run's line ends differently, so that no memo of the parser holds it already."""
+    best = float("inf")
+    for tag in "abc":
+        data = make(tag)
+        start = time.perf_counter()
+        r = parse_bytes(data, name)
+        best = min(best, time.perf_counter() - start)
+        assert r.report["status"] in ("ok", "partial", "not_a_report"), r.report["error"]
+    return best
+
+
+@pytest.mark.parametrize("unit", ["一、", "(一)", "1.", "主动公开", "\t一、", "一 "])
+def test_a_long_line_costs_time_in_proportion_to_its_length(unit: str) -> None:
+    """A line of repeated enumerators was read in time growing with the square of its length (the
+    label's core was re-sliced per enumerator): twice the line is now about twice the time."""
+    lines = report_text(correct_truth(2023)).splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("三、")) + 3  # inside table 3
+
+    def with_line(chars: int) -> Callable[[str], bytes]:
+        return lambda tag: "\n".join([*lines[:at], unit * (chars // len(unit)) + tag, *lines[at:]]).encode()
+
+    small, large = _seconds(with_line(200_000), "a.txt"), _seconds(with_line(400_000), "b.txt")
+    assert large < 3 * small + 0.05, (small, large)  # quadratic would be 4x
+    r = parse_bytes(with_line(1_500_000)("d"), "c.txt")
+    assert r.report["status"] == "ok"
+    assert r.report["cells_null"] == 0  # the line is not a row
+
+
+def test_a_megabyte_title_line_is_read_in_bounded_time() -> None:
+    """The title pattern is tried at every position of a head line: only its first characters count."""
+    page = "2021年" * 300_000 + "\n" + report_text(correct_truth(2023))
+    start = time.perf_counter()
+    r = parse_bytes(page.encode(), "t.txt")
+    assert time.perf_counter() - start < 5
+    assert r.report["status"] == "ok"

@@ -29,26 +29,25 @@ __all__ = ["GROUP", "Matcher", "core"]
 
 GROUP = ""  # key returned for a group/header label: it carries no numbers of its own
 
-_ENUM = re.compile(
-    r"^(?:[(]?[一二三四五六七八九十]+[)]|[一二三四五六七八九十]+[、.,]|[(]\d+[)]|(\d+)[.、),](?!\d))"
+_ENUM = re.compile(  # matched at a position (``match(s, pos)``): a run of enumerators is read in one pass
+    r"(?:[(]?[一二三四五六七八九十]+[)]|[一二三四五六七八九十]+[、.,]|[(]\d+[)]|(\d+)[.、),](?!\d))"
 )
 _NOTE = re.compile(r"[(][^()]*[)]")
 _PUNCT = re.compile(r"[\W_]+")
+_SPACE = re.compile(r"\s+")
 
 
 @lru_cache(maxsize=65536)
 def core(label: str) -> tuple[str | None, str]:
     """(arabic enumerator or None, core text) of a printed label."""
-    s = re.sub(r"\s+", "", label)
+    s = _SPACE.sub("", label)
     number = None
-    while True:
-        m = _ENUM.match(s)
-        if not m or m.end() == 0:
-            break
+    at = 0
+    while (m := _ENUM.match(s, at)) and m.end() > at:  # (no re-slicing: a line of 一、一、… is linear)
         if m.group(1):
             number = m.group(1)
-        s = s[m.end() :]
-    s = _NOTE.sub("", s)
+        at = m.end()
+    s = _NOTE.sub("", s[at:] if at else s)
     return number, _PUNCT.sub("", s)
 
 
@@ -109,6 +108,7 @@ class Matcher:
         self.fuzzy = fuzzy
         self.keys = _Keys(self)  # label → match(label)
         self._scores: dict[str, tuple[float, str | None]] = {}
+        self._longest = _longest_match(candidates, threshold)
 
     @classmethod
     def for_table3(cls, t: Template) -> Matcher:
@@ -138,7 +138,7 @@ class Matcher:
 
     def _score(self, label: str) -> tuple[float, str | None]:
         number, text = core(label)
-        if not text:
+        if not text or len(text) > self._longest:  # (no candidate can reach the threshold)
             return 0.0, None
         best, best_key = 0.0, None
         for c in self.candidates:
@@ -160,6 +160,20 @@ class Matcher:
     def match(self, label: str) -> str | None:
         """The key of the best candidate, GROUP for a header label, None when nothing fits."""
         return self.keys[label]
+
+
+def _longest_match(candidates: list[_Candidate], threshold: float) -> float:
+    """The longest core that can score ``threshold`` against some candidate (see ``Matcher._score``).
+
+    A contained candidate scores 0.5 + 0.5 × its share of the core, a similar one needs a length
+    within a third of its own: a longer core scores below the threshold against every candidate,
+    and is ruled out before the per-candidate work (a hostile line of a megabyte would otherwise be
+    searched once per candidate).
+    """
+    if threshold <= 0.5 or not candidates:
+        return float("inf")
+    longest = max(len(c.core) for c in candidates)
+    return max(longest + max(3, longest // 3), 0.5 * longest / (threshold - 0.5)) + 1
 
 
 @lru_cache(maxsize=8)

@@ -28,6 +28,9 @@ _TITLE_YEAR_FIRST = re.compile(
     r"^\s*" + _YEAR + r"\s*年\s*度?\s*(?P<organ>[^\s,，。:：;；()（）《》]{2,40}?)\s*"
     r"(?:政府|政务)?\s*信\s*息\s*公\s*开\s*(?:工\s*作)?\s*(?:年\s*度)?\s*(?:报\s*告|年\s*报)"
 )
+# A title is read from the first characters of a line: the organ pattern is tried at every position,
+# so a hostile megabyte line would cost that many tries per line (a title line is far shorter).
+TITLE_SPAN = 1000
 _ORGAN_TAIL = re.compile(r"(?:关于|的|发布|公布)+$")
 _PERIOD = re.compile(r"统计期限自\s*" + _YEAR + r"\s*年\s*1\s*月\s*1\s*日")
 
@@ -40,8 +43,8 @@ def title_of(lines: Sequence[str], declared: str | None = None) -> tuple[str | N
     """
     candidates = [*lines[:80]] + ([declared] if declared else [])
     for i, line in enumerate(candidates):
-        m = _TITLE.search(line)
-        first = _TITLE_YEAR_FIRST.search(line)
+        m = _TITLE.search(line, 0, TITLE_SPAN)
+        first = _TITLE_YEAR_FIRST.search(line, 0, TITLE_SPAN)
         if first and first.group("organ").startswith(("政府", "政务")):
             first = None
         if not m and not first:
