@@ -103,6 +103,10 @@ CHECK_NAMES: dict[str, str] = {
     "duplicate_report": "the same organ and year occur in more than one file",
     "cross_year_carry": "上年结转 this year differs from 结转下年度 in the organ's previous report",
     "fee_unit_suspect": "fees jump by ~1000x against the organ's other years (元 printed as 万元?)",
+    "organ_name_varies": "one organ_id printed under several names across reports (info; the names are listed)",
+    "organ_unresolved": "no place could be resolved for the organ: the report is kept but its organ_id is its "
+    "printed name, so it cannot be joined across years with confidence",
+    "organ_crosswalk": "the organ's id and name were set by a row of a crosswalk (organs.csv; the row is named)",
 }
 
 
@@ -113,6 +117,19 @@ REPORTS: tuple[Field, ...] = (
     Field("status", STATUS, "ok / partial (tables missing or damaged) / failed / not_a_report / duplicate"),
     Field("error", pl.String(), "why a file failed or is not a report; null otherwise"),
     Field("organ", pl.String(), "organ as titled, e.g. 民权县褚庙乡人民政府"),
+    Field(
+        "organ_id",
+        pl.String(),
+        "the organ across years and name variants: division code (cpca's 6-digit code of the county, city "
+        "or province; its names where cpca has none) / township, street or zone when below it / kind (gov, "
+        "office or the department's standard name), e.g. 320813/gov; name:<printed> when unresolved; a "
+        "crosswalk row (organs.csv) overrides",
+    ),
+    Field(
+        "organ_name",
+        pl.String(),
+        "canonical name of organ_id (current division name, as in its latest report)",
+    ),
     Field("organ_level", ORGAN_LEVEL, "administrative level of the organ"),
     Field("province", pl.String(), "province of the organ"),
     Field("city", pl.String(), "prefecture-level city of the organ"),

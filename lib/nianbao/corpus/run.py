@@ -88,6 +88,7 @@ class RunStats:
     unread: int = 0
     aliases: int = 0  # place aliases the run resolved with (places.csv files and in-process additions)
     places_files: list[str] = field(default_factory=list)
+    organs_files: list[str] = field(default_factory=list)  # organ crosswalks applied (organs.csv, --organs)
     jobs: int = 1
     executor: str = "process"
     seconds: float = 0.0
@@ -203,6 +204,7 @@ def read_corpus(
     client: Any = None,
     scheduler: str | None = None,
     progress: bool | None = None,
+    organs: str | os.PathLike[str] | None = None,
 ) -> Corpus:
     """Parse every file of a corpus into the five contract frames. Never raises for a bad file.
 
@@ -222,6 +224,10 @@ def read_corpus(
         ``scheduler`` address (a local cluster is started when neither is given).
     progress
         Show a progress bar; default: when stderr is a terminal or in a notebook.
+    organs
+        An organ crosswalk file (``organs.csv`` format, :mod:`nianbao.parse.crosswalk`), applied
+        before the corpus folders' own ``organs.csv`` and the package's table. Organs are resolved
+        after parsing, so a changed crosswalk needs no re-parse (cached results are reused).
 
     Examples
     --------
@@ -238,6 +244,7 @@ def read_corpus(
     sources = walked.sources
     stats = RunStats(files=len(sources), executor=executor, jobs=jobs or default_jobs())
     aliases, held = _run_aliases(walked.places, stats)
+    crosswalk = _run_crosswalk([*([Path(organs)] if organs is not None else []), *walked.organs], stats)
     try:
         with (
             _result_cache(root if cache else None, out_dir) as rc,
@@ -254,6 +261,7 @@ def read_corpus(
             frames = _assemble(plan, rc)
     finally:
         release_aliases(held)
+    frames = _resolve_organs(frames, crosswalk)
     frames["checks"] = pl.concat([frames["checks"], _cross_report(frames)])
     corpus = Corpus(**frames, stats=stats)
     if out_dir is not None:
@@ -295,6 +303,31 @@ def _run_aliases(files: list[Path], stats: RunStats) -> tuple[Aliases, dict[str,
         stats.places_files.append(os.fspath(path))
     stats.aliases = len(merged)
     return Aliases.of(tuple(texts)), held
+
+
+def _run_crosswalk(files: list[Path], stats: RunStats) -> Any:
+    """The run's organ crosswalk: the files' rows in order (a bad file stops the run with a message)."""
+    from nianbao.parse.crosswalk import Crosswalk, read_crosswalk_file
+
+    crosswalk = Crosswalk()
+    for path in files:
+        try:
+            crosswalk = crosswalk + read_crosswalk_file(path)
+        except (OSError, UnicodeDecodeError) as e:
+            raise NianbaoError(
+                f"cannot read the organs file {path}: {getattr(e, 'strerror', None) or e}"
+            ) from e
+        except ValueError as e:
+            raise NianbaoError(f"{path}: {e}; fix the file or remove it") from e
+        stats.organs_files.append(os.fspath(path))
+    return crosswalk
+
+
+def _resolve_organs(frames: dict[str, pl.DataFrame], crosswalk: Any) -> dict[str, pl.DataFrame]:
+    """``organ_id`` and ``organ_name`` for every report, and the organ checks (:mod:`nianbao.parse.organs`)."""
+    from nianbao.parse.organs import resolve_frames  # the parser stack loads only when a corpus is read
+
+    return resolve_frames(frames, crosswalk)
 
 
 def _refuse_in_bootstrap() -> None:
@@ -567,6 +600,8 @@ def summarize(corpus: Corpus, out_dir: str | os.PathLike[str] | None = None, fai
         lines.append("  most:   " + ", ".join(f"{k} {n:,}" for k, n in top.iter_rows()))
     if s.places_files:
         lines.append(f"places:   {s.aliases:,} aliases from {', '.join(s.places_files)}")
+    if s.organs_files:
+        lines.append(f"organs:   crosswalk {', '.join(s.organs_files)}")
     bad = r.filter(pl.col("status").is_in(["failed", "not_a_report"]))
     if bad.height:
         lines.append(f"failed or not a report ({bad.height:,}; first {min(failures, bad.height)}):")

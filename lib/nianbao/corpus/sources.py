@@ -9,7 +9,8 @@ A folder written by ``nianbao synth`` (its ``manifest.json`` says ``"generator":
 holds its ground truth beside the reports: its ``expected/``, ``places.csv`` and ``manifest.json``
 are not sources. Any other folder's files are all sources, whatever their names. The places files
 a corpus brings (:attr:`Walked.places`: each directory input's ``places.csv`` and each synthetic
-folder's) are for the corpus layer to load as place aliases.
+folder's) are for the corpus layer to load as place aliases. A directory input's ``organs.csv`` that
+starts with the crosswalk header (:attr:`Walked.organs`) is the corpus's organ crosswalk, not a source.
 
 Archives are hostile input: a member whose name is absolute or climbs out with ``..`` is refused,
 members are read with a hard cap on their size (the size a zip header declares is not trusted) and
@@ -58,7 +59,10 @@ _SKIP_NAMES = frozenset({"__MACOSX", "Thumbs.db", "desktop.ini"})
 PLACES_FILE = "places.csv"
 SYNTH_GENERATOR = "nianbao synth"
 _SYNTH_MANIFEST = "manifest.json"
-_SYNTH_EXTRAS = frozenset({"expected", PLACES_FILE, _SYNTH_MANIFEST})  # beside a synthetic corpus's reports
+ORGANS_FILE = "organs.csv"  # an organ crosswalk (nianbao.parse.crosswalk) at the top of a corpus folder
+_SYNTH_EXTRAS = frozenset(
+    {"expected", PLACES_FILE, ORGANS_FILE, _SYNTH_MANIFEST}
+)  # beside a synthetic corpus's reports
 
 
 class SourceError(Exception):
@@ -358,6 +362,7 @@ class Walked:
 
     sources: list[Source]
     places: list[Path] = field(default_factory=list)
+    organs: list[Path] = field(default_factory=list)  # organ crosswalks (organs.csv) at the folders' tops
 
 
 def walk(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path] = ()) -> list[Source]:
@@ -383,6 +388,7 @@ def walk_corpus(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path
     found: list[Source] = []
     seen: set[str] = set()
     places: dict[str, Path] = {}
+    organs: dict[str, Path] = {}
     for given in inputs:
         root = given if isinstance(given, Path) else Path(given)
         st = _stat_input(root, given)
@@ -393,6 +399,10 @@ def walk_corpus(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path
             for folder in (root, *synthetic):
                 if _is_file(folder / PLACES_FILE):
                     places.setdefault(os.path.realpath(folder / PLACES_FILE), folder / PLACES_FILE)
+                if _is_crosswalk(folder / ORGANS_FILE):
+                    organs.setdefault(os.path.realpath(folder / ORGANS_FILE), folder / ORGANS_FILE)
+            crosswalks = {os.path.realpath(p) for p in organs.values()}
+            items = [i for i in items if i.path is None or os.path.realpath(i.path) not in crosswalks]
         elif not stat.S_ISREG(st.st_mode):
             items = [Source(shown_name(root.name), path=root, error=_special_file(st.st_mode))]
         elif _is_zip(root):
@@ -406,7 +416,20 @@ def walk_corpus(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path
             seen.add(s.display)
             found.append(s)
     found.sort(key=lambda s: s.display)
-    return Walked(found, list(places.values()))
+    return Walked(found, list(places.values()), list(organs.values()))
+
+
+def _is_crosswalk(path: Path) -> bool:
+    """An ``organs.csv`` with the crosswalk header (another file of that name stays a source)."""
+    from nianbao.parse.crosswalk import is_crosswalk_text
+
+    if not _is_file(path):  # not a FIFO or a device, whose open could block
+        return False
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as f:
+            return is_crosswalk_text(f.readline(4096))
+    except OSError:
+        return False
 
 
 def _unique(display: str, prefix: str, seen: set[str]) -> str:

@@ -231,9 +231,18 @@ def report_checks(report_id: str, findings: Iterable[Finding]) -> list[CheckRow]
 # --- across reports ---------------------------------------------------------------------------------
 
 
-def organ_key(organ: pl.Expr) -> pl.Expr:
-    """An organ's name without the 人民政府 suffix, so 卫辉市上乐村镇 and 卫辉市上乐村镇人民政府 match."""
-    return organ.str.replace(r"(人民政府|政府)$", "")
+def organ_key(reports: pl.DataFrame) -> pl.DataFrame:
+    """``reports`` with ``organ_key``, what an organ's reports are grouped by: its ``organ_id``.
+
+    Frames not resolved yet (``organ_id`` all null, e.g. straight from ``to_frames``) are resolved
+    here with the package's table only (:mod:`nianbao.parse.organs`), so no check groups by the
+    printed name (洪泽区人民政府 and 淮安市洪泽区人民政府 are one organ).
+    """
+    if reports.height and reports["organ_id"].null_count() == reports.height:
+        from nianbao.parse.organs import resolve_reports
+
+        reports = resolve_reports(reports)[0]
+    return reports.with_columns(pl.col("organ_id").alias("organ_key"))
 
 
 def _rows(df: pl.DataFrame) -> pl.DataFrame:
@@ -242,10 +251,8 @@ def _rows(df: pl.DataFrame) -> pl.DataFrame:
 
 def cross_report(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """Checks that need several reports: duplicates, carry-over between years, fee units."""
-    reports = frames["reports"].filter(
-        pl.col("status").is_in(["ok", "partial"]) & pl.col("organ").is_not_null()
-    )
-    reports = reports.with_columns(organ_key(pl.col("organ")).alias("organ_key"))
+    reports = organ_key(frames["reports"])
+    reports = reports.filter(pl.col("status").is_in(["ok", "partial"]) & pl.col("organ_key").is_not_null())
     out = [_duplicates(reports, frames["applications"]), _carry(reports, frames["applications"])]
     out.append(_fees(reports, frames["proactive"]))
     return (

@@ -249,8 +249,13 @@ class ReportFrames:
     checks: pl.DataFrame
 
 
-def read_report(path: str | Path, *, errors: Literal["record", "raise"] = "record") -> ReportFrames:
+def read_report(
+    path: str | Path, *, errors: Literal["record", "raise"] = "record", organs: str | Path | None = None
+) -> ReportFrames:
     """Parse one report file into the contract's frames.
+
+    ``organ_id`` and ``organ_name`` are resolved as a corpus run resolves them
+    (:func:`nianbao.parse.organs.resolve_frames`), with the crosswalk file ``organs`` if given.
 
     With ``errors="raise"``, a file that is not readable or not a report raises
     :class:`~nianbao.errors.UnreadableFile` / :class:`~nianbao.errors.NotAReport` instead of
@@ -264,4 +269,8 @@ def read_report(path: str | Path, *, errors: Literal["record", "raise"] = "recor
     if errors == "raise" and result.report["status"] in ("failed", "not_a_report"):
         cls = NotAReport if result.report["status"] == "not_a_report" else UnreadableFile
         raise cls(f"{path}: {result.report['error']}")
-    return ReportFrames(**to_frames([result]))
+    from nianbao.parse.crosswalk import read_crosswalk_file
+    from nianbao.parse.organs import resolve_frames
+
+    crosswalk = read_crosswalk_file(organs) if organs is not None else None
+    return ReportFrames(**resolve_frames(to_frames([result]), crosswalk))

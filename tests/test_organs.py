@@ -1,0 +1,212 @@
+"""Organ identity: one organ_id per organ whatever its printed name, never one for two organs."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from builders import correct_truth, report_text
+from nianbao.corpus.run import read_corpus
+from nianbao.corpus.sources import walk_corpus
+from nianbao.errors import NianbaoError
+from nianbao.parse.checks import cross_report
+from nianbao.parse.crosswalk import read_crosswalk
+from nianbao.parse.metadata import organ_kind
+from nianbao.parse.organs import resolve_one
+from nianbao.parse.places import locate_place, organ_level
+from nianbao.parse.report import parse_bytes, read_report
+from nianbao.parse.result import to_frames
+
+SHARED = Path(__file__).parents[1] / ".." / "shared"
+
+
+def organ_id(printed: str, year: int = 2022) -> str | None:
+    place = locate_place(printed)
+    level = organ_level(organ_kind(printed), place)
+    return resolve_one(printed, level, place.province, place.city, place.county, year).organ_id
+
+
+# Each group: printed names of ONE organ. Different groups are different organs (a county and its
+# office, a city and its district, a county-level city's government and office, a township and its
+# county, the same township name in another county).
+ORGANS = [
+    [
+        "淮安市洪泽区人民政府",
+        "洪泽区人民政府",
+        "洪泽区政府",
+        "江苏省淮安市洪泽区人民政府",
+        "淮安洪泽区人民政府",
+    ],
+    ["洪泽区人民政府办公室", "淮安市洪泽区政府办公室", "洪泽区政府办"],
+    ["淮安市人民政府", "淮安市政府"],
+    ["淮安市人民政府办公室"],
+    ["洪泽区教育局", "淮安市洪泽区教育局"],
+    ["洪泽区住房和城乡建设局", "洪泽区住建局"],
+    ["深州市人民政府", "衡水市深州市人民政府"],
+    ["深州市人民政府办公室"],
+    ["水城县坪寨乡人民政府", "水城区坪寨镇人民政府", "六盘水市水城区坪寨乡", "水城区坪寨镇政府"],
+    ["水城区人民政府", "水城县人民政府", "六盘水市水城区人民政府"],
+    ["民权县褚庙乡人民政府", "商丘市民权县褚庙乡", "民权县褚庙镇人民政府"],
+    ["卫辉市上乐村镇人民政府", "卫辉市上乐村镇", "新乡市卫辉市上乐村镇政府"],
+    ["洪泽区高良涧街道办事处", "洪泽区高良涧街道"],
+    ["上海市人民政府办公厅", "上海市政府办公厅"],
+    ["上海市人民政府"],
+    ["平潭综合实验区", "平潭综合实验区管委会", "平潭综合实验区管理委员会"],
+    ["平潭县人民政府"],
+    ["南京市鼓楼区人民政府"],
+    ["福州市鼓楼区人民政府"],
+]
+
+
+def test_every_variant_one_id_and_no_two_organs_share_one() -> None:
+    ids = [{organ_id(name) for name in group} for group in ORGANS]
+    assert all(len(s) == 1 for s in ids), [(g, s) for g, s in zip(ORGANS, ids, strict=True) if len(s) != 1]
+    flat = [next(iter(s)) for s in ids]
+    assert len(set(flat)) == len(flat)
+    assert not any(i is None or i.startswith("name:") for i in flat)
+
+
+def test_ids_are_built_from_division_codes() -> None:
+    assert organ_id("洪泽区政府") == "320813/gov"
+    assert organ_id("洪泽区人民政府办公室") == "320813/office"
+    assert organ_id("淮安市人民政府") == "320800/gov"
+    assert organ_id("水城县坪寨乡人民政府", 2019) == "520204/坪寨/gov"  # the package's renamed-division table
+    assert organ_id("上海市人民政府办公厅") == "310000/office"
+
+
+def test_unresolved_names_are_flagged_not_merged() -> None:
+    """No place, or a county name several cities share printed without its city: ``name:`` ids."""
+    assert organ_id("褚庙乡人民政府") == "name:褚庙乡"
+    assert organ_id("鼓楼区人民政府") == "name:鼓楼区"
+
+
+EXPECTED_REAL = {
+    "000_96c89db48c712c5a.txt": "411421/褚庙/gov",
+    "001_752a671dabfd990e.txt": "131182/office",
+    "002_06779a1a565539f6.txt": "520204/坪寨/gov",
+    "003_5389ca157a1df17a.txt": "640303/柳泉/gov",
+    "004_cff4ace8f11033c3.txt": "410781/上乐村/gov",
+    "hongze_2024.pdf": "320813/gov",
+    "pingtan_2023.html": "350128/平潭综合实验区/gov",
+    "shanghai_bgt_2019.html": "310000/office",
+}
+
+
+def test_real_reports_resolve_the_same_alone_and_in_a_corpus() -> None:
+    files = sorted((SHARED / "seeds").iterdir()) + sorted((SHARED / "corpus" / "real" / "files").iterdir())
+    alone = {f.name: read_report(f).reports["organ_id"].item() for f in files}
+    assert alone == EXPECTED_REAL
+    c = read_corpus(
+        [SHARED / "seeds", SHARED / "corpus" / "real" / "files"], cache=False, jobs=1, progress=False
+    )
+    together = dict(zip([Path(p).name for p in c.reports["path"]], c.reports["organ_id"], strict=True))
+    assert together == EXPECTED_REAL
+    assert c.checks.filter(pl.col("check").str.starts_with("organ")).height == 0
+    assert c.reports["organ_name"].to_list()[5] == "淮安市洪泽区人民政府"
+
+
+def _named(year: int, organ: str) -> dict:
+    t = correct_truth(year)
+    t["organ"] = organ
+    return t
+
+
+def test_carry_over_check_runs_across_a_name_change() -> None:
+    a, b = _named(2022, "淮安市洪泽区人民政府"), _named(2023, "洪泽区政府")
+    frames = to_frames([parse_bytes(report_text(t).encode(), f"{t['year']}.txt") for t in (a, b)])
+    assert cross_report(frames).height == 0
+    for row in ("carried_over", "new_received"):
+        b["applications"][row][0] += 2 if row == "carried_over" else -2
+        b["applications"][row][6] += 2 if row == "carried_over" else -2
+    frames = to_frames([parse_bytes(report_text(t).encode(), f"{t['year']}.txt") for t in (a, b)])
+    got = cross_report(frames)
+    assert got.select("check", "expected", "actual").rows() == [("cross_year_carry", 1.0, 3.0)]
+
+
+def _corpus(root: Path, organs: dict[int, str]) -> Path:
+    root.mkdir(parents=True)
+    for year, organ in organs.items():
+        (root / f"r{year}.txt").write_text(report_text(_named(year, organ)), encoding="utf-8")
+    return root
+
+
+def test_corpus_names_varies_and_unresolved(tmp_path: Path) -> None:
+    root = _corpus(
+        tmp_path / "c", {2021: "淮安市洪泽区人民政府", 2022: "洪泽区人民政府", 2023: "测试县城关镇人民政府"}
+    )
+    c = read_corpus(root, cache=False, jobs=1, progress=False)
+    assert c.reports["organ_id"].to_list() == ["320813/gov", "320813/gov", "name:测试县城关镇"]
+    assert c.reports["organ_name"].to_list()[:2] == ["淮安市洪泽区人民政府"] * 2
+    varies = c.checks.filter(check="organ_name_varies")
+    assert varies.height == 2
+    assert set(varies["severity"].cast(pl.String)) == {"info"}
+    assert "洪泽区人民政府、淮安市洪泽区人民政府" in varies["message"][0]
+    unresolved = c.checks.filter(check="organ_unresolved")
+    assert unresolved.select("report_id", pl.col("severity").cast(pl.String)).rows() == [
+        (c.reports["report_id"][2], "warning")
+    ]
+
+
+CROSSWALK = "organ,place,years,organ_id,organ_name,note\n测试县城关镇*,,2023-,320813/城关/gov,洪泽区城关镇人民政府,merged\n"
+
+
+def test_crosswalk_in_the_folder_overrides_is_reported_and_is_no_source(tmp_path: Path) -> None:
+    root = _corpus(tmp_path / "c", {2022: "洪泽区人民政府", 2023: "测试县城关镇人民政府"})
+    (root / "organs.csv").write_text(CROSSWALK, encoding="utf-8")
+    assert [s.display for s in walk_corpus([root]).sources] == ["r2022.txt", "r2023.txt"]
+    c = read_corpus(root, cache=False, jobs=1, progress=False)
+    assert c.reports.select("organ_id", "organ_name").rows()[1] == ("320813/城关/gov", "洪泽区城关镇人民政府")
+    row = c.checks.filter(check="organ_crosswalk")
+    assert row["report_id"].to_list() == [c.reports["report_id"][1]]
+    assert "organs.csv:2" in row["message"][0]
+    assert c.checks.filter(check="organ_unresolved").height == 0
+    assert c.stats.organs_files == [str(root / "organs.csv")]
+
+
+def test_crosswalk_given_as_a_file_and_to_read_report(tmp_path: Path) -> None:
+    root = _corpus(tmp_path / "c", {2023: "测试县城关镇人民政府"})
+    cw = tmp_path / "mine.csv"
+    cw.write_text(CROSSWALK, encoding="utf-8")
+    c = read_corpus(root, cache=False, jobs=1, progress=False, organs=cw)
+    alone = read_report(root / "r2023.txt", organs=cw)
+    assert c.reports["organ_id"].to_list() == alone.reports["organ_id"].to_list() == ["320813/城关/gov"]
+    assert "mine.csv:2" in alone.checks.filter(check="organ_crosswalk")["message"][0]
+    # outside the row's years the automatic resolution stands
+    assert read_report(root / "r2023.txt").reports["organ_id"].item() == "name:测试县城关镇"
+
+
+def test_division_rows_rename_a_county() -> None:
+    cw = read_crosswalk(
+        "organ,place,years,organ_id,organ_name\n*测试县*,,,999999,某市测试区\n*测试区*,,,999999,某市测试区\n"
+    )
+    a = resolve_one("测试县城关镇人民政府", "township", None, None, "测试县", 2019, cw)
+    b = resolve_one("测试区城关镇人民政府", "township", None, None, "测试区", 2023, cw)
+    assert a.organ_id == b.organ_id == "999999/城关/gov"
+    assert b.organ_name == "某市测试区城关镇人民政府"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("organ,place,organ_id\nx,,1\n", "needs the columns"),
+        ("organ,place,years,organ_id,organ_name\nx,,20x1,1/gov,\n", "years"),
+        ("organ,place,years,organ_id,organ_name\n,,,1/gov,\n", "needs an organ"),
+    ],
+)
+def test_a_bad_crosswalk_stops_the_run(tmp_path: Path, text: str, fragment: str) -> None:
+    root = _corpus(tmp_path / "c", {2023: "洪泽区人民政府"})
+    cw = tmp_path / "organs.csv"
+    cw.write_text(text, encoding="utf-8")
+    with pytest.raises(NianbaoError, match=fragment):
+        read_corpus(root, cache=False, jobs=1, progress=False, organs=cw)
+
+
+def test_duplicates_found_across_name_variants() -> None:
+    a = _named(2023, "淮安市洪泽区人民政府")
+    b = copy.deepcopy(a)
+    b["organ"] = "洪泽区人民政府"
+    frames = to_frames([parse_bytes(report_text(t).encode(), n) for t, n in ((a, "a.txt"), (b, "b.txt"))])
+    assert set(cross_report(frames)["check"]) == {"duplicate_report"}
