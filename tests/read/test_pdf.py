@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -16,10 +18,12 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+import hostile_pdf
 from nianbao.errors import UnreadableFile
 from nianbao.grid import Line
-from nianbao.read import pdf as pdf_reader
-from nianbao.read.pdf import PdfSettings, read_pdf
+from nianbao.parse.report import parse_bytes
+from nianbao.read import pdf_miner, read_document
+from nianbao.read.pdf import PdfLimit, PdfSettings, read_pdf
 
 SHARED = Path(__file__).parents[2] / ".." / "shared"
 HONGZE = SHARED / "corpus" / "real" / "files" / "hongze_2024.pdf"
@@ -201,7 +205,7 @@ def test_zero_pages_is_unreadable() -> None:
 
 
 def test_decompression_bomb_page_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf_reader, "MAX_STREAM_BYTES", 1_000_000)
+    monkeypatch.setattr(pdf_miner, "MAX_STREAM_BYTES", 1_000_000)
 
     def stream(content: bytes) -> bytes:
         packed = zlib.compress(content, 9)
@@ -393,3 +397,58 @@ def test_browser_cell_borders_are_rulings() -> None:
         (("规章", "13"), "grid"),
         (("规范性文件", ""), "grid"),
     ]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Hostile PDFs (issue 16): each finishes within a bound, through read_document and parse_bytes
+
+# What each hostile file becomes: a Document's first line, or the start of the failed row's error
+_HOSTILE_OUTCOME = {
+    "self_referring_title": ("ok", "Annual report"),
+    "self_referring_contents": ("failed", "PDF is damaged: no page could be read"),
+    "self_referring_font": ("failed", "PDF is damaged: no page could be read"),
+    "xobject_fan": ("failed", "PDF page 1 draws more than"),
+    "self_drawing_xobject": ("ok", "Annual report"),
+    "long_text_stream": ("failed", "PDF page 1 draws more than"),
+}
+_HOSTILE_SECONDS = 20.0  # each file, on a busy shared machine (pdfminer at its operator cap: ~2 s alone)
+
+
+@pytest.mark.parametrize("name", sorted(hostile_pdf.ALL))
+@pytest.mark.parametrize("engine", ["pdfminer", "auto"])
+def test_hostile_pdf_is_read_or_failed_within_a_bound(name: str, engine: str) -> None:
+    data = hostile_pdf.ALL[name]()
+    status, text = _HOSTILE_OUTCOME[name]
+    start = time.monotonic()
+    if status == "ok":
+        settings = PdfSettings(engine=engine)  # type: ignore[arg-type]
+        doc = read_document(data, "pdf") if engine == "auto" else read_pdf(data, settings)
+        assert doc.lines[0].cells == (text,)
+        assert doc.title is None
+    else:
+        with pytest.raises(UnreadableFile, match=f"^{re.escape(text)}"):
+            read_pdf(data, PdfSettings(engine=engine))  # type: ignore[arg-type]
+    assert time.monotonic() - start < _HOSTILE_SECONDS
+
+
+@pytest.mark.parametrize("name", sorted(hostile_pdf.ALL))
+def test_hostile_pdf_gives_one_row_through_parse_bytes(name: str) -> None:
+    start = time.monotonic()
+    result = parse_bytes(hostile_pdf.ALL[name](), f"hostile/{name}.pdf")
+    assert time.monotonic() - start < _HOSTILE_SECONDS
+    status, text = _HOSTILE_OUTCOME[name]
+    if status == "ok":  # read, but not a report
+        assert result.report["status"] == "not_a_report"
+    else:
+        assert result.report["status"] == "failed"
+        assert result.report["error"].startswith(text)
+
+
+def test_operator_and_nesting_bounds_are_settings() -> None:
+    fan = hostile_pdf.xobject_fan(levels=3, fan=3)  # 9 draws of the innermost form: fine
+    # the forms draw the text on top of the page's own: one line
+    assert read_pdf(fan, PdfSettings(engine="pdfminer")).lines == (Line(("Annual report",), "text"),)
+    with pytest.raises(PdfLimit, match="nests Form XObjects more than 1 deep"):
+        read_pdf(fan, PdfSettings(engine="pdfminer", max_form_depth=1))
+    with pytest.raises(PdfLimit, match="draws more than 500 content operators"):
+        read_pdf(fan, PdfSettings(engine="pdfminer", max_operators=500))
