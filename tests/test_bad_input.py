@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from builders import correct_truth, report_html, report_text
-from nianbao.parse.report import MAX_FILE_BYTES, parse_bytes, parse_file
+from nianbao.options import DEFAULT_MAX_FILE_BYTES
+from nianbao.parse.report import parse_bytes, parse_file
 
 
 def status_error(data: bytes, name: str = "f") -> tuple[str, str | None]:
@@ -76,7 +77,7 @@ def test_oversized_file_is_refused_unread(tmp_path: Path) -> None:
     big = tmp_path / "huge.txt"
     with open(big, "wb") as f:
         f.truncate(200 * 1024 * 1024)  # sparse: 200 MB on paper, nothing read
-    assert big.stat().st_size > MAX_FILE_BYTES
+    assert big.stat().st_size > DEFAULT_MAX_FILE_BYTES
     r = parse_file(big)
     assert r.report["status"] == "failed"
     assert "200 MB" in r.report["error"]

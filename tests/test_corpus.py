@@ -28,7 +28,7 @@ SHARED = Path(__file__).parents[1] / ".." / "shared"
 RESULTS = FRAME_SCHEMAS["litigation"]["result"].categories.to_list()
 
 
-def fake_parse(data: bytes, path: str, *, sha256: str | None = None) -> FileResult:
+def fake_parse(data: bytes, path: str, *, sha256: str | None = None, options: object = None) -> FileResult:
     """Rows that depend only on the bytes: ``n`` litigation rows where ``n`` = first byte's digit.
 
     The corpus run hands over the SHA-256 it hashed the file with: it must be the bytes' own.
@@ -55,7 +55,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Swap in :func:`fake_parse` and record the paths it was called for."""
     seen: list[str] = []
 
-    def counting(data: bytes, path: str, *, sha256: str | None = None) -> FileResult:
+    def counting(data: bytes, path: str, *, sha256: str | None = None, options: object = None) -> FileResult:
         seen.append(path)
         return fake_parse(data, path, sha256=sha256)
 
@@ -184,7 +184,7 @@ def test_byte_identical_files_are_parsed_once_and_marked_duplicate(tmp_path: Pat
 
 
 def test_a_parser_bug_becomes_a_failed_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(data: bytes, path: str, *, sha256: str | None = None) -> FileResult:
+    def broken(data: bytes, path: str, *, sha256: str | None = None, options: object = None) -> FileResult:
         if path == "bad.txt":
             raise ZeroDivisionError("oops")
         return fake_parse(data, path, sha256=sha256)
@@ -228,8 +228,8 @@ def test_bad_input_at_scale_completes_with_one_row_per_file(
     root = tmp_path / "c"
     root.mkdir()
     bad = _bad_files(root, good=90)
-    monkeypatch.setattr(report, "MAX_FILE_BYTES", 40_000)  # the 50 kB file stands in for a huge one
-    c = _read(root, tmp_path / "cache")
+    # the 50 kB file stands in for a huge one
+    c = _read(root, tmp_path / "cache", options={"max_file_bytes": 40_000})
     assert c.reports.height == 90 + len(bad)
     assert c.reports["path"].n_unique() == c.reports.height
     rows = {p: (s, e) for p, s, e in c.reports.select("path", "status", "error").iter_rows()}
@@ -468,12 +468,11 @@ def test_a_changed_places_file_resolves_places_again(synth_corpus: Path, tmp_pat
 
 
 def test_aliases_of_a_run_do_not_outlive_it(synth_corpus: Path) -> None:
-    from nianbao.parse.places import extra_aliases, locate_place
+    from nianbao.parse.places import locate_place
 
     row = _read_places(synth_corpus)
-    before = extra_aliases()
-    read_corpus(synth_corpus, jobs=1, cache=False, progress=False)
-    assert extra_aliases() == before
+    c = read_corpus(synth_corpus, jobs=1, cache=False, progress=False)
+    assert row["province"] in set(c.reports["province"])  # the run resolved with its places.csv
     assert locate_place(row["name"]).province != row["province"]  # invented: unknown outside the run
 
 

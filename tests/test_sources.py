@@ -18,7 +18,6 @@ from nianbao.corpus.sources import (
     walk,
     walk_corpus,
 )
-from nianbao.parse import report
 
 
 def _tree(root: Path, files: dict[str, bytes]) -> Path:
@@ -29,9 +28,9 @@ def _tree(root: Path, files: dict[str, bytes]) -> Path:
     return root
 
 
-def _read_all(sources: list[Source]) -> dict[str, bytes | str]:
+def _read_all(sources: list[Source], **limits: int) -> dict[str, bytes | str]:
     out: dict[str, bytes | str] = {}
-    with SourceReader() as reader:
+    with SourceReader(**limits) as reader:
         for s in sources:
             try:
                 out[s.display] = reader.read(s)
@@ -164,24 +163,20 @@ def test_broken_zip_is_one_failed_source(tmp_path: Path) -> None:
     assert _read_all([s])["broken.zip"] == "error: cannot open zip archive: File is not a zip file"
 
 
-def test_member_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(report, "MAX_FILE_BYTES", 10)
+def test_member_over_the_size_limit_is_refused(tmp_path: Path) -> None:
     archive = tmp_path / "big.zip"
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("big.txt", b"0" * 1000)
         zf.writestr("small.txt", b"tiny")
-    got = _read_all(walk([archive]))
+    got = _read_all(walk([archive]), max_file_bytes=10)
     assert got["big.zip/small.txt"] == b"tiny"
     assert got["big.zip/big.txt"] == "error: zip member is 1,000 bytes, over the 10 byte limit"
 
 
 @pytest.mark.parametrize(("size", "read"), [(9, True), (10, True), (11, False)])
-def test_plain_file_at_and_over_the_size_limit(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, read: bool
-) -> None:
-    monkeypatch.setattr(report, "MAX_FILE_BYTES", 10)
+def test_plain_file_at_and_over_the_size_limit(tmp_path: Path, size: int, read: bool) -> None:
     root = _tree(tmp_path / "c", {"r.txt": b"1" * size})
-    got = _read_all(walk([root]))["r.txt"]
+    got = _read_all(walk([root]), max_file_bytes=10)["r.txt"]
     assert got == (b"1" * size if read else "error: file is over the 10 byte limit for one report")
 
 
@@ -199,10 +194,7 @@ def test_a_file_that_grows_after_its_stat_is_read_whole(
     assert _read_all([source])["r.txt"] == b"1234567890"
 
 
-def test_member_whose_header_understates_its_size_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(report, "MAX_FILE_BYTES", 100)
+def test_member_whose_header_understates_its_size_is_refused(tmp_path: Path) -> None:
     archive = tmp_path / "liar.zip"
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zf:
         zf.writestr("bomb.txt", b"0" * 1000)
@@ -210,7 +202,7 @@ def test_member_whose_header_understates_its_size_is_refused(
     with zipfile.ZipFile(archive) as zf:
         info = zf.getinfo("bomb.txt")
     info.file_size = 10  # what a forged header claims
-    with SourceReader() as reader:
+    with SourceReader(max_file_bytes=100) as reader:
         zf = reader._archive(archive)
         zf.NameToInfo["bomb.txt"] = info
         # zipfile stops at the declared size and the CRC then fails; either way nothing over the cap is read

@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
 from nianbao.corpus.run import read_corpus
 from nianbao.errors import NianbaoError
+from nianbao.options import OptionsError, RunOptions, merge_options, parse_assignment
 
 __all__ = ["parse_command"]
 
@@ -29,6 +31,19 @@ def _check_writable(out: Path) -> None:
         raise click.ClickException(
             f"cannot write to {out}: {e.strerror or e}; choose another --out directory"
         ) from e
+
+
+def _options(config: str | None, assignments: tuple[str, ...]) -> RunOptions:
+    """The run options of ``--config`` and ``--set``, checked before anything is read."""
+    changes: dict[str, Any] = {}
+    try:
+        for text in assignments:
+            changes = merge_options(changes, parse_assignment(text))
+        if config:
+            return RunOptions.from_toml(config, changes)
+        return RunOptions.resolve(changes)
+    except OptionsError as e:
+        raise click.BadParameter(str(e), param_hint="--set/--config") from e
 
 
 @click.command("parse")
@@ -55,6 +70,20 @@ def _check_writable(out: Path) -> None:
 @click.option(
     "--progress/--no-progress", default=None, help="progress bar [default: when stderr is a terminal]"
 )
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="run options from a TOML file (e.g. file_timeout = 60, [pdf] max_pages = 20)",
+)
+@click.option(
+    "--set",
+    "assignments",
+    metavar="NAME=VALUE",
+    multiple=True,
+    help="a run option, e.g. --set pdf.max_seconds=10 (repeatable; after --config)",
+)
 def parse_command(
     corpus: tuple[str, ...],
     out_dir: str,
@@ -64,6 +93,8 @@ def parse_command(
     executor: str,
     scheduler: str | None,
     progress: bool | None,
+    config: str | None,
+    assignments: tuple[str, ...],
 ) -> None:
     """Parse CORPUS (files, directories, .zip archives) into five parquet files in --out.
 
@@ -72,6 +103,7 @@ def parse_command(
     """
     if scheduler and executor != "dask":
         raise click.UsageError("--scheduler needs --executor dask")
+    options = _options(config, assignments)
     out = Path(out_dir)
     _check_writable(out)
     try:
@@ -84,6 +116,7 @@ def parse_command(
             executor="dask" if executor == "dask" else "process",
             scheduler=scheduler,
             progress=progress,
+            options=options,
         )
     except (NianbaoError, OSError) as e:
         raise click.ClickException(str(e)) from e

@@ -4,10 +4,9 @@ The unit of work is a *chunk*: a list of ``(cache key, displayed path, bytes)``.
 work rather than paths, so a dask worker on another machine needs no access to the corpus, and the
 cache key is computed once, by the process that read the file: it begins with the bytes' hex
 SHA-256 (``cache.digest_of_key``), which the worker takes the report_id from rather than hashing
-again. The run's place aliases (:class:`Aliases`: a corpus's ``places.csv``, see
-:mod:`nianbao.parse.places`) travel with every chunk as
-CSV text (cheap to pickle); a worker adopts them when they differ from the set it holds, so a
-long-lived dask worker never resolves places with a previous run's aliases. :func:`parse_chunk` runs on the
+again. The run's settings (:class:`nianbao.options.RunOptions`, the place aliases included as the
+places files' texts) travel with every chunk, so a long-lived dask worker never parses with a
+previous run's settings and no worker holds settings of its own. :func:`parse_chunk` runs on the
 worker and returns the chunk's rows as the five contract frames, each row with its file's id
 (``_kid``, numbered apart across the run) as a cache segment stores them, so the coordinating
 process only concatenates columnar data.
@@ -21,26 +20,19 @@ not cached, so a re-run tries them again.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import csv
 import gc
-import hashlib
-import io
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Literal
 
 import polars as pl
 
 from nianbao.corpus.cache import ID_COLUMN, KEY_COLUMN, digest_of_key
+from nianbao.options import RunOptions
 from nianbao.parse.result import FileResult, to_frames
 
-if TYPE_CHECKING:
-    from nianbao.parse.places import Place
-
 __all__ = [
-    "Aliases",
     "Chunk",
     "Dispatcher",
     "ExecutorName",
@@ -49,7 +41,6 @@ __all__ = [
     "failed_result",
     "parse_chunk",
     "report_id_of",
-    "use_aliases",
 ]
 
 ExecutorName = Literal["process", "dask"]
@@ -78,82 +69,14 @@ def failed_result(report_id: str, path: str, error: str) -> FileResult:
     )
 
 
-def _parse_one(key: str, data: bytes, display: str) -> FileResult:
+def _parse_one(key: str, data: bytes, display: str, options: RunOptions) -> FileResult:
     # parse_bytes never raises by contract; a bug must still not stop a national run.
     from nianbao.parse import report  # looked up per call, so a test can wrap it
 
     try:
-        return report.parse_bytes(data, display, sha256=digest_of_key(key))
+        return report.parse_bytes(data, display, sha256=digest_of_key(key), options=options)
     except Exception as e:
         return failed_result(report_id_of(data), display, f"internal error: {type(e).__name__}: {e}")
-
-
-@dataclass(frozen=True, slots=True)
-class Aliases:
-    """The place aliases a run resolves organs with, as places-file texts applied in order.
-
-    ``digest`` names the set: it is part of every cache key of the run (a changed ``places.csv``
-    parses the corpus again) and tells a worker whether it already holds the set. The empty set
-    has the empty digest, and cache keys without aliases are those of a plain run.
-    """
-
-    texts: tuple[str, ...] = ()
-    digest: str = ""
-
-    @classmethod
-    def of(cls, texts: tuple[str, ...]) -> Aliases:
-        """The set of these places-file texts (ones that hold no alias count for nothing)."""
-        if not any(text.strip() for text in texts):
-            return cls()
-        h = hashlib.sha256()
-        for text in texts:
-            h.update(text.encode("utf-8") + b"\0")
-        return cls(texts, h.hexdigest()[:16])
-
-    @staticmethod
-    def text_of(table: Mapping[str, Place]) -> str:
-        """A places-file text holding ``table`` (aliases added in-process, to ship them with the rest)."""
-        from nianbao.parse.places import PLACE_COLUMNS
-
-        if not table:
-            return ""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(PLACE_COLUMNS)
-        for name in sorted(table):
-            p = table[name]
-            writer.writerow([name, p.province or "", p.city or "", p.county or "", p.level or ""])
-        return out.getvalue()
-
-    def table(self) -> dict[str, Place]:
-        """The aliases, later texts overriding earlier ones."""
-        from nianbao.parse.places import read_aliases
-
-        merged: dict[str, Place] = {}
-        for text in self.texts:
-            merged.update(read_aliases(text) if text.strip() else {})
-        return merged
-
-
-_HELD: list[str | None] = [None]  # digest of the alias set this process resolves with (None: not set here)
-
-
-def use_aliases(aliases: Aliases) -> None:
-    """Make this process resolve places with exactly ``aliases`` (a no-op when it already does)."""
-    if _HELD[0] == aliases.digest:
-        return
-    from nianbao.parse.places import set_extra_aliases
-
-    set_extra_aliases(aliases.table())
-    _HELD[0] = aliases.digest
-
-
-def release_aliases(previous: Mapping[str, Place]) -> None:
-    """Give the coordinating process back the aliases it held before a run."""
-    from nianbao.parse.places import set_extra_aliases
-
-    set_extra_aliases(previous)
-    _HELD[0] = None
 
 
 def batch_frames(keyed: Sequence[tuple[str, FileResult]], first_id: int = 0) -> dict[str, pl.DataFrame]:
@@ -169,16 +92,16 @@ def batch_frames(keyed: Sequence[tuple[str, FileResult]], first_id: int = 0) -> 
     return frames
 
 
-def parse_chunk(chunk: Chunk, aliases: Aliases | None = None, first_id: int = 0) -> dict[str, pl.DataFrame]:
+def parse_chunk(chunk: Chunk, options: RunOptions, first_id: int = 0) -> dict[str, pl.DataFrame]:
     """Parse a chunk on a worker; returns its rows as batch frames (see :func:`batch_frames`).
 
-    ``aliases`` (when given) are adopted first, so places resolve as in the coordinating process.
-    ``first_id`` is the id of the chunk's first file: the :class:`Dispatcher` numbers the files
-    of a run apart, so finished chunks go into a cache segment as they are.
+    ``options`` are the run's (they travel with every chunk: a long-lived dask worker parses
+    each run's chunks with that run's settings). ``first_id`` is the id of the chunk's first
+    file: the :class:`Dispatcher` numbers the files of a run apart, so finished chunks go into a
+    cache segment as they are.
     """
-    if aliases is not None:
-        use_aliases(aliases)
-    return batch_frames([(key, _parse_one(key, data, display)) for key, display, data in chunk], first_id)
+    rows = [(key, _parse_one(key, data, display, options)) for key, display, data in chunk]
+    return batch_frames(rows, first_id)
 
 
 WORKER_GC_THRESHOLD = 10_000  # young-generation threshold in pool workers (Python's default: 700)
@@ -218,8 +141,8 @@ class Dispatcher:
         ``"process"`` (a local pool) or ``"dask"`` (``client`` must be a ``distributed.Client``).
     chunk_files
         Files per chunk; small enough to spread work evenly, large enough to amortise dispatch.
-    aliases
-        Place aliases shipped with every chunk (see :class:`Aliases`).
+    options
+        The run's settings, shipped with every chunk (:class:`nianbao.options.RunOptions`).
     """
 
     def __init__(
@@ -229,10 +152,10 @@ class Dispatcher:
         executor: ExecutorName = "process",
         client: Any = None,
         chunk_files: int = 32,
-        aliases: Aliases | None = None,
+        options: RunOptions | None = None,
     ) -> None:
         self.jobs = max(1, jobs)
-        self.aliases = aliases or Aliases()
+        self.options = options or RunOptions()
         self.executor = executor
         self.client = client
         self.chunk_files = max(1, chunk_files)
@@ -291,16 +214,16 @@ class Dispatcher:
     def _start(self, chunk: Chunk) -> Any:
         first_id, self._next_id = self._next_id, self._next_id + len(chunk)
         if self.executor == "dask":
-            return self.client.submit(parse_chunk, chunk, self.aliases, first_id, pure=False)
+            return self.client.submit(parse_chunk, chunk, self.options, first_id, pure=False)
         if self.jobs == 1:
             fut: cf.Future[dict[str, pl.DataFrame]] = cf.Future()
-            fut.set_result(parse_chunk(chunk, self.aliases, first_id))
+            fut.set_result(parse_chunk(chunk, self.options, first_id))
             return fut
         if self._pool is None:
             self._pool = cf.ProcessPoolExecutor(
                 self.jobs, mp_context=_spawn_context(), initializer=start_worker
             )
-        return self._pool.submit(parse_chunk, chunk, self.aliases, first_id)
+        return self._pool.submit(parse_chunk, chunk, self.options, first_id)
 
     def _wait(self) -> Callable[..., Any]:
         if self.executor == "dask":

@@ -6,10 +6,11 @@ from the result cache (:mod:`nianbao.corpus.cache`), parses the rest on a proces
 done, so a killed run resumes where it stopped and no result lives only in memory. The frames are
 assembled from the segments at the end, in the order of the files' displayed paths.
 
-A corpus folder's ``places.csv`` (columns name, province, city, county, level) is loaded as place
-aliases (:mod:`nianbao.parse.places`) for the run, in this process and in every worker, together with any
-aliases added in-process; the set's digest is part of every cache key, so a changed ``places.csv``
-parses the corpus again. A folder written by ``nianbao synth`` keeps its truth files
+The run's settings are one :class:`nianbao.options.RunOptions`, shipped to every worker with the
+work. A corpus folder's ``places.csv`` (columns name, province, city, county, level) is added to its
+place aliases (:mod:`nianbao.parse.places`), after any given in the options. Part of every cache key
+is the digest of the options that matter to the file's format (``RunOptions.digest``): a changed
+``places.csv`` parses the corpus again, a changed PDF setting only its PDFs. A folder written by ``nianbao synth`` keeps its truth files
 (``expected/``, ``places.csv``, ``manifest.json``) out of the sources (:mod:`nianbao.corpus.sources`).
 
 Byte-identical files are parsed once: later copies get status ``duplicate`` and ``duplicate_of`` =
@@ -26,13 +27,14 @@ set mixed by a crash during the renames (microseconds) instead of returning inco
 from __future__ import annotations
 
 import csv
+import dataclasses
 import os
 import shutil
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,20 +50,13 @@ from nianbao.corpus.cache import (
     default_cache_dir,
     parser_version,
 )
-from nianbao.corpus.parallel import (
-    Aliases,
-    Dispatcher,
-    ExecutorName,
-    default_jobs,
-    failed_result,
-    release_aliases,
-    report_id_of,
-)
+from nianbao.corpus.parallel import Dispatcher, ExecutorName, default_jobs, failed_result, report_id_of
 from nianbao.corpus.sources import Source, SourceError, SourceReader, is_synthetic_corpus, walk_corpus
-from nianbao.errors import NianbaoError
+from nianbao.errors import NianbaoError, UnreadableFile
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
-from nianbao.parse.places import Place
+from nianbao.options import RunOptions
 from nianbao.parse.result import FileResult, to_frames
+from nianbao.read import READERS, sniff
 
 __all__ = ["Corpus", "CorpusScan", "RunStats", "read_corpus", "scan"]
 
@@ -86,7 +81,7 @@ class RunStats:
     cached: int = 0
     duplicates: int = 0
     unread: int = 0
-    aliases: int = 0  # place aliases the run resolved with (places.csv files and in-process additions)
+    aliases: int = 0  # place aliases the run resolved with (given in the options and places.csv files)
     places_files: list[str] = field(default_factory=list)
     organs_files: list[str] = field(default_factory=list)  # organ crosswalks applied (organs.csv, --organs)
     jobs: int = 1
@@ -205,6 +200,7 @@ def read_corpus(
     scheduler: str | None = None,
     progress: bool | None = None,
     organs: str | os.PathLike[str] | None = None,
+    options: RunOptions | Mapping[str, Any] | None = None,
 ) -> Corpus:
     """Parse every file of a corpus into the five contract frames. Never raises for a bad file.
 
@@ -228,6 +224,10 @@ def read_corpus(
         An organ crosswalk file (``organs.csv`` format, :mod:`nianbao.parse.crosswalk`), applied
         before the corpus folders' own ``organs.csv`` and the package's table. Organs are resolved
         after parsing, so a changed crosswalk needs no re-parse (cached results are reused).
+    options
+        The run's settings: a :class:`nianbao.options.RunOptions` or a mapping of them, e.g.
+        ``{"pdf": {"max_pages": 20}, "file_timeout": 60}``; unknown names raise
+        :class:`nianbao.options.OptionsError` before anything is read.
 
     Examples
     --------
@@ -237,30 +237,28 @@ def read_corpus(
     """
     _refuse_in_bootstrap()
     start = time.perf_counter()
+    given = RunOptions.resolve(options)
     inputs = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
     out_dir = Path(out) if out is not None else None
     root = Path(cache_dir) if cache_dir else (out_dir / ".cache" if out_dir else default_cache_dir())
     walked = walk_corpus(inputs, skip=[p for p in (out_dir, root) if p is not None])
     sources = walked.sources
     stats = RunStats(files=len(sources), executor=executor, jobs=jobs or default_jobs())
-    aliases, held = _run_aliases(walked.places, stats)
+    run_options = _run_options(given, walked.places, stats)
     crosswalk = _run_crosswalk([*([Path(organs)] if organs is not None else []), *walked.organs], stats)
-    try:
-        with (
-            _result_cache(root if cache else None, out_dir) as rc,
-            _client(executor, client, scheduler) as cl,
-        ):
-            chunk_files = max(1, min(CHUNK_FILES, len(sources) // (4 * stats.jobs) or 1))
-            with Dispatcher(
-                jobs=stats.jobs, executor=executor, client=cl, chunk_files=chunk_files, aliases=aliases
-            ) as pool:
-                plan = _run(sources, rc, pool, stats, _progress_bar(len(sources), progress), aliases.digest)
-            if cache:  # before assembling: one segment to read back, and the two memory peaks do not add up
-                rc.compact()
-                rc.prune_versions()
-            frames = _assemble(plan, rc)
-    finally:
-        release_aliases(held)
+    with (
+        _result_cache(root if cache else None, out_dir) as rc,
+        _client(executor, client, scheduler) as cl,
+    ):
+        chunk_files = max(1, min(CHUNK_FILES, len(sources) // (4 * stats.jobs) or 1))
+        with Dispatcher(
+            jobs=stats.jobs, executor=executor, client=cl, chunk_files=chunk_files, options=run_options
+        ) as pool:
+            plan = _run(sources, rc, pool, stats, _progress_bar(len(sources), progress), run_options)
+        if cache:  # before assembling: one segment to read back, and the two memory peaks do not add up
+            rc.compact()
+            rc.prune_versions()
+        frames = _assemble(plan, rc)
     frames = _resolve_organs(frames, crosswalk)
     frames["checks"] = pl.concat([frames["checks"], _cross_report(frames)])
     corpus = Corpus(**frames, stats=stats)
@@ -270,19 +268,17 @@ def read_corpus(
     return corpus
 
 
-def _run_aliases(files: list[Path], stats: RunStats) -> tuple[Aliases, dict[str, Place]]:
-    """The run's place aliases (those added in-process, then each places file's) and the former.
+def _run_options(given: RunOptions, files: list[Path], stats: RunStats) -> RunOptions:
+    """The run's options: those given, with the corpus's places files added to their place aliases.
 
     A real corpus may hold an unrelated ``places.csv``: without the places header (or not UTF-8) it
     is no places file and stays a source like any file. One with the header but a bad row stops
     the run with a message, since resolving with part of it would give wrong places; so does a
     synthetic corpus's unreadable one (it is not a source, so nothing would show the problem).
     """
-    from nianbao.parse.places import PLACE_COLUMNS, extra_aliases, read_aliases
+    from nianbao.parse.places import PLACE_COLUMNS, read_aliases, resolver
 
-    held = extra_aliases()
-    texts = [Aliases.text_of(held)]
-    merged = dict(held)  # what the workers' Aliases.table() will be, for the summary
+    texts = list(given.places)
     for path in files:
         try:
             text = path.read_text(encoding="utf-8-sig")
@@ -296,13 +292,16 @@ def _run_aliases(files: list[Path], stats: RunStats) -> tuple[Aliases, dict[str,
                 )
             continue
         try:
-            merged.update(read_aliases(text))
+            read_aliases(text)
         except ValueError as e:
             raise NianbaoError(f"{path}: {e}; fix the file or remove it") from e
         texts.append(text)
         stats.places_files.append(os.fspath(path))
-    stats.aliases = len(merged)
-    return Aliases.of(tuple(texts)), held
+    try:
+        stats.aliases = len(resolver(tuple(texts)).extra)
+    except ValueError as e:  # a bad places text given in the options
+        raise NianbaoError(f"place aliases given in the options: {e}") from e
+    return dataclasses.replace(given, places=tuple(texts))
 
 
 def _run_crosswalk(files: list[Path], stats: RunStats) -> Any:
@@ -386,35 +385,38 @@ class _Plan:
 
 
 def _run(
-    sources: list[Source], rc: ResultCache, pool: Dispatcher, stats: RunStats, bar: Any, variant: str = ""
+    sources: list[Source], rc: ResultCache, pool: Dispatcher, stats: RunStats, bar: Any, options: RunOptions
 ) -> _Plan:
     """Identify every source in order; parse what the cache lacks; stream results to the cache.
 
     A file whose ``stat`` fingerprint is unchanged since a previous run is identified without being
     read; everything else is read and hashed here, once. A file's cache key is its content digest,
-    then ``variant`` (the digest of the run's place aliases, see :class:`nianbao.corpus.parallel.Aliases`),
-    then its extension.
+    then the digest of the options its format's reader takes (``-o<digest>``, none with the
+    defaults: :meth:`nianbao.options.RunOptions.digest`), then its extension. The format is told
+    from the bytes (``sniff``) and remembered with the fingerprint, as ``<digest>/<format>``.
     """
-    tag = f"-places-{variant}" if variant else ""
+    tags = {fmt: (f"-o{d}" if (d := options.digest(fmt)) else "") for fmt in (*READERS, "other")}
     cached = set(rc.index().get_column(KEY_COLUMN).to_list())
     prints = Fingerprints(rc.root)
     first: dict[str, int] = {}
     plan = _Plan()
     writer = _SegmentWriter(rc)
-    with SourceReader() as reader, bar:
+    with SourceReader(max_file_bytes=options.max_file_bytes) as reader, bar:
         for order, src in enumerate(sources):
-            locator, suffix = src.locator, tag + src.suffix
-            digest = prints.digest(locator, src.fingerprint)
+            locator = src.locator
+            digest, fmt = _identity(prints.digest(locator, src.fingerprint))
+            suffix = tags[fmt] + src.suffix
             data: bytes | None = None
             if digest is None or (digest + suffix not in cached and digest not in first):
-                got = _unread(src, reader)
+                got = _unread(src, reader, options)
                 if isinstance(got, FileResult):
                     plan.direct.append((order, got))
                     stats.unread += 1
                     bar.update()
                     continue
-                data, digest = got, cache_key(got, "")
-                prints.remember(locator, src.fingerprint, digest)
+                data, digest, fmt = got, cache_key(got, ""), _format_of(got)
+                suffix = tags[fmt] + src.suffix
+                prints.remember(locator, src.fingerprint, f"{digest}/{fmt}")
             key = digest + suffix
             if digest in first:
                 plan.duplicates.append((order, src.display, first[digest]))
@@ -443,12 +445,29 @@ def _run(
     return plan
 
 
-def _unread(src: Source, reader: SourceReader) -> bytes | FileResult:
+def _identity(remembered: str | None) -> tuple[str | None, str]:
+    """(content digest, format) of what a fingerprint remembers; (None, "other") when it is unknown
+    (or remembered by a version that did not note the format)."""
+    if remembered is None or "/" not in remembered:
+        return None, "other"
+    digest, _, fmt = remembered.partition("/")
+    return digest, fmt if fmt in READERS else "other"
+
+
+def _format_of(data: bytes) -> str:
+    """The format the parser will read ``data`` as ("other" when it refuses it unread)."""
+    try:
+        return sniff(data)
+    except UnreadableFile:
+        return "other"
+
+
+def _unread(src: Source, reader: SourceReader, options: RunOptions) -> bytes | FileResult:
     """The source's bytes, or the row of a file that cannot be read (oversized ones: the parser's refusal)."""
     if src.path is not None and reader.too_large(src):
         from nianbao.parse import report
 
-        return report.parse_file(src.path, display_path=src.display)
+        return report.parse_file(src.path, display_path=src.display, options=options)
     try:
         return reader.read(src)
     except SourceError as e:

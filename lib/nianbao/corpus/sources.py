@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from nianbao.corpus.names import shown_name, shown_path, stored_path
+from nianbao.errors import NianbaoError
+from nianbao.options import DEFAULT_MAX_FILE_BYTES
 
 __all__ = [
     "MAX_ARCHIVE_BYTES",
@@ -47,7 +49,6 @@ __all__ = [
     "SourceReader",
     "Walked",
     "is_synthetic_corpus",
-    "member_size_limit",
     "safe_member_name",
     "split_zip_path",
     "walk",
@@ -65,7 +66,7 @@ _SYNTH_EXTRAS = frozenset(
 )  # beside a synthetic corpus's reports
 
 
-class SourceError(Exception):
+class SourceError(NianbaoError):
     """A source could not be read; the message becomes the ``error`` of its failed row."""
 
 
@@ -99,13 +100,6 @@ class Source:
         if self.path is not None:
             return stored_path(os.path.abspath(self.path))
         return stored_path(f"{os.path.abspath(self.archive or '')}::{self.member}")
-
-
-def member_size_limit() -> int:
-    """Largest file read, looked up at call time so a test can lower ``report.MAX_FILE_BYTES``."""
-    from nianbao.parse import report  # the parser stack loads only when a corpus is read
-
-    return report.MAX_FILE_BYTES
 
 
 def split_zip_path(display: str) -> tuple[str, str] | None:
@@ -482,16 +476,18 @@ class SourceReader:
 
     Use as a context manager. :meth:`read` raises :class:`SourceError` for anything that makes a
     source unreadable; :meth:`too_large` lets the caller hand oversized disk files to the parser's own
-    refusal without reading them. The size limit (:func:`member_size_limit`) is looked up once, when
-    the reader is made.
+    refusal without reading them. ``max_file_bytes`` is the run's limit for one file
+    (:attr:`nianbao.options.RunOptions.max_file_bytes`).
     """
 
-    def __init__(self, max_archive_bytes: int = MAX_ARCHIVE_BYTES) -> None:
+    def __init__(
+        self, max_archive_bytes: int = MAX_ARCHIVE_BYTES, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    ) -> None:
         self._zip: zipfile.ZipFile | None = None
         self._zip_path: Path | None = None
         self._zip_read = 0
         self._max_archive = max_archive_bytes
-        self._limit = member_size_limit()
+        self._limit = max_file_bytes
 
     def __enter__(self) -> SourceReader:
         return self

@@ -21,22 +21,20 @@ import io
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 __all__ = [
     "PLACE_COLUMNS",
     "Place",
-    "add_aliases",
-    "extra_aliases",
+    "PlaceResolver",
     "is_bare_place",
     "locate_place",
     "organ_level",
     "read_aliases",
-    "set_extra_aliases",
+    "resolver",
 ]
 
 PLACE_COLUMNS = ("name", "province", "city", "county", "level")
@@ -49,9 +47,6 @@ class Place:
     city: str | None
     county: str | None
     level: str | None  # level of the most specific place named: province, city or county
-
-
-_EXTRA: dict[str, Place] = {}
 
 
 def _read_aliases(rows: Any) -> dict[str, Place]:
@@ -89,24 +84,39 @@ def read_aliases(text: str) -> dict[str, Place]:
     return _read_aliases(rows)
 
 
-def add_aliases(path: str | Path) -> int:
-    """Add a places file (columns name, province, city, county, level); returns how many were added."""
-    extra = read_aliases(Path(path).read_text(encoding="utf-8-sig"))
-    _EXTRA.update(extra)
-    locate_place.cache_clear()
-    return len(extra)
+class PlaceResolver:
+    """Resolves organs to places with a run's aliases (its places files) before the package's own.
+
+    Made once per set of places-file texts (:func:`resolver`); each organ is resolved once.
+    """
+
+    def __init__(self, extra: Mapping[str, Place]) -> None:
+        self.extra = dict(extra)
+        self._memo: dict[str, Place] = {}
+
+    def locate(self, organ: str) -> Place:
+        """The place of an organ from its name (the run's aliases, the package's, then cpca)."""
+        place = self._memo.get(organ)
+        if place is None:
+            place = _locate(organ, (self.extra, _aliases()))
+            if len(self._memo) < 100_000:
+                self._memo[organ] = place
+        return place
 
 
-def extra_aliases() -> dict[str, Place]:
-    """A copy of the aliases added to the package's own (by :func:`add_aliases` or a corpus run)."""
-    return dict(_EXTRA)
+@lru_cache(maxsize=8)
+def resolver(places: tuple[str, ...] = ()) -> PlaceResolver:
+    """The resolver of these places-file texts (:attr:`nianbao.options.RunOptions.places`), later
+    texts overriding earlier ones; blank texts count for nothing.
 
-
-def set_extra_aliases(aliases: Mapping[str, Place]) -> None:
-    """Replace the added aliases: a worker process adopts its run's exact set, whatever it held before."""
-    _EXTRA.clear()
-    _EXTRA.update(aliases)
-    locate_place.cache_clear()
+    >>> resolver(("name,province,city,county,level\\n梅安市,云丰省,梅安市,,city\\n",)).locate("梅安市教育局").province
+    '云丰省'
+    """
+    merged: dict[str, Place] = {}
+    for text in places:
+        if text.strip():
+            merged.update(read_aliases(text))
+    return PlaceResolver(merged)
 
 
 def _short(name: str) -> str:
@@ -178,15 +188,18 @@ def _cpca(organ: str) -> Place:
     return Place(None, None, None, None)
 
 
-@cache
-def locate_place(organ: str) -> Place:
-    """The place of an organ from its name (aliases first, then cpca)."""
+def _locate(organ: str, tables: tuple[Mapping[str, Place], ...]) -> Place:
     depth = {"county": 3, "city": 2, "province": 1}
-    for table in (_EXTRA, _aliases()):
+    for table in tables:
         found = [name for name in table if name in organ]
         if found:  # the most specific place named wins (碧山县 over 梅安市 in 梅安市碧山县…局)
             return table[max(found, key=lambda n: (depth.get(table[n].level or "", 0), len(n)))]
     return _cpca(organ)
+
+
+def locate_place(organ: str) -> Place:
+    """The place of an organ from its name, with the package's aliases only (see :func:`resolver`)."""
+    return resolver().locate(organ)
 
 
 def is_bare_place(organ: str, place: Place) -> bool:

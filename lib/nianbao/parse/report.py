@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
@@ -20,18 +20,17 @@ import polars as pl
 
 from nianbao.errors import NotAReport, UnreadableFile
 from nianbao.grid import Document, to_simplified
+from nianbao.options import RunOptions
 from nianbao.parse.checks import identity_findings, narrative_findings, report_checks
 from nianbao.parse.locate import find_sections
 from nianbao.parse.metadata import detect_template, narrative_figures, organ_kind, title_of, year_from_text
-from nianbao.parse.places import Place, locate_place, organ_level
+from nianbao.parse.places import Place, organ_level, resolver
 from nianbao.parse.result import FileResult, to_frames
 from nianbao.parse.tables import Tables, key_tables, layout
 from nianbao.read import read_document, sniff
 from nianbao.templates import Template, per_template
 
-__all__ = ["MAX_FILE_BYTES", "ReportFrames", "parse_bytes", "parse_file", "read_report", "report_id_of"]
-
-MAX_FILE_BYTES = 64 * 1024 * 1024  # larger files are refused unread (a report is well under 10 MB)
+__all__ = ["ReportFrames", "parse_bytes", "parse_file", "read_report", "report_id_of"]
 
 
 def report_id_of(data: bytes, sha256: str | None = None) -> str:
@@ -55,19 +54,26 @@ def _failed(report_id: str, path: str, fmt: str, status: str, error: str, start:
     )
 
 
-def parse_bytes(data: bytes, path: str, *, sha256: str | None = None) -> FileResult:
+_DEFAULT_OPTIONS = RunOptions()
+
+
+def parse_bytes(
+    data: bytes, path: str, *, sha256: str | None = None, options: RunOptions = _DEFAULT_OPTIONS
+) -> FileResult:
     """Parse a file's bytes; ``path`` is recorded as given (relative to the corpus root).
 
     ``sha256``: the hex SHA-256 of ``data`` when the caller has it already (a corpus run hashes
     every file for its cache key), so that the report_id is not worked out a second time.
+    ``options``: the run's settings; each reader takes its own (:data:`nianbao.read.READERS`) and
+    places resolve with ``options.places``.
     """
     start = time.perf_counter()
     rid = report_id_of(data, sha256)
     fmt = "other"
     try:
         fmt = sniff(data)
-        doc = to_simplified(read_document(data, fmt))
-        return _parse_document(doc, rid, path, start)
+        doc = to_simplified(read_document(data, fmt, options))
+        return _parse_document(doc, rid, path, start, options)
     except UnreadableFile as e:
         return _failed(rid, path, fmt, "failed", str(e), start)
     except RecursionError:
@@ -90,7 +96,7 @@ def parse_bytes(data: bytes, path: str, *, sha256: str | None = None) -> FileRes
         )
 
 
-def _parse_document(doc: Document, rid: str, path: str, start: float) -> FileResult:
+def _parse_document(doc: Document, rid: str, path: str, start: float, options: RunOptions) -> FileResult:
     lines, texts = doc.lines, doc.line_texts
     sections = find_sections(lines, texts)
     head = list(texts[: min(sections.narrative[1] + 1, 80)])
@@ -119,7 +125,7 @@ def _parse_document(doc: Document, rid: str, path: str, start: float) -> FileRes
         *identity_findings(tables),
         *narrative_findings(figures, narrative, tables, year, template),
     ]
-    place = locate_place(organ) if organ else Place(None, None, None, None)
+    place = resolver(options.places).locate(organ) if organ else Place(None, None, None, None)
     report: dict[str, Any] = {
         "report_id": rid,
         "path": path,
@@ -205,20 +211,23 @@ def _hash_file(p: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def parse_file(path: str | Path, *, display_path: str | None = None) -> FileResult:
+def parse_file(
+    path: str | Path, *, display_path: str | None = None, options: RunOptions = _DEFAULT_OPTIONS
+) -> FileResult:
     """Read and parse one file from disk; unreadable or oversized files become failed rows."""
+    limit = options.max_file_bytes
     p = Path(path)
     shown = display_path if display_path is not None else str(path)
     try:
         size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
+        if size > limit:
             return FileResult(
                 report={
                     "report_id": _hash_file(p),
                     "path": shown,
                     "format": "other",
                     "status": "failed",
-                    "error": f"file is {size / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit for one report; "
+                    "error": f"file is {size / 2**20:.0f} MB, over the {limit / 2**20:.0f} MB limit for one report; "
                     "is it really one annual report?",
                     "parse_seconds": 0.0,
                 }
@@ -235,7 +244,7 @@ def parse_file(path: str | Path, *, display_path: str | None = None) -> FileResu
                 "parse_seconds": 0.0,
             }
         )
-    return parse_bytes(data, shown)
+    return parse_bytes(data, shown, options=options)
 
 
 @dataclass(frozen=True)
@@ -250,10 +259,16 @@ class ReportFrames:
 
 
 def read_report(
-    path: str | Path, *, errors: Literal["record", "raise"] = "record", organs: str | Path | None = None
+    path: str | Path,
+    *,
+    errors: Literal["record", "raise"] = "record",
+    options: RunOptions | Mapping[str, Any] | None = None,
+    organs: str | Path | None = None,
 ) -> ReportFrames:
     """Parse one report file into the contract's frames.
 
+    ``options``: :class:`nianbao.options.RunOptions`, or a mapping of them (e.g.
+    ``{"pdf": {"max_pages": 5}}``); unknown names raise :class:`nianbao.options.OptionsError`.
     ``organ_id`` and ``organ_name`` are resolved as a corpus run resolves them
     (:func:`nianbao.parse.organs.resolve_frames`), with the crosswalk file ``organs`` if given.
 
@@ -265,7 +280,7 @@ def read_report(
     >>> r.applications.filter(outcome="granted", applicant="total")["value"].item()  # doctest: +SKIP
     14
     """
-    result = parse_file(path)
+    result = parse_file(path, options=RunOptions.resolve(options))
     if errors == "raise" and result.report["status"] in ("failed", "not_a_report"):
         cls = NotAReport if result.report["status"] == "not_a_report" else UnreadableFile
         raise cls(f"{path}: {result.report['error']}")

@@ -1,31 +1,63 @@
 """Readers: bytes of any supported format → :class:`nianbao.grid.Document`.
 
 One module per format; :func:`read_document` picks the reader from the bytes (see ``sniff``).
+:data:`READERS` is the registry: for each format, the module and function that read it and the run
+options (:class:`nianbao.options.RunOptions` fields) it takes as keyword arguments. A new format is a
+new module and a new entry here; a reader's settings type becomes a field of ``RunOptions``.
 """
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
 from nianbao.grid import Document
 from nianbao.read.sniff import Format, sniff
 
-__all__ = ["Format", "read_document", "sniff"]
+__all__ = ["READERS", "Format", "Reader", "read_document", "sniff"]
 
 
-def read_document(data: bytes, fmt: Format | None = None) -> Document:
-    """Read ``data`` into a Document; raises :class:`nianbao.errors.UnreadableFile` when it cannot."""
-    fmt = fmt or sniff(data)
-    if fmt == "pdf":
-        from nianbao.read.pdf import read_pdf
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """Where a format's reader is (imported on first use) and the run options it takes.
 
-        return read_pdf(data)
-    if fmt == "docx":
-        from nianbao.read.docx import read_docx
+    ``settings`` pairs a :class:`~nianbao.options.RunOptions` field with the keyword argument of
+    the reader function that receives it.
+    """
 
-        return read_docx(data)
-    if fmt == "html":
-        from nianbao.read.html import read_html
+    module: str
+    function: str
+    settings: tuple[tuple[str, str], ...] = ()
 
-        return read_html(data)
-    from nianbao.read.text import read_text
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The run options this reader takes."""
+        return tuple(option for option, _ in self.settings)
 
-    return read_text(data)
+    def load(self) -> Any:
+        return getattr(importlib.import_module(self.module), self.function)
+
+
+READERS: dict[str, Reader] = {
+    "pdf": Reader("nianbao.read.pdf", "read_pdf", (("pdf", "settings"),)),
+    "docx": Reader("nianbao.read.docx", "read_docx"),
+    "html": Reader("nianbao.read.html", "read_html"),
+    "txt": Reader("nianbao.read.text", "read_text"),
+}
+
+
+def read_document(data: bytes, fmt: Format | None = None, options: Any = None) -> Document:
+    """Read ``data`` into a Document; raises :class:`nianbao.errors.UnreadableFile` when it cannot.
+
+    ``options``: a :class:`nianbao.options.RunOptions` (or None for every reader's defaults); each
+    reader gets the fields its :data:`READERS` entry names.
+
+    >>> read_document("2021年某县政府信息公开工作年度报告".encode()).format
+    'txt'
+    """
+    reader = READERS.get(fmt or sniff(data), READERS["txt"])
+    if options is None:
+        return reader.load()(data)
+    kwargs = {keyword: getattr(options, option) for option, keyword in reader.settings}
+    return reader.load()(data, **kwargs)
