@@ -269,13 +269,13 @@ def heatmap(
         strokeWidth=alt.value(2),
         tooltip=_tooltip(
             lang,
-            alt.Tooltip(f"{value}:Q", title=name, format=",.4~g"),
+            alt.Tooltip(f"{value}:Q", title=name, format=",.2~f"),
             alt.Tooltip("flagged:N", title=text("flagged", lang)),
         ),
     )
     dark = 0.6 * float(data[value].max())  # type: ignore[arg-type]
     labels = base.mark_text(fontSize=10).encode(
-        text=alt.Text(f"{value}:Q", format=",.4~g"),
+        text=alt.Text(f"{value}:Q", format=",.2~f"),
         color=alt.condition(f"datum['{value}'] > {dark}", alt.value("white"), alt.value("#222")),
         opacity=alt.condition(_FOCUS, alt.value(1.0), alt.value(0.3)),
     )
@@ -315,7 +315,7 @@ def trend(
         lines_base.mark_point(filled=True, size=30).encode(
             color=colour,
             opacity=fade,
-            tooltip=_tooltip(lang, alt.Tooltip(f"{value}:Q", title=name, format=",.4~g")),
+            tooltip=_tooltip(lang, alt.Tooltip(f"{value}:Q", title=name, format=",.2~f")),
         ),
     ]
     if band.is_empty():
@@ -328,9 +328,9 @@ def trend(
             y2="q3:Q",
             tooltip=[
                 alt.Tooltip("year:N", title=text("year", lang)),
-                alt.Tooltip("median:Q", title=text("median", lang), format=",.4~g"),
-                alt.Tooltip("q1:Q", format=",.4~g"),
-                alt.Tooltip("q3:Q", format=",.4~g"),
+                alt.Tooltip("median:Q", title=text("median", lang), format=",.2~f"),
+                alt.Tooltip("q1:Q", format=",.2~f"),
+                alt.Tooltip("q3:Q", format=",.2~f"),
                 alt.Tooltip("organs:Q", title=text("reports", lang)),
             ],
         )
@@ -497,7 +497,7 @@ def rate_dots(
     scale, clipped = _rate_scale(data, value)
     absent = _absent(data, highlight, lang)
     pick = _highlight(data["organ"].to_list(), lang, highlight)
-    axis_format = "%" if value == "share" else ",.3~g"
+    axis_format = "%" if value == "share" else ",.1~f"
     kinds = [text("review", lang), text("litigation", lang)]
     kind_scale = alt.Scale(domain=kinds, range=["#1f77b4", "#d84315"])
     base = alt.Chart(_inline(data)).encode(
@@ -518,9 +518,9 @@ def rate_dots(
         tooltip=_tooltip(
             lang,
             alt.Tooltip("kind_label:N", title=text("kind", lang)),
-            alt.Tooltip(f"{value}:Q", title=name, format=axis_format if value == "share" else ".3~g"),
-            alt.Tooltip("lower:Q", title=text("interval", lang) + " ↓", format=".3~g"),
-            alt.Tooltip("upper:Q", title=text("interval", lang) + " ↑", format=".3~g"),
+            alt.Tooltip(f"{value}:Q", title=name, format=axis_format if value == "share" else ",.1f"),
+            alt.Tooltip("lower:Q", title=text("interval", lang) + " ↓", format=",.1f"),
+            alt.Tooltip("upper:Q", title=text("interval", lang) + " ↑", format=",.1f"),
             alt.Tooltip(f"{counts[0]}:Q", title=text("cases", lang)),
             alt.Tooltip(f"{counts[1]}:Q", title=text("handled", lang) if value == "per_100" else counts[1]),
             alt.Tooltip("small_n:N", title=text("small_n", lang)),

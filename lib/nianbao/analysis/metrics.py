@@ -81,6 +81,7 @@ __all__ = [
     "subject_of",
     "wilson_exprs",
     "wilson_interval",
+    "with_peer_group",
     "year_on_year",
 ]
 
@@ -119,6 +120,20 @@ def _peer_key(reports: pl.DataFrame) -> pl.Expr:
         where = pl.coalesce([pl.col(c) for c in columns]) if columns else pl.lit("")
         place = pl.when(pl.col("organ_level").cast(pl.String) == level).then(where).otherwise(place)
     return pl.concat_str([pl.col("organ_level").cast(pl.String), place], separator="/")
+
+
+def with_peer_group(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``peer_group``: the organ's level and the place its peers share (see :data:`PEER_PLACE`).
+
+    Rank, median and band only within it (``within=["peer_group", "year"]``): a township is then
+    compared with the townships of its county, never with the county government above it.
+
+    >>> f = pl.DataFrame({"organ_level": ["township", "county"], "county": ["甲县", "甲县"],
+    ...                   "city": ["乙市", "乙市"], "province": ["丙省", "丙省"]})
+    >>> with_peer_group(f)["peer_group"].to_list()
+    ['township/甲县', 'county/乙市']
+    """
+    return frame.with_columns(_peer_key(frame).alias("peer_group"))
 
 
 def peers_of(frames: Frames, organ: str) -> Frames:

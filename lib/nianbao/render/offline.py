@@ -4,7 +4,8 @@ Altair's own renderers load vega, vega-lite and vega-embed from a CDN, so a page
 researcher behind a firewall shows no chart. This renderer emits the bundle of all three that
 ``vl_convert`` ships (about 0.9 MB) with the first chart of a kernel, and for every chart a ``<div>``
 plus a short script that draws it with ``vegaEmbed`` as SVG. On success the div is marked
-``data-rendered="1"``; on failure a readable message is written into it. A tiny linker keeps the
+``data-rendered="1"``; on failure a readable message is written into it. Each chart keeps
+vega-embed's menu with "Save as SVG" and "Save as PNG" (drawn in the browser, so offline too). A tiny linker keeps the
 ``highlight`` parameter (see :mod:`nianbao.analysis.charts`) of every chart on the page in step.
 
 With ``mode="svg"`` charts are drawn in Python by vl-convert and inlined as static SVG (no script,
@@ -17,6 +18,7 @@ import hashlib
 import html
 import json
 import os
+import re
 import uuid
 from functools import cache
 from importlib import metadata
@@ -152,6 +154,20 @@ def _title_of(spec: dict[str, Any]) -> str:
     return " · ".join(t for part in parts for sub in part if (t := _title_of(sub)))
 
 
+# vega-embed's menu (…) with "Save as SVG / PNG" only: both are drawn in the browser, offline.
+_ACTIONS = '{"export": {"svg": true, "png": true}, "source": false, "compiled": false, "editor": false}'
+
+
+def _file_name(title: str) -> str:
+    """The name a saved chart gets: its title, without characters a file system refuses.
+
+    >>> _file_name("机关 × 年度: a/b")
+    '机关_年度_a_b'
+    """
+    cleaned = re.sub(r"[^\w-]+", "_", title).strip("_")
+    return cleaned[:60] or "chart"
+
+
 def _attribute(value: str) -> str:
     """Text made safe inside a double-quoted HTML attribute (a title holding ``"`` or ``<``)."""
     return html.escape(value, quote=True)
@@ -161,6 +177,7 @@ def chart_html(spec: dict[str, Any], *, with_bundle: bool = False) -> str:
     """HTML for one chart: a div and the script that draws it (and the bundle when asked)."""
     div = f"nianbao-{uuid.uuid4().hex[:12]}"
     title = _attribute(_title_of(spec))
+    name = _file_name(_title_of(spec))
     script = (
         "<script>(function () {\n"
         f'  var el = document.getElementById("{div}");\n'
@@ -171,7 +188,8 @@ def chart_html(spec: dict[str, Any], *, with_bundle: bool = False) -> str:
         '    el.textContent = "图表无法显示 (chart could not be drawn): " + message;\n'
         "  }\n"
         '  if (!window.vegaEmbed) { fail("vega-embed is missing from this page"); return; }\n'
-        '  window.vegaEmbed(el, spec, {renderer: "svg", actions: false}).then(function (result) {\n'
+        f'  window.vegaEmbed(el, spec, {{renderer: "svg", actions: {_ACTIONS}, downloadFileName: {safe_json(name)}}})'
+        ".then(function (result) {\n"
         '    el.setAttribute("data-rendered", "1");\n'
         "    if (window.nianbaoLink) { window.nianbaoLink(result.view); }\n"
         "  }).catch(function (error) { fail(String(error)); });\n"
