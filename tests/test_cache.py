@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
 import re
+import subprocess
+import time
 from pathlib import Path
 
 import polars as pl
@@ -12,12 +16,14 @@ from polars.testing import assert_frame_equal
 
 from nianbao.corpus.cache import (
     KEY_COLUMN,
+    MANIFEST,
     Fingerprints,
     ResultCache,
     cache_key,
     default_cache_dir,
     digest_of_key,
     parser_version,
+    remove_stale,
 )
 from nianbao.corpus.parallel import batch_frames
 from nianbao.fields import FRAME_NAMES
@@ -167,3 +173,135 @@ def test_fingerprints_remember_digests_until_the_file_changes(tmp_path: Path) ->
 def test_damaged_fingerprints_file_is_ignored(tmp_path: Path) -> None:
     (tmp_path / Fingerprints.FILE).write_bytes(b"not parquet")
     assert Fingerprints(tmp_path).digest("/a", "1:1:1") is None
+
+
+def _two_segments(root: Path) -> tuple[str, str]:
+    with ResultCache(root, "v1") as rc:
+        return rc.write_segment([_segment(["aaaa1", "bbbb1"])]), rc.write_segment([_segment(["cccc1"])])
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "manifest"])
+def test_a_damaged_segment_is_dropped_with_a_note(tmp_path: Path, damage: str) -> None:
+    good, bad = _two_segments(tmp_path)
+    target = tmp_path / "v1" / bad / ("checks.parquet" if damage != "manifest" else MANIFEST)
+    data = target.read_bytes()
+    if damage == "truncate":
+        target.write_bytes(data[: len(data) // 2])  # what a crash mid-write or a full disk leaves
+    elif damage == "flip":
+        target.write_bytes(data[:100] + bytes([data[100] ^ 0xFF]) + data[101:])  # same size, one bit off
+    else:
+        target.write_text("{not json", encoding="utf-8")
+    with ResultCache(tmp_path, "v1") as rc:
+        assert rc.index()[KEY_COLUMN].to_list() == ["aaaa1", "bbbb1"]  # never a raw polars error
+        assert [p.name for p in rc.segments()] == [good]
+        (note,) = rc.notes
+    assert note.startswith(f"cache: dropped a damaged segment ({bad}: ")
+    assert note.endswith("its files were parsed again")
+    assert not (tmp_path / "v1" / bad).exists()
+
+
+def test_a_run_over_a_truncated_segment_reparses_only_its_files(tmp_path: Path) -> None:
+    seeds = sorted((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("*.txt"))
+    if not seeds:
+        pytest.skip("../shared/seeds is not beside the checkout")
+    from nianbao.corpus.run import read_corpus
+
+    cache = tmp_path / "cache"
+    first = read_corpus(seeds[:3], cache_dir=cache, jobs=1, progress=False)
+    later = read_corpus(seeds, cache_dir=cache, jobs=1, progress=False)  # a second segment: 2 files
+    assert later.stats.parsed == 2
+    (version,) = [p for p in cache.iterdir() if p.is_dir()]
+    segs = sorted(version.glob("seg-*"))
+    victim = segs[0] / "applications.parquet"
+    victim.write_bytes(victim.read_bytes()[:-20])
+    again = read_corpus(seeds, cache_dir=cache, jobs=1, progress=False)
+    assert (again.stats.parsed, again.stats.cached) == (3, 2)
+    assert len(again.stats.notes) == 1
+    assert "note:     cache: dropped a damaged segment" in again.summary()
+    for name in FRAME_NAMES:
+        assert_frame_equal(
+            again.frames[name].drop("parse_seconds", strict=False),
+            later.frames[name].drop("parse_seconds", strict=False),
+        )
+    assert first.reports.height == 3
+
+
+def test_segment_writes_are_fsynced_before_the_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []
+    real_fsync, real_rename = os.fsync, os.rename
+
+    def fsync(fd: int) -> None:
+        events.append("fsync " + os.path.basename(os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def rename(a: object, b: object) -> None:
+        events.append("rename")
+        real_rename(a, b)  # type: ignore[arg-type]
+
+    with ResultCache(tmp_path, "v1") as rc:
+        monkeypatch.setattr(os, "fsync", fsync)
+        monkeypatch.setattr(os, "rename", rename)
+        name = rc.write_segment([_segment(["aaaa1"])])
+    monkeypatch.undo()
+    synced = [e.split(" ", 1)[1] for e in events[: events.index("rename")]]
+    assert sorted(synced) == sorted([*(f"{f}.parquet" for f in FRAME_NAMES), MANIFEST, "tmp-" + name[4:]])
+    assert events[events.index("rename") + 1 :] == ["fsync v1"]  # the rename itself made durable
+
+
+def test_leftover_temporary_folders_are_removed_unless_a_live_run_holds_them(tmp_path: Path) -> None:
+    old = time.time() - 3600
+    stale, live, young = (tmp_path / f".parts-{n}" for n in ("stale", "live", "young"))
+    for folder in (stale, live, young):
+        (folder / "v1").mkdir(parents=True)
+        (folder / "v1" / ".lock").touch()
+    for folder in (stale, live):
+        os.utime(folder, (old, old))
+    fd = os.open(live / "v1" / ".lock", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # a run still using it
+    try:
+        assert remove_stale(tmp_path, ".parts-") == [".parts-stale"]
+    finally:
+        os.close(fd)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".parts-live", ".parts-young"]
+
+
+def test_a_killed_no_cache_run_leaves_nothing_after_the_next_run(tmp_path: Path) -> None:
+    from nianbao.corpus.run import read_corpus
+
+    out = tmp_path / "out"
+    leftover = out / ".parts-killed"
+    (leftover / "v1" / "tmp-half").mkdir(parents=True)
+    (leftover / "v1" / ".lock").touch()
+    staging = out / ".staging-killed"
+    staging.mkdir()
+    (staging / "reports.parquet").write_bytes(b"half")
+    for folder in (leftover, staging):
+        os.utime(folder, (time.time() - 3600,) * 2)
+    (tmp_path / "a.txt").write_text("not a report", encoding="utf-8")
+    read_corpus([tmp_path / "a.txt"], out=out, cache=False, jobs=1, progress=False)
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.parquet" for n in FRAME_NAMES)
+
+
+def test_stale_fingerprint_temporaries_of_dead_writers_are_removed(tmp_path: Path) -> None:
+    finished = subprocess.Popen(["true"])
+    finished.wait()  # its pid now names no running process
+    gone = tmp_path / f".{Fingerprints.FILE}.{finished.pid}.tmp"
+    mine = tmp_path / f".{Fingerprints.FILE}.{os.getpid()}.tmp"
+    gone.touch()
+    mine.touch()
+    with ResultCache(tmp_path, "v1"):
+        pass
+    assert not gone.exists()
+    assert mine.exists()
+
+
+def test_fingerprints_store_any_name(tmp_path: Path) -> None:
+    from nianbao.corpus.names import stored_path
+
+    locator = stored_path(os.fsdecode(b"/corpus/\xc4\xea\xb1\xa8.txt"))
+    fp = Fingerprints(tmp_path)
+    fp.remember(locator, "1:2:3", "d")
+    fp.save()  # raised UnicodeEncodeError for a GBK-named file before
+    assert Fingerprints(tmp_path).digest(locator, "1:2:3") == "d"

@@ -281,7 +281,7 @@ def test_a_crash_while_writing_leaves_the_previous_outputs(
         real_write(self, file, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pl.DataFrame, "write_parquet", crash_on_third)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(NianbaoError, match="no space left on device"):
         _read(root, tmp_path / "cache", out=out, cache=False)
     monkeypatch.undo()
     after = Corpus.read(out)

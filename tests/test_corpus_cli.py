@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -222,3 +226,83 @@ def test_killed_run_resumes_from_the_cache_and_loses_nothing(tmp_path: Path) -> 
     assert reparsed == {p for p, k in keys.items() if k not in cached_at_kill}
     assert f"{len(cached_at_kill)} from cache" in stdout.replace(",", "")
     assert pl.Series(reports["report_id"]).n_unique() == 220
+
+
+@contextmanager
+def _tmpfs(where: Path, size: str) -> Iterator[Path]:
+    """A small tmpfs mounted at ``where`` (root only), unmounted afterwards."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small tmpfs needs root and mount(8)")
+    where.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def _fill(disk: Path) -> None:
+    """Use up every free byte of ``disk`` (unbuffered writes, smaller and smaller, until none fits)."""
+    fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        for size in (1 << 16, 1 << 12, 1):
+            with contextlib.suppress(OSError):
+                while os.write(fd, b"\0" * size):
+                    pass
+    finally:
+        os.close(fd)
+    assert os.statvfs(disk).f_bavail == 0
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {p: (out / p).read_bytes() for p in PARQUETS}
+
+
+@pytest.mark.parametrize("cache_elsewhere", [False, True])
+def test_a_full_disk_is_one_clear_message_and_the_outputs_stay(tmp_path: Path, cache_elsewhere: bool) -> None:
+    with _tmpfs(tmp_path / "disk", "2m") as disk:
+        root = _corpus(tmp_path / "c", 3)
+        out = disk / "out"
+        cache = ["--cache-dir", str(tmp_path / "cache")] if cache_elsewhere else []
+        first = CliRunner().invoke(cli, ["parse", str(root), "--out", str(out), "-j", "1", *cache])
+        assert first.exit_code == 0, first.output
+        before = _outputs(out)
+        _corpus(root, 40, start=3)  # new files: the run must write something
+        _fill(disk)
+        result = CliRunner().invoke(cli, ["parse", str(root), "--out", str(out), "-j", "1", *cache])
+        assert result.exit_code == 1, result.output
+        message = result.stderr.strip()
+        assert message.count("\n") == 0, message  # one line, no traceback
+        assert "no space left on device" in message
+        if cache_elsewhere:  # the cache was written; the outputs could not be
+            assert message.startswith(f"Error: cannot write the outputs to {out}: no space left on device")
+        else:
+            assert message.startswith(f"Error: cannot write the result cache in {out / '.cache'}")
+        assert message.endswith("untouched") or "untouched;" in message
+        assert "Errno" not in message
+        assert "ComputeError" not in message
+        assert _outputs(out) == before
+        assert sorted(p.name for p in out.iterdir()) == sorted(
+            [".cache", *PARQUETS] if not cache_elsewhere else PARQUETS
+        )
+        assert not list((out / ".cache").glob("*/tmp-*")) if not cache_elsewhere else True
+
+
+def test_a_read_only_output_is_one_clear_message_and_the_outputs_stay(tmp_path: Path) -> None:
+    with _tmpfs(tmp_path / "disk", "4m") as disk:
+        root = _corpus(tmp_path / "c", 3)
+        out = disk / "out"
+        assert CliRunner().invoke(cli, ["parse", str(root), "--out", str(out), "-j", "1"]).exit_code == 0
+        before = _outputs(out)
+        _corpus(root, 5, start=3)
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        result = CliRunner().invoke(cli, ["parse", str(root), "--out", str(out), "-j", "1"])
+        assert result.exit_code == 1, result.output
+        assert result.stderr.strip() == (
+            f"Error: cannot write to {out}: the file system is read-only; choose another --out directory"
+        )
+        assert _outputs(out) == before

@@ -24,9 +24,13 @@ One run uses a version directory at a time (an advisory ``flock``; a second run 
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
+import json
+import logging
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -36,20 +40,33 @@ from pathlib import Path
 import polars as pl
 
 from nianbao.cachedir import cache_dir
+from nianbao.errors import NianbaoError
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
 
 __all__ = [
     "ID_COLUMN",
     "KEY_COLUMN",
+    "CacheWriteError",
     "Fingerprints",
     "ResultCache",
     "cache_key",
     "default_cache_dir",
+    "fsync_path",
     "parser_version",
+    "remove_stale",
+    "write_failure",
 ]
+
+_log = logging.getLogger("nianbao")
+MANIFEST = "manifest.json"  # a segment's files with their sizes and SHA-256, written last
+STALE_SECONDS = 60.0  # a temporary folder younger than this may be a live run's that is not locked yet
 
 KEY_COLUMN = "_key"
 ID_COLUMN = "_kid"
+
+
+class CacheWriteError(NianbaoError):
+    """The result cache could not be written (disk full, read-only); the message says what to do."""
 
 
 def cache_key(data: bytes, suffix: str) -> str:
@@ -108,6 +125,8 @@ class ResultCache:
         self.dir = self.root / self.version
         self._lock_fd: int | None = None
         self._counter = 0
+        self._verified: set[str] = set()
+        self.notes: list[str] = []  # damaged segments dropped, for the run's summary
 
     def __enter__(self) -> ResultCache:
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -115,6 +134,10 @@ class ResultCache:
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
         for tmp in [*self.dir.glob("tmp-*"), *self.root.glob(".trash-*")]:
             shutil.rmtree(tmp, ignore_errors=True)
+        for seg in self.dir.glob("seg-*"):
+            if not (seg / MANIFEST).is_file():  # renamed in only once whole: no manifest, not ours
+                _remove(seg, self.dir / f"tmp-del-{seg.name}")
+        Fingerprints.remove_stale_temporaries(self.root)
         os.utime(self.dir)  # most recently used, for pruning
         return self
 
@@ -125,8 +148,31 @@ class ResultCache:
             self._lock_fd = None
 
     def segments(self) -> list[Path]:
-        """Complete segments, oldest first (names sort by creation time)."""
-        return sorted(p for p in self.dir.glob("seg-*") if (p / "reports.parquet").is_file())
+        """Complete, undamaged segments, oldest first (names sort by creation time).
+
+        Each segment is checked against its manifest (sizes and SHA-256 of its five files) the first
+        time this cache object sees it; a damaged or truncated one is deleted with a note in
+        :attr:`notes` (and the log), so its files are simply parsed again.
+        """
+        found = sorted(p for p in self.dir.glob("seg-*") if (p / MANIFEST).is_file())
+        return [seg for seg in found if self._check(seg)]
+
+    def _check(self, seg: Path) -> bool:
+        if seg.name in self._verified:
+            return True
+        problem = _segment_problem(seg)
+        if problem is not None:
+            self._drop(seg, problem)
+            return False
+        self._verified.add(seg.name)
+        return True
+
+    def _drop(self, seg: Path, problem: str) -> None:
+        note = f"cache: dropped a damaged segment ({seg.name}: {problem}); its files were parsed again"
+        _log.warning(note)
+        self.notes.append(note)
+        self._verified.discard(seg.name)
+        _remove(seg, self.dir / f"tmp-del-{seg.name}")
 
     def index(self) -> pl.DataFrame:
         """One row per cached key: ``_key``, ``segment`` (directory holding its rows), ``_kid`` (its id there).
@@ -138,12 +184,14 @@ class ResultCache:
 
     def _stored_keys(self) -> pl.DataFrame:
         """Every segment's ``_key`` and ``_kid`` with its ``segment``, oldest segment first, repeats kept."""
-        parts = [
-            pl.read_parquet(seg / "reports.parquet", columns=[KEY_COLUMN, ID_COLUMN]).with_columns(
-                segment=pl.lit(seg.name)
-            )
-            for seg in self.segments()
-        ]
+        parts = []
+        for seg in self.segments():
+            try:
+                keys = pl.read_parquet(seg / "reports.parquet", columns=[KEY_COLUMN, ID_COLUMN])
+            except (OSError, pl.exceptions.PolarsError) as e:  # whole by its checksum, yet unreadable
+                self._drop(seg, f"unreadable: {type(e).__name__}")
+                continue
+            parts.append(keys.with_columns(segment=pl.lit(seg.name)))
         if not parts:
             return pl.DataFrame(schema={KEY_COLUMN: pl.String, ID_COLUMN: pl.Int32, "segment": pl.String})
         return pl.concat(parts)
@@ -174,18 +222,43 @@ class ResultCache:
         return self._write(frame_rows, reports.get_column(KEY_COLUMN))
 
     def _write(self, frame_rows: Callable[[str], pl.DataFrame], keys: pl.Series) -> str:
-        """Write a segment one frame at a time (``frame_rows`` gives ``_kid`` + contract columns)."""
+        """Write a segment one frame at a time (``frame_rows`` gives ``_kid`` + contract columns).
+
+        Each file is fsynced, then the manifest of their digests, then the folder, before the
+        rename and the parent's fsync: after a crash a segment is either whole or absent.
+
+        Raises
+        ------
+        NianbaoError
+            The cache folder cannot be written (disk full, read-only): in plain words, with what to do.
+        """
         self._counter += 1
         name = f"seg-{time.time_ns():020d}-{os.getpid()}-{self._counter:06d}"
         tmp = self.dir / ("tmp-" + name[4:])
-        tmp.mkdir()
-        for frame in FRAME_NAMES:
-            df = frame_rows(frame)
-            if frame == "reports":
-                df = df.select(keys.alias(KEY_COLUMN), pl.all())
-            df.write_parquet(tmp / f"{frame}.parquet", compression="zstd", statistics=False)
-            del df  # one frame in memory at a time
-        os.rename(tmp, self.dir / name)
+        try:
+            tmp.mkdir()
+            manifest = {}
+            for frame in FRAME_NAMES:
+                df = frame_rows(frame)
+                if frame == "reports":
+                    df = df.select(keys.alias(KEY_COLUMN), pl.all())
+                target = tmp / f"{frame}.parquet"
+                df.write_parquet(target, compression="zstd", statistics=False)
+                del df  # one frame in memory at a time
+                fsync_path(target)
+                manifest[target.name] = _file_entry(target)
+            (tmp / MANIFEST).write_text(json.dumps({"files": manifest}, sort_keys=True), encoding="utf-8")
+            fsync_path(tmp / MANIFEST)
+            fsync_path(tmp)
+            os.rename(tmp, self.dir / name)
+            fsync_path(self.dir)
+        except (OSError, pl.exceptions.PolarsError) as e:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise CacheWriteError(
+                f"cannot write the result cache in {self.dir}: {write_failure(e, tmp)}; free some space there "
+                "or choose a cache on another disk (--cache-dir), or run with --no-cache"
+            ) from e
+        self._verified.add(name)
         return name
 
     def scan(self, frame: str, segments: Iterable[str]) -> pl.LazyFrame:
@@ -303,6 +376,128 @@ def _remove(directory: Path, trash: Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
+def fsync_path(path: Path) -> None:
+    """Flush a file's or a folder's data to the disk (a folder: so a rename in it survives a crash)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _file_entry(path: Path) -> dict[str, object]:
+    with path.open("rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    return {"bytes": path.stat().st_size, "sha256": digest}
+
+
+def _segment_problem(seg: Path) -> str | None:
+    """What is wrong with a segment by its manifest, or None when every file is whole."""
+    try:
+        files = json.loads((seg / MANIFEST).read_text(encoding="utf-8"))["files"]
+        if set(files) != {f"{frame}.parquet" for frame in FRAME_NAMES}:
+            return "its manifest does not list the five frames"
+        for name, want in sorted(files.items()):
+            path = seg / name
+            if not path.is_file():
+                return f"{name} is missing"
+            if path.stat().st_size != want["bytes"]:
+                return f"{name} is {path.stat().st_size:,} bytes, not {want['bytes']:,} (truncated or overwritten)"
+            if _file_entry(path)["sha256"] != want["sha256"]:
+                return f"{name} does not match its checksum"
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        return f"its manifest cannot be read ({type(e).__name__})"
+    return None
+
+
+def write_failure(e: BaseException, where: Path | None = None) -> str:
+    """Why a write failed, in plain words: ``no space left on device``, not ``[Errno 28]`` or a ComputeError.
+
+    polars does not always say why (a full disk can surface as ``Invalid thrift: transport
+    error``), so without an error number the file system at ``where`` is asked: read-only, or
+    (almost) no space left.
+
+    >>> write_failure(pl.exceptions.ComputeError("parquet: underlying IO error: No space left on device (os error 28)"))
+    'no space left on device'
+    """
+    code = e.errno if isinstance(e, OSError) else None
+    if code is None and (m := re.search(r"os error (\d+)", str(e))):
+        code = int(m.group(1))
+    if code is None and where is not None:
+        code = _file_system_state(where)
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return "no space left on device"
+    if code == errno.EROFS:
+        return "the file system is read-only"
+    if code in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if code is not None:
+        return os.strerror(code).lower()
+    return "the write failed (the file system gave no reason; check its space and permissions)"
+
+
+_NEARLY_FULL = 1 << 20  # bytes: less free than this after a failed write means the disk is full
+
+
+def _file_system_state(where: Path) -> int | None:
+    """``EROFS`` or ``ENOSPC`` when the file system holding ``where`` is read-only or full, else None."""
+    for path in (where, *where.parents):
+        try:
+            st = os.statvfs(path)
+        except OSError:
+            continue
+        if st.f_flag & os.ST_RDONLY:
+            return errno.EROFS
+        if st.f_bavail * st.f_frsize < _NEARLY_FULL or st.f_favail == 0:
+            return errno.ENOSPC
+        return None
+    return None
+
+
+def _lock_held(lock: Path) -> bool:
+    """Does a live process hold this ``flock`` (an unreadable lock counts as held: never guess)?"""
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # closing releases a lock just taken
+    return False
+
+
+def remove_stale(parent: Path, prefix: str, min_age: float = STALE_SECONDS) -> list[str]:
+    """Delete ``parent/<prefix>*`` folders a killed run left; returns their names.
+
+    A folder is stale when no ``.lock`` in it or one level down is held (a live run holds its
+    lock for as long as it uses the folder) and it is older than ``min_age`` seconds (the moment
+    between making a folder and locking it).
+    """
+    removed = []
+    now = time.time()
+    try:
+        candidates = [p for p in parent.glob(prefix + "*") if p.is_dir() and not p.is_symlink()]
+    except OSError:
+        return []
+    for folder in candidates:
+        try:
+            if now - folder.stat().st_mtime < min_age:
+                continue
+            locks = [folder / ".lock", *folder.glob("*/.lock")]
+        except OSError:
+            continue
+        if any(_lock_held(lock) for lock in locks):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder.name)
+    return removed
+
+
 class Fingerprints:
     """Each input's content digest by its ``stat`` fingerprint, so a warm run need not read unchanged files.
 
@@ -353,6 +548,33 @@ class Fingerprints:
         )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.FILE}.{os.getpid()}.tmp")
-        df.write_parquet(tmp)
-        os.replace(tmp, self.path)
+        try:
+            df.write_parquet(tmp)
+            fsync_path(tmp)
+            os.replace(tmp, self.path)
+            fsync_path(self.path.parent)
+        except (OSError, pl.exceptions.PolarsError) as e:
+            tmp.unlink(missing_ok=True)
+            raise CacheWriteError(
+                f"cannot write the result cache in {self.path.parent}: {write_failure(e, tmp)}; free some space "
+                "there or choose a cache on another disk (--cache-dir), or run with --no-cache"
+            ) from e
         self._known, self._new = merged, {}
+
+    @classmethod
+    def remove_stale_temporaries(cls, root: Path) -> None:
+        """Delete ``.fingerprints.parquet.<pid>.tmp`` files whose writer is no longer running."""
+        for tmp in root.glob(f".{cls.FILE}.*.tmp"):
+            pid = tmp.name[len(cls.FILE) + 2 : -4]
+            if pid.isdigit() and not _alive(int(pid)):
+                tmp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True

@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from nianbao.corpus.cache import CacheWriteError, write_failure
+from nianbao.corpus.names import shown_path
 from nianbao.corpus.run import read_corpus
 from nianbao.errors import NianbaoError
 from nianbao.options import OptionsError, RunOptions, merge_options, parse_assignment
@@ -29,7 +31,7 @@ def _check_writable(out: Path) -> None:
             pass
     except OSError as e:
         raise click.ClickException(
-            f"cannot write to {out}: {e.strerror or e}; choose another --out directory"
+            f"cannot write to {shown_path(out)}: {write_failure(e)}; choose another --out directory"
         ) from e
 
 
@@ -118,6 +120,11 @@ def parse_command(
             progress=progress,
             options=options,
         )
-    except (NianbaoError, OSError) as e:
+    except CacheWriteError as e:
+        raise click.ClickException(f"{e}; the previous outputs in {shown_path(out)} are untouched") from e
+    except NianbaoError as e:
         raise click.ClickException(str(e)) from e
+    except OSError as e:  # not a write of ours: say what and where, without the raw [Errno N]
+        where = f" ({shown_path(os.fsdecode(e.filename))})" if e.filename else ""
+        raise click.ClickException(f"{write_failure(e)}{where}; check the path and run again") from e
     click.echo(result.summary(out_dir=os.fspath(out)))

@@ -33,7 +33,6 @@ import shutil
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,19 +47,20 @@ from nianbao.corpus.cache import (
     ResultCache,
     cache_key,
     default_cache_dir,
-    parser_version,
+    remove_stale,
 )
+from nianbao.corpus.outputs import RUN_METADATA_KEY, write_frames
 from nianbao.corpus.parallel import Dispatcher, ExecutorName, default_jobs, failed_result, report_id_of
 from nianbao.corpus.sources import Source, SourceError, SourceReader, is_synthetic_corpus, walk_corpus
+from nianbao.corpus.summary import summarize
 from nianbao.errors import NianbaoError, UnreadableFile
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
 from nianbao.options import RunOptions
 from nianbao.parse.result import FileResult, to_frames
 from nianbao.read import READERS, sniff
 
-__all__ = ["Corpus", "CorpusScan", "RunStats", "read_corpus", "scan"]
+__all__ = ["Corpus", "CorpusScan", "RunStats", "read_corpus", "scan", "write_frames"]
 
-RUN_METADATA_KEY = "nianbao_run"
 # Files per chunk of work, at most (and at least 4 chunks per worker, for an even finish). Each chunk
 # costs the coordinating process a fixed share (submit, wake, frames to concatenate): from 32 to 64
 # files per chunk its CPU per HTML file went from ~0.28 to ~0.25 ms (benchmark corpus, 2 workers).
@@ -87,6 +87,9 @@ class RunStats:
     jobs: int = 1
     executor: str = "process"
     seconds: float = 0.0
+    notes: list[str] = field(
+        default_factory=list
+    )  # what the run repaired on the way (a damaged cache segment)
 
 
 @dataclass
@@ -161,33 +164,6 @@ def scan(out_dir: str | os.PathLike[str]) -> CorpusScan:
     return CorpusScan(**{n: pl.scan_parquet(p) for n, p in paths.items()})
 
 
-def write_frames(frames: dict[str, pl.DataFrame], out_dir: str | os.PathLike[str]) -> None:
-    """Stage all five files, then rename them into place (see the module docstring for the guarantee)."""
-    d = Path(out_dir)
-    d.mkdir(parents=True, exist_ok=True)
-    run = uuid.uuid4().hex
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=d))
-    try:
-        meta = {RUN_METADATA_KEY: run, "nianbao_parser": parser_version()}
-        for name in FRAME_NAMES:
-            target = staging / f"{name}.parquet"
-            frames[name].write_parquet(target, metadata={**meta, "frame": name})
-            _fsync(target)
-        for name in FRAME_NAMES:
-            os.replace(staging / f"{name}.parquet", d / f"{name}.parquet")
-        _fsync(d)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def read_corpus(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     *,
@@ -259,6 +235,7 @@ def read_corpus(
             rc.compact()
             rc.prune_versions()
         frames = _assemble(plan, rc)
+        stats.notes += rc.notes
     frames = _resolve_organs(frames, crosswalk)
     frames["checks"] = pl.concat([frames["checks"], _cross_report(frames)])
     corpus = Corpus(**frames, stats=stats)
@@ -353,6 +330,7 @@ def _result_cache(root: Path | None, out_dir: Path | None) -> Iterator[ResultCac
         return
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale(out_dir, ".parts-")  # left by killed --no-cache runs (a live run's stays locked)
     tmp = Path(tempfile.mkdtemp(prefix=".parts-", dir=out_dir))
     try:
         with ResultCache(tmp) as rc:
@@ -601,38 +579,3 @@ def _progress_bar(total: int, progress: bool | None) -> Any:
     else:
         from tqdm import tqdm
     return tqdm(total=total, unit="file", desc="parsing", smoothing=0.1, dynamic_ncols=True)
-
-
-def summarize(corpus: Corpus, out_dir: str | os.PathLike[str] | None = None, failures: int = 5) -> str:
-    """The one-screen summary printed by ``nianbao parse``."""
-    s = corpus.stats
-    r, c = corpus.reports, corpus.checks
-    how = "on dask" if s.executor == "dask" else f"{s.jobs} jobs"
-    lines = [
-        f"{s.files:,} files in {s.seconds:.1f} s: {s.parsed:,} parsed ({how}), "
-        f"{s.cached:,} from cache, {s.duplicates:,} byte-identical duplicates, {s.unread:,} unreadable",
-        "status:   " + _counts(r, "status"),
-        "checks:   " + (_counts(c, "severity") or "none"),
-    ]
-    if c.height:
-        top = c.group_by("check").len().sort(["len", "check"], descending=[True, False]).head(6)
-        lines.append("  most:   " + ", ".join(f"{k} {n:,}" for k, n in top.iter_rows()))
-    if s.places_files:
-        lines.append(f"places:   {s.aliases:,} aliases from {', '.join(s.places_files)}")
-    if s.organs_files:
-        lines.append(f"organs:   crosswalk {', '.join(s.organs_files)}")
-    bad = r.filter(pl.col("status").is_in(["failed", "not_a_report"]))
-    if bad.height:
-        lines.append(f"failed or not a report ({bad.height:,}; first {min(failures, bad.height)}):")
-        lines += [f"  {p}: {e}" for p, e in bad.select("path", "error").head(failures).iter_rows()]
-    if out_dir is not None:
-        lines.append(f"wrote:    {Path(out_dir) / ('{' + ','.join(FRAME_NAMES) + '}.parquet')}")
-    return "\n".join(lines)
-
-
-def _counts(frame: pl.DataFrame, col: str) -> str:
-    counts = frame.get_column(col).value_counts(sort=False)
-    present = dict(counts.iter_rows())
-    dtype = frame.schema[col]
-    order = dtype.categories.to_list() if isinstance(dtype, pl.Enum) else sorted(present)
-    return " · ".join(f"{k} {present[k]:,}" for k in order if present.get(k))

@@ -1,0 +1,58 @@
+"""The one-screen summary ``nianbao parse`` prints: files by status, where results came from, checks.
+
+Every path in it goes through :func:`nianbao.corpus.names.shown_path`, so a name that is not UTF-8
+prints as readable text, never as a ``UnicodeEncodeError`` at the very end of a long run; notes the
+run made on the way (a damaged cache segment dropped) are listed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from nianbao.corpus.names import shown_path
+from nianbao.fields import FRAME_NAMES
+
+if TYPE_CHECKING:
+    from nianbao.corpus.run import Corpus
+
+__all__ = ["summarize"]
+
+
+def summarize(corpus: Corpus, out_dir: str | os.PathLike[str] | None = None, failures: int = 5) -> str:
+    """The one-screen summary printed by ``nianbao parse``."""
+    s = corpus.stats
+    r, c = corpus.reports, corpus.checks
+    how = "on dask" if s.executor == "dask" else f"{s.jobs} jobs"
+    lines = [
+        f"{s.files:,} files in {s.seconds:.1f} s: {s.parsed:,} parsed ({how}), "
+        f"{s.cached:,} from cache, {s.duplicates:,} byte-identical duplicates, {s.unread:,} unreadable",
+        "status:   " + _counts(r, "status"),
+        "checks:   " + (_counts(c, "severity") or "none"),
+    ]
+    if c.height:
+        top = c.group_by("check").len().sort(["len", "check"], descending=[True, False]).head(6)
+        lines.append("  most:   " + ", ".join(f"{k} {n:,}" for k, n in top.iter_rows()))
+    if s.places_files:
+        lines.append(f"places:   {s.aliases:,} aliases from {', '.join(map(shown_path, s.places_files))}")
+    if s.organs_files:
+        lines.append(f"organs:   crosswalk {', '.join(map(shown_path, s.organs_files))}")
+    lines += [f"note:     {note}" for note in s.notes]
+    bad = r.filter(pl.col("status").is_in(["failed", "not_a_report"]))
+    if bad.height:
+        lines.append(f"failed or not a report ({bad.height:,}; first {min(failures, bad.height)}):")
+        lines += [f"  {p}: {e}" for p, e in bad.select("path", "error").head(failures).iter_rows()]
+    if out_dir is not None:
+        lines.append(f"wrote:    {shown_path(Path(out_dir) / ('{' + ','.join(FRAME_NAMES) + '}.parquet'))}")
+    return "\n".join(lines)
+
+
+def _counts(frame: pl.DataFrame, col: str) -> str:
+    counts = frame.get_column(col).value_counts(sort=False)
+    present = dict(counts.iter_rows())
+    dtype = frame.schema[col]
+    order = dtype.categories.to_list() if isinstance(dtype, pl.Enum) else sorted(present)
+    return " · ".join(f"{k} {present[k]:,}" for k in order if present.get(k))
