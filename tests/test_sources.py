@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import zipfile
 from pathlib import Path
 
@@ -338,3 +339,29 @@ def test_an_unreadable_archive_is_one_row_in_plain_words(
     monkeypatch.setattr(zipfile, "ZipFile", denied)
     (s,) = walk([archive])
     assert (s.display, s.error) == ("a.zip", "cannot open zip archive: permission denied")
+
+
+def test_a_fifo_named_like_a_synthetic_manifest_does_not_block_the_walk(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "manifest.json")  # opening it for reading would wait for a writer forever
+    (tmp_path / "a.txt").write_bytes(b"a")
+    signal.alarm(20)  # a hang fails the test instead of stopping the suite
+    try:
+        walked = walk_corpus([tmp_path])
+    finally:
+        signal.alarm(0)
+    assert [(s.display, s.error is None) for s in walked.sources] == [
+        ("a.txt", True),
+        ("manifest.json", False),
+    ]
+
+
+def test_a_member_name_flagged_utf8_that_is_not_is_one_plain_row(tmp_path: Path) -> None:
+    archive = tmp_path / "lies.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("年.txt", b"x")  # stored as UTF-8 with the flag set
+    archive.write_bytes(archive.read_bytes().replace("年".encode(), b"\xc4\xea\xff"))
+    (s,) = walk([archive])
+    assert (s.display, s.error) == (
+        "lies.zip",
+        "cannot open zip archive: a member name is marked UTF-8 but is not; re-pack the archive",
+    )

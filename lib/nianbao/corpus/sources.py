@@ -207,10 +207,31 @@ def is_synthetic_corpus(directory: str | os.PathLike[str]) -> bool:
     (True, False)
     """
     try:
-        manifest = json.loads((Path(directory) / _SYNTH_MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads(_small_text(Path(directory) / _SYNTH_MANIFEST))
     except (OSError, ValueError):  # absent, unreadable or not JSON: an ordinary file of a real corpus
         return False
     return isinstance(manifest, dict) and manifest.get("generator") == SYNTH_GENERATOR
+
+
+_MANIFEST_BYTES = 256 * 1024**2
+
+
+def _small_text(path: Path) -> str:
+    """A regular file's UTF-8 text, read without blocking on a FIFO put in its place, up to a cap.
+
+    Raises
+    ------
+    OSError, ValueError
+        Absent, not a regular file, over the cap, or not UTF-8.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > _MANIFEST_BYTES:
+            raise ValueError("not a regular file of a sensible size")
+        return _read_up_to(fd, st.st_size).decode("utf-8")
+    finally:
+        os.close(fd)
 
 
 def _walk_dir(
