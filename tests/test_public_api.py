@@ -30,3 +30,21 @@ def test_import_nianbao_does_not_load_the_parser_stack() -> None:
 def test_unknown_attribute_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="read_reports"):
         nianbao.read_reports  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_every_exception_the_package_defines_has_one_root() -> None:
+    import importlib
+    import pkgutil
+
+    import nianbao
+    from nianbao.errors import NianbaoError
+
+    found = []
+    for info in pkgutil.walk_packages(nianbao.__path__, "nianbao."):
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            is_error = isinstance(obj, type) and issubclass(obj, BaseException)
+            if is_error and obj.__module__ == info.name and not name.startswith("_"):
+                found.append(obj)
+    assert found, "no exception classes found: the walk is broken"
+    assert [e.__name__ for e in found if not issubclass(e, NianbaoError)] == []

@@ -14,7 +14,7 @@ True
 from typing import TYPE_CHECKING, Any
 
 from nianbao.corpus.run import read_corpus, scan
-from nianbao.errors import NianbaoError, NotAReport, TemplateMismatch, UnreadableFile
+from nianbao.errors import NianbaoError, NotAReport, UnreadableFile
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
 
 __version__ = "0.1.0"
@@ -25,7 +25,6 @@ __all__ = [
     "NianbaoError",
     "NotAReport",
     "ReportFrames",
-    "TemplateMismatch",
     "UnreadableFile",
     "__version__",
     "read_corpus",

@@ -7,7 +7,7 @@ when asked to (``errors="raise"``), and the CLI turns them into messages that sa
 
 from __future__ import annotations
 
-__all__ = ["NianbaoError", "NotAReport", "TemplateMismatch", "UnreadableFile"]
+__all__ = ["NianbaoError", "NotAReport", "UnreadableFile"]
 
 
 class NianbaoError(Exception):
@@ -20,7 +20,3 @@ class UnreadableFile(NianbaoError):
 
 class NotAReport(NianbaoError):
     """The file was read but is not an annual report on open government information."""
-
-
-class TemplateMismatch(NianbaoError):
-    """The tables found do not fit any known national template."""

@@ -21,7 +21,9 @@ from nianbao.templates import all_templates
 
 __all__ = [
     "APPLICANT",
+    "CHECKS_BY_NAME",
     "CHECK_NAMES",
+    "CHECK_TABLE",
     "FORMAT",
     "FRAME_NAMES",
     "FRAME_SCHEMAS",
@@ -34,6 +36,7 @@ __all__ = [
     "RESULT",
     "SEVERITY",
     "STATUS",
+    "Check",
     "Field",
     "data_dictionary",
     "empty_frame",
@@ -83,31 +86,70 @@ class Field:
     description: str
 
 
-# Checks the library can emit: name -> what it enforces. Documented in the data dictionary.
-CHECK_NAMES: dict[str, str] = {
-    "intake_balance": "table 3, per column: 本年新收 + 上年结转 = 总计 + 结转下年度 (the template's corner-cell identity)",
-    "outcome_sum": "table 3, per column: 总计 = sum of the outcome rows (予以公开 … 其他处理)",
-    "row_total": "table 3, per row: 总计 column = sum of the six applicant columns",
-    "negative_value": "tables 3 and 4 hold counts: a negative number is an error",
-    "litigation_total": "table 4, per proceeding: 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结",
-    "missing_rows": "a template row was not found in the table; its cells are null",
-    "row_shape": "a row printed more or fewer numbers than the table has columns",
-    "blank_cells": "cells printed blank; they are null, not 0",
-    "table_missing": "a whole table was not found in the report",
-    "merged_rows": "several template rows printed as one; the parts are null unless their sum proves them",
-    "repair": "a cell filled in because the template's identities prove its value (the rule is named)",
-    "narrative_breakdown_mismatch": "the narrative's proactive total differs from the sum of its stated breakdown",
-    "narrative_table_mismatch": "a figure stated in the narrative contradicts the report's own table",
-    "template_year_mismatch": "the template printed is not the one in force for the report year",
-    "year_missing": "no report year could be read from the title or text",
-    "duplicate_report": "the same organ and year occur in more than one file",
-    "cross_year_carry": "上年结转 this year differs from 结转下年度 in the organ's previous report",
-    "fee_unit_suspect": "fees jump by ~1000x against the organ's other years (元 printed as 万元?)",
-    "organ_name_varies": "one organ_id printed under several names across reports (info; the names are listed)",
-    "organ_unresolved": "no place could be resolved for the organ: the report is kept but its organ_id is its "
-    "printed name, so it cannot be joined across years with confidence",
-    "organ_crosswalk": "the organ's id and name were set by a row of a crosswalk (organs.csv; the row is named)",
-}
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A check the library can emit: its name, the severities it is emitted with, short labels for
+    pages and charts (Chinese, English) and what it enforces (the data dictionary's text).
+
+    This table is the only list of checks: the emitters, the chart labels and the data dictionary
+    read it, and a test fails when code emits a check it does not hold.
+    """
+
+    name: str
+    severities: tuple[str, ...]
+    zh: str
+    en: str
+    meaning: str
+    rule: str = ""  # an identity's statement in Chinese, as the messages of its breaks print it
+
+
+# fmt: off
+CHECK_TABLE: tuple[Check, ...] = (
+    Check("intake_balance", ("error",), "收支不平衡（新收+结转≠办结+结转下年）", "intake does not balance (new + carried ≠ handled + carried forward)",
+          "table 3, per column: 本年新收 + 上年结转 = 总计 + 结转下年度 (the template's corner-cell identity)", rule="收支平衡(本年新收 + 上年结转 = 总计 + 结转下年度)"),
+    Check("outcome_sum", ("error",), "办理结果之和≠总计", "outcomes do not sum to the total",
+          "table 3, per column: 总计 = sum of the outcome rows (予以公开 … 其他处理)", rule="办理结果合计((七)总计 = 各项办理结果之和)"),
+    Check("row_total", ("error",), "各类申请人之和≠总计", "applicant columns do not sum to the total",
+          "table 3, per row: 总计 column = sum of the six applicant columns", rule="行合计(总计 = 六类申请人之和)"),
+    Check("negative_value", ("error",), "出现负数", "negative count",
+          "tables 3 and 4 hold counts: a negative number is an error"),
+    Check("litigation_total", ("error",), "复议诉讼分项之和≠总计", "review/litigation parts do not sum to the total",
+          "table 4, per proceeding: 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结", rule="复议诉讼合计(总计 = 维持 + 纠正 + 其他 + 尚未审结)"),
+    Check("missing_rows", ("warning",), "表格缺行", "rows missing from a table",
+          "a template row was not found in the table; its cells are null"),
+    Check("row_shape", ("warning",), "行内数字个数不符", "wrong number of figures in a row",
+          "a row printed more or fewer numbers than the table has columns"),
+    Check("blank_cells", ("warning",), "空白单元格", "blank cells", "cells printed blank; they are null, not 0"),
+    Check("table_missing", ("warning",), "缺少整张表格", "a whole table missing", "a whole table was not found in the report"),
+    Check("merged_rows", ("warning", "info", "error"), "多行合并印刷", "several rows printed as one",
+          "several template rows printed as one; the parts are null unless their sum proves them", rule="合并行(其他处理 = 其下各项之和)"),
+    Check("repair", ("info",), "按勾稽关系补全", "cell filled in from the identities",
+          "a cell filled in because the template's identities prove its value (the rule is named)"),
+    Check("narrative_breakdown_mismatch", ("warning",), "正文总数≠分类之和", "narrative total ≠ sum of its breakdown",
+          "the narrative's proactive total differs from the sum of its stated breakdown"),
+    Check("narrative_table_mismatch", ("warning",), "正文与表格不符", "narrative contradicts the table",
+          "a figure stated in the narrative contradicts the report's own table"),
+    Check("template_year_mismatch", ("warning",), "模板与年度不符", "template does not match the year",
+          "the template printed is not the one in force for the report year"),
+    Check("year_missing", ("warning",), "缺少年度", "report year missing",
+          "no report year could be read from the title or text"),
+    Check("duplicate_report", ("info", "warning"), "同一机关同一年度多份报告", "several reports for one organ and year",
+          "the same organ and year occur in more than one file"),
+    Check("cross_year_carry", ("warning",), "上年结转≠上年报告的结转下年", "carried over ≠ last year's carried forward",
+          "上年结转 this year differs from 结转下年度 in the organ's previous report"),
+    Check("fee_unit_suspect", ("warning",), "收费单位可疑（元/万元）", "fee unit suspect (yuan vs 10k yuan)",
+          "fees jump by ~1000x against the organ's other years (元 printed as 万元?)"),
+    Check("organ_name_varies", ("info",), "同一机关多个名称", "one organ under several names",
+          "one organ_id printed under several names across reports (info; the names are listed)"),
+    Check("organ_unresolved", ("warning",), "机关所在地无法识别", "organ's place not resolved",
+          "no place could be resolved for the organ: the report is kept but its organ_id is its printed name, "
+          "so it cannot be joined across years with confidence"),
+    Check("organ_crosswalk", ("info",), "按对照表确定机关", "organ set by the crosswalk",
+          "the organ's id and name were set by a row of a crosswalk (organs.csv; the row is named)"),
+)
+# fmt: on
+CHECKS_BY_NAME: dict[str, Check] = {c.name: c for c in CHECK_TABLE}
+CHECK_NAMES: dict[str, str] = {c.name: c.meaning for c in CHECK_TABLE}  # name -> what it enforces
 
 
 REPORTS: tuple[Field, ...] = (
@@ -203,8 +245,15 @@ def data_dictionary() -> str:
         lines += [f"## `{name}`", "", "| column | type | meaning |", "| --- | --- | --- |"]
         lines += [f"| {f.name} | {f.dtype} | {f.description} |" for f in fields]
         lines.append("")
-    lines += ["## Checks", "", "| check | what it enforces |", "| --- | --- |"]
-    lines += [f"| `{k}` | {v} |" for k, v in CHECK_NAMES.items()]
+    lines += [
+        "## Checks",
+        "",
+        "| check | severity | 名称 | label | what it enforces |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| `{c.name}` | {', '.join(c.severities)} | {c.zh} | {c.en} | {c.meaning} |" for c in CHECK_TABLE
+    ]
     lines.append("")
     for t in _T:
         lines += [

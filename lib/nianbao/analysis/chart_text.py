@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from nianbao.fields import CHECK_TABLE
 from nianbao.templates import all_templates
 
 __all__ = ["CHECK_LABELS", "GROUP_LABELS", "TEXT", "Lang", "check_label", "label", "text"]
@@ -96,34 +97,12 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
-# Short names of the checks (fields.CHECK_NAMES says what each enforces), Chinese and English.
-CHECK_LABELS: dict[str, tuple[str, str]] = {
-    "intake_balance": (
-        "收支不平衡（新收+结转≠办结+结转下年）",
-        "intake does not balance (new + carried ≠ handled + carried forward)",
-    ),
-    "outcome_sum": ("办理结果之和≠总计", "outcomes do not sum to the total"),
-    "row_total": ("各类申请人之和≠总计", "applicant columns do not sum to the total"),
-    "negative_value": ("出现负数", "negative count"),
-    "litigation_total": ("复议诉讼分项之和≠总计", "review/litigation parts do not sum to the total"),
-    "missing_rows": ("表格缺行", "rows missing from a table"),
-    "row_shape": ("行内数字个数不符", "wrong number of figures in a row"),
-    "blank_cells": ("空白单元格", "blank cells"),
-    "table_missing": ("缺少整张表格", "a whole table missing"),
-    "merged_rows": ("多行合并印刷", "several rows printed as one"),
-    "repair": ("按勾稽关系补全", "cell filled in from the identities"),
-    "narrative_breakdown_mismatch": ("正文总数≠分类之和", "narrative total ≠ sum of its breakdown"),
-    "narrative_table_mismatch": ("正文与表格不符", "narrative contradicts the table"),
-    "template_year_mismatch": ("模板与年度不符", "template does not match the year"),
-    "year_missing": ("缺少年度", "report year missing"),
-    "duplicate_report": ("同一机关同一年度多份报告", "several reports for one organ and year"),
-    "cross_year_carry": ("上年结转≠上年报告的结转下年", "carried over ≠ last year's carried forward"),
-    "fee_unit_suspect": ("收费单位可疑（元/万元）", "fee unit suspect (yuan vs 10k yuan)"),
-}
+# Short names of the checks, Chinese and English, from the one check table (fields.CHECK_TABLE).
+CHECK_LABELS: dict[str, tuple[str, str]] = {c.name: (c.zh, c.en) for c in CHECK_TABLE}
 
 
 def check_label(check: str, lang: Lang = "zh") -> str:
-    """A check's short name in ``lang``; an unknown check keeps its key.
+    """A check's short name in ``lang`` (fields.CHECK_TABLE); an unknown check keeps its key.
 
     >>> check_label("merged_rows"), check_label("merged_rows", "en")
     ('多行合并印刷', 'several rows printed as one')

@@ -57,16 +57,7 @@ def report_id_of(data: bytes) -> str:
 
 def failed_result(report_id: str, path: str, error: str) -> FileResult:
     """A ``failed`` reports row for a file that never reached the parser (or crashed it)."""
-    return FileResult(
-        report={
-            "report_id": report_id,
-            "path": path,
-            "format": "other",
-            "status": "failed",
-            "error": error,
-            "parse_seconds": 0.0,
-        }
-    )
+    return FileResult.failed(report_id, path, error)
 
 
 def _parse_one(key: str, data: bytes, display: str, options: RunOptions) -> FileResult:

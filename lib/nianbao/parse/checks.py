@@ -22,7 +22,7 @@ from typing import cast
 
 import polars as pl
 
-from nianbao.fields import FRAME_SCHEMAS
+from nianbao.fields import CHECKS_BY_NAME, FRAME_SCHEMAS
 from nianbao.parse.identities import table3_constraints, table4_constraints
 from nianbao.parse.repair import Constraint
 from nianbao.parse.tables import Finding, Tables, layout
@@ -39,15 +39,6 @@ def _names(t: Template) -> dict[str, str]:
     names |= {c.key: c.label for c in t.table3_columns}
     names |= {p.key: p.label for p in t.table4_proceedings} | {r.key: r.label for r in t.table4_results}
     return names
-
-
-_IDENTITY_ZH = {
-    "row_total": "行合计(总计 = 六类申请人之和)",
-    "outcome_sum": "办理结果合计((七)总计 = 各项办理结果之和)",
-    "intake_balance": "收支平衡(本年新收 + 上年结转 = 总计 + 结转下年度)",
-    "litigation_total": "复议诉讼合计(总计 = 维持 + 纠正 + 其他 + 尚未审结)",
-    "merged_rows": "合并行(其他处理 = 其下各项之和)",
-}
 
 
 def _where(con: Constraint) -> str:
@@ -72,7 +63,7 @@ def _identity_finding(con: Constraint, names: dict[str, str], plus: float, minus
         con.name,
         "error",
         where,
-        f"{_IDENTITY_ZH[con.name]}不成立: {place}应为 {expected:g}，印为 {actual:g}",
+        f"{CHECKS_BY_NAME[con.name].rule}不成立: {place}应为 {expected:g}，印为 {actual:g}",
         expected=expected,
         actual=actual,
     )

@@ -42,15 +42,8 @@ def report_id_of(data: bytes, sha256: str | None = None) -> str:
 
 
 def _failed(report_id: str, path: str, fmt: str, status: str, error: str, start: float) -> FileResult:
-    return FileResult(
-        report={
-            "report_id": report_id,
-            "path": path,
-            "format": fmt,
-            "status": status,
-            "error": error,
-            "parse_seconds": time.perf_counter() - start,
-        }
+    return FileResult.failed(
+        report_id, path, error, status=status, fmt=fmt, seconds=time.perf_counter() - start
     )
 
 
@@ -221,28 +214,16 @@ def parse_file(
     try:
         size = p.stat().st_size
         if size > limit:
-            return FileResult(
-                report={
-                    "report_id": _hash_file(p),
-                    "path": shown,
-                    "format": "other",
-                    "status": "failed",
-                    "error": f"file is {size / 2**20:.0f} MB, over the {limit / 2**20:.0f} MB limit for one report; "
-                    "is it really one annual report?",
-                    "parse_seconds": 0.0,
-                }
+            return FileResult.failed(
+                _hash_file(p),
+                shown,
+                f"file is {size / 2**20:.0f} MB, over the {limit / 2**20:.0f} MB limit for one report; "
+                "is it really one annual report?",
             )
         data = p.read_bytes()
     except OSError as e:
-        return FileResult(
-            report={
-                "report_id": report_id_of(str(path).encode()),
-                "path": shown,
-                "format": "other",
-                "status": "failed",
-                "error": f"cannot read file: {e.strerror or e}",
-                "parse_seconds": 0.0,
-            }
+        return FileResult.failed(
+            report_id_of(str(path).encode()), shown, f"cannot read file: {e.strerror or e}"
         )
     return parse_bytes(data, shown, options=options)
 

@@ -28,6 +28,34 @@ class FileResult:
     litigation: list[tuple] = field(default_factory=list)
     checks: list[tuple] = field(default_factory=list)
 
+    @classmethod
+    def failed(
+        cls,
+        report_id: str,
+        path: str,
+        error: str,
+        *,
+        status: str = "failed",
+        fmt: str = "other",
+        seconds: float = 0.0,
+    ) -> FileResult:
+        """The one row of a file that was not parsed: ``failed`` (unreadable, refused, stopped) or
+        ``not_a_report``, with the error a researcher can act on. Every such row is made here.
+
+        >>> FileResult.failed("ab12", "x.txt", "the file is empty").report["status"]
+        'failed'
+        """
+        return cls(
+            report={
+                "report_id": report_id,
+                "path": path,
+                "format": fmt,
+                "status": status,
+                "error": error,
+                "parse_seconds": seconds,
+            }
+        )
+
     @property
     def report_id(self) -> str:
         return self.report["report_id"]
