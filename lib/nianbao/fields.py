@@ -24,6 +24,7 @@ __all__ = [
     "CHECKS_BY_NAME",
     "CHECK_NAMES",
     "CHECK_TABLE",
+    "CORRECTION_CHECKS",
     "FORMAT",
     "FRAME_NAMES",
     "FRAME_SCHEMAS",
@@ -32,6 +33,7 @@ __all__ = [
     "ORGAN_LEVEL",
     "OUTCOME",
     "OUTCOME_GROUP",
+    "OUTPUT_NAMES",
     "PROCEEDING",
     "RESULT",
     "SEVERITY",
@@ -146,10 +148,23 @@ CHECK_TABLE: tuple[Check, ...] = (
           "so it cannot be joined across years with confidence"),
     Check("organ_crosswalk", ("info",), "按对照表确定机关", "organ set by the crosswalk",
           "the organ's id and name were set by a row of a crosswalk (organs.csv; the row is named)"),
+    Check("corrected", ("info",), "已按更正文件更正", "corrected by a corrections file",
+          "a value changed by a line of a corrections file (printed value in `actual`, new one in `expected`)"),
+    Check("correction_unmatched", ("warning",), "更正对象不存在", "correction target not found",
+          "a correction whose report, frame, row or column does not exist; not applied"),
+    Check("correction_stale", ("warning",), "更正已过时", "correction is stale",
+          "a correction written for other file content or another printed value; not applied"),
+    Check("correction_noop", ("warning",), "更正无变化", "correction changes nothing",
+          "a correction that would change nothing (the value is already that); not applied"),
+    Check("correction_conflict", ("warning",), "更正互相矛盾", "conflicting corrections",
+          "several corrections give one cell different values; none of them applied"),
+    Check("correction_invalid", ("error",), "更正值无效", "correction value invalid",
+          "a correction whose value is not a valid number for its cell; not applied"),
 )
 # fmt: on
 CHECKS_BY_NAME: dict[str, Check] = {c.name: c for c in CHECK_TABLE}
 CHECK_NAMES: dict[str, str] = {c.name: c.meaning for c in CHECK_TABLE}  # name -> what it enforces
+CORRECTION_CHECKS: frozenset[str] = frozenset(k for k in CHECK_NAMES if k.startswith("correct"))
 
 
 REPORTS: tuple[Field, ...] = (
@@ -220,6 +235,23 @@ CHECKS: tuple[Field, ...] = (
     Field("message", pl.String(), "readable explanation naming the table, row and column as printed"),
 )
 
+CORRECTIONS: tuple[Field, ...] = (
+    Field("report_id", pl.String(), "see reports: the report corrected"),
+    Field("path", pl.String(), "the report's path (reports.path)"),
+    Field(
+        "frame", pl.String(), "frame of the corrected cell: proactive, applications, litigation or reports"
+    ),
+    Field("row", pl.String(), "row key in that frame (item, outcome, proceeding; `report` for reports)"),
+    Field("column", pl.String(), "column key in that frame (measure, applicant, result; a reports column)"),
+    Field("printed", pl.Float64(), "the value as parsed (null when the cell was null)"),
+    Field("value", pl.Float64(), "the value after the correction (null: the correction set it null)"),
+    Field("reason", pl.String(), "the reviewer's reason, as written in the corrections file"),
+    Field("author", pl.String(), "who made the correction, where the file says"),
+    Field("date", pl.String(), "when, where the file says (as written)"),
+    Field("corrections_file", pl.String(), "the corrections file, as given to the run"),
+    Field("line", pl.Int32(), "line of that file (CSV) or row of its sheet (XLSX)"),
+)
+
 FRAMES: dict[str, tuple[Field, ...]] = {
     "reports": REPORTS,
     "proactive": PROACTIVE,
@@ -227,9 +259,13 @@ FRAMES: dict[str, tuple[Field, ...]] = {
     "litigation": LITIGATION,
     "checks": CHECKS,
 }
+# The contract's five frames. A run also writes ``corrections`` (one row per applied correction),
+# which is not one of them: a run without corrections files gives it no rows.
 FRAME_NAMES: tuple[str, ...] = tuple(FRAMES)
+OUTPUT_NAMES: tuple[str, ...] = (*FRAME_NAMES, "corrections")
 FRAME_SCHEMAS: dict[str, pl.Schema] = {
-    name: pl.Schema({f.name: f.dtype for f in fields}) for name, fields in FRAMES.items()
+    name: pl.Schema({f.name: f.dtype for f in fields})
+    for name, fields in {**FRAMES, "corrections": CORRECTIONS}.items()
 }
 
 
@@ -241,7 +277,7 @@ def empty_frame(name: str) -> pl.DataFrame:
 def data_dictionary() -> str:
     """The data dictionary as Markdown (written to ``docs/data-dictionary.md``)."""
     lines = ["# Data dictionary", "", "Generated from `lib/nianbao/fields.py` and the template files.", ""]
-    for name, fields in FRAMES.items():
+    for name, fields in {**FRAMES, "corrections": CORRECTIONS}.items():
         lines += [f"## `{name}`", "", "| column | type | meaning |", "| --- | --- | --- |"]
         lines += [f"| {f.name} | {f.dtype} | {f.description} |" for f in fields]
         lines.append("")

@@ -86,6 +86,14 @@ def _options(config: str | None, assignments: tuple[str, ...]) -> RunOptions:
     multiple=True,
     help="a run option, e.g. --set pdf.max_seconds=10 (repeatable; after --config)",
 )
+@click.option(
+    "--corrections",
+    "corrections",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="corrections file (CSV, or a filled review sheet .csv/.xlsx) applied after parsing; repeatable. "
+    "A corrections.csv at the top of a CORPUS folder is applied too",
+)
 def parse_command(
     corpus: tuple[str, ...],
     out_dir: str,
@@ -97,6 +105,7 @@ def parse_command(
     progress: bool | None,
     config: str | None,
     assignments: tuple[str, ...],
+    corrections: tuple[str, ...] = (),
 ) -> None:
     """Parse CORPUS (files, directories, .zip archives) into five parquet files in --out.
 
@@ -119,6 +128,7 @@ def parse_command(
             scheduler=scheduler,
             progress=progress,
             options=options,
+            corrections=list(corrections),
         )
     except CacheWriteError as e:
         raise click.ClickException(f"{e}; the previous outputs in {shown_path(out)} are untouched") from e

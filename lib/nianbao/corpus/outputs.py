@@ -41,6 +41,7 @@ def write_frames(frames: dict[str, pl.DataFrame], out_dir: str | os.PathLike[str
     NianbaoError
         The outputs cannot be written (disk full, read-only, no permission); the previous set is untouched.
     """
+    names = [n for n in (*FRAME_NAMES, "corrections") if n in frames]  # corrections: when the run had them
     d = Path(out_dir)
     staging: Path | None = None
     renamed = 0
@@ -51,13 +52,15 @@ def write_frames(frames: dict[str, pl.DataFrame], out_dir: str | os.PathLike[str
         with _held_lock(staging / ".lock"):
             run = uuid.uuid4().hex
             meta = {RUN_METADATA_KEY: run, "nianbao_parser": parser_version()}
-            for name in FRAME_NAMES:
+            for name in names:
                 target = staging / f"{name}.parquet"
                 frames[name].write_parquet(target, metadata={**meta, "frame": name})
                 fsync_path(target)
-            for name in FRAME_NAMES:
+            for name in names:
                 os.replace(staging / f"{name}.parquet", d / f"{name}.parquet")
                 renamed += 1
+            if "corrections" not in names:  # a previous run's corrections do not belong to this set
+                (d / "corrections.parquet").unlink(missing_ok=True)
             fsync_path(d)
     except (OSError, pl.exceptions.PolarsError) as e:
         state = (

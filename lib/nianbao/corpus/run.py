@@ -54,7 +54,7 @@ from nianbao.corpus.parallel import Dispatcher, ExecutorName, default_jobs, fail
 from nianbao.corpus.sources import Source, SourceError, SourceReader, is_synthetic_corpus, walk_corpus
 from nianbao.corpus.summary import summarize
 from nianbao.errors import NianbaoError, UnreadableFile
-from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
+from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS, empty_frame
 from nianbao.options import RunOptions
 from nianbao.parse.result import FileResult, to_frames
 from nianbao.read import READERS, sniff
@@ -84,6 +84,7 @@ class RunStats:
     aliases: int = 0  # place aliases the run resolved with (given in the options and places.csv files)
     places_files: list[str] = field(default_factory=list)
     organs_files: list[str] = field(default_factory=list)  # organ crosswalks applied (organs.csv, --organs)
+    corrections_files: list[str] = field(default_factory=list)  # corrections files applied, in order
     jobs: int = 1
     executor: str = "process"
     seconds: float = 0.0
@@ -102,14 +103,18 @@ class Corpus:
     litigation: pl.DataFrame
     checks: pl.DataFrame
     stats: RunStats = field(default_factory=RunStats)
+    # one row per correction applied (nianbao.corpus.corrections); not one of the contract's five
+    corrections: pl.DataFrame = field(default_factory=lambda: empty_frame("corrections"))
 
     @property
     def frames(self) -> dict[str, pl.DataFrame]:
         return {name: getattr(self, name) for name in FRAME_NAMES}
 
     def write(self, out_dir: str | os.PathLike[str]) -> None:
-        """Write ``<name>.parquet`` for the five frames into ``out_dir``, replacing a previous set whole."""
-        write_frames(self.frames, out_dir)
+        """Write ``<name>.parquet`` for the five frames into ``out_dir`` (and ``corrections`` when
+        the run had corrections files), replacing a previous set whole."""
+        fixes = {"corrections": self.corrections} if self.stats.corrections_files else {}
+        write_frames({**self.frames, **fixes}, out_dir)
 
     @classmethod
     def read(cls, out_dir: str | os.PathLike[str]) -> Corpus:
@@ -140,9 +145,12 @@ class CorpusScan:
         frame: pl.LazyFrame = getattr(self, name)
         return frame
 
+    corrections: pl.LazyFrame | None = None  # None: the run had no corrections files
+
     def collect(self) -> Corpus:
         reports, proactive, applications, litigation, checks = pl.collect_all([self[n] for n in FRAME_NAMES])
-        return Corpus(reports, proactive, applications, litigation, checks)
+        fixes = self.corrections.collect() if self.corrections is not None else empty_frame("corrections")
+        return Corpus(reports, proactive, applications, litigation, checks, corrections=fixes)
 
 
 def scan(out_dir: str | os.PathLike[str]) -> CorpusScan:
@@ -158,6 +166,8 @@ def scan(out_dir: str | os.PathLike[str]) -> CorpusScan:
     missing = [p.name for p in paths.values() if not p.is_file()]
     if missing:
         raise NianbaoError(f"{d} lacks {', '.join(missing)}: run `nianbao parse CORPUS --out {d}` first")
+    if (d / "corrections.parquet").is_file():
+        paths["corrections"] = d / "corrections.parquet"
     runs = {pl.read_parquet_metadata(p).get(RUN_METADATA_KEY) for p in paths.values()}
     if len(runs) != 1:
         raise NianbaoError(f"the parquet files in {d} come from different runs; run `nianbao parse` again")
@@ -177,6 +187,7 @@ def read_corpus(
     progress: bool | None = None,
     organs: str | os.PathLike[str] | None = None,
     options: RunOptions | Mapping[str, Any] | None = None,
+    corrections: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] = (),
 ) -> Corpus:
     """Parse every file of a corpus into the five contract frames. Never raises for a bad file.
 
@@ -204,6 +215,9 @@ def read_corpus(
         The run's settings: a :class:`nianbao.options.RunOptions` or a mapping of them, e.g.
         ``{"pdf": {"max_pages": 20}, "file_timeout": 60}``; unknown names raise
         :class:`nianbao.options.OptionsError` before anything is read.
+    corrections
+        Corrections files (CSV or a filled review sheet, :mod:`nianbao.corpus.corrections`), applied
+        after parsing, after any ``corrections.csv`` at the top of a corpus folder; the cache is untouched.
 
     Examples
     --------
@@ -222,6 +236,9 @@ def read_corpus(
     stats = RunStats(files=len(sources), executor=executor, jobs=jobs or default_jobs())
     run_options = _run_options(given, walked.places, stats)
     crosswalk = _run_crosswalk([*([Path(organs)] if organs is not None else []), *walked.organs], stats)
+    fix_files = [*walked.corrections, *_paths(corrections)]
+    wanted = _read_corrections(fix_files)  # a bad file stops the run before parsing
+    stats.corrections_files = [os.fspath(p) for p in fix_files]
     with (
         _result_cache(root if cache else None, out_dir) as rc,
         _client(executor, client, scheduler) as cl,
@@ -237,12 +254,37 @@ def read_corpus(
         frames = _assemble(plan, rc)
         stats.notes += rc.notes
     frames = _resolve_organs(frames, crosswalk)
+    frames, fixes = _corrected(frames, wanted)
     frames["checks"] = pl.concat([frames["checks"], _cross_report(frames)])
-    corpus = Corpus(**frames, stats=stats)
+    corpus = Corpus(**frames, stats=stats, corrections=fixes)
     if out_dir is not None:
         corpus.write(out_dir)
     stats.seconds = time.perf_counter() - start
     return corpus
+
+
+def _paths(given: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Path]:
+    return [Path(given)] if isinstance(given, str | os.PathLike) else [Path(p) for p in given]
+
+
+def _read_corrections(files: list[Path]) -> list[Any]:
+    """The corrections of these files, in order (:func:`nianbao.corpus.corrections.read_corrections`)."""
+    if not files:
+        return []
+    from nianbao.corpus import corrections  # loads the parser's checks: only when there are corrections
+
+    return [fix for path in files for fix in corrections.read_corrections(path)]
+
+
+def _corrected(
+    frames: dict[str, pl.DataFrame], fixes: list[Any]
+) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
+    """The frames with the corrections applied (:func:`nianbao.corpus.corrections.apply_corrections`)."""
+    if not fixes:
+        return frames, empty_frame("corrections")
+    from nianbao.corpus import corrections
+
+    return corrections.apply_corrections(frames, fixes)
 
 
 def _run_options(given: RunOptions, files: list[Path], stats: RunStats) -> RunOptions:

@@ -7,7 +7,8 @@ corpus root; ``archive.zip/member/path`` for a zip member) and where to read its
 
 A folder written by ``nianbao synth`` (its ``manifest.json`` says ``"generator": "nianbao synth"``)
 holds its ground truth beside the reports: its ``expected/``, ``places.csv`` and ``manifest.json``
-are not sources. Any other folder's files are all sources, whatever their names. The places files
+are not sources. Any other folder's files are all sources, whatever their names. A directory input's top-level
+``corrections.csv`` is not a source either (:attr:`Walked.corrections`). The places files
 a corpus brings (:attr:`Walked.places`: each directory input's ``places.csv`` and each synthetic
 folder's) are for the corpus layer to load as place aliases. A directory input's ``organs.csv`` that
 starts with the crosswalk header (:attr:`Walked.organs`) is the corpus's organ crosswalk, not a source.
@@ -41,6 +42,7 @@ from nianbao.errors import NianbaoError
 from nianbao.options import DEFAULT_MAX_FILE_BYTES
 
 __all__ = [
+    "CORRECTIONS_FILE",
     "MAX_ARCHIVE_BYTES",
     "PLACES_FILE",
     "SYNTH_GENERATOR",
@@ -58,6 +60,7 @@ __all__ = [
 MAX_ARCHIVE_BYTES = 4 * 1024**3  # total uncompressed bytes read from one archive (zip-bomb guard)
 _SKIP_NAMES = frozenset({"__MACOSX", "Thumbs.db", "desktop.ini"})
 PLACES_FILE = "places.csv"
+CORRECTIONS_FILE = "corrections.csv"  # a reviewer's corrections (nianbao.corpus.corrections), never a source
 SYNTH_GENERATOR = "nianbao synth"
 _SYNTH_MANIFEST = "manifest.json"
 ORGANS_FILE = "organs.csv"  # an organ crosswalk (nianbao.parse.crosswalk) at the top of a corpus folder
@@ -378,6 +381,7 @@ class Walked:
     sources: list[Source]
     places: list[Path] = field(default_factory=list)
     organs: list[Path] = field(default_factory=list)  # organ crosswalks (organs.csv) at the folders' tops
+    corrections: list[Path] = field(default_factory=list)  # each directory input's corrections.csv
 
 
 def walk(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path] = ()) -> list[Source]:
@@ -404,6 +408,7 @@ def walk_corpus(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path
     seen: set[str] = set()
     places: dict[str, Path] = {}
     organs: dict[str, Path] = {}
+    corrections: list[Path] = []
     for given in inputs:
         root = given if isinstance(given, Path) else Path(given)
         st = _stat_input(root, given)
@@ -411,6 +416,9 @@ def walk_corpus(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path
         if stat.S_ISDIR(st.st_mode):
             synthetic: list[Path] = []
             items = _dir_sources(root, skip_set, synthetic)
+            if _is_file(root / CORRECTIONS_FILE):  # the reviewer's file, not a report
+                items = [s for s in items if s.display != CORRECTIONS_FILE]
+                corrections.append(root / CORRECTIONS_FILE)
             for folder in (root, *synthetic):
                 if _is_file(folder / PLACES_FILE):
                     places.setdefault(os.path.realpath(folder / PLACES_FILE), folder / PLACES_FILE)
@@ -431,7 +439,7 @@ def walk_corpus(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path
             seen.add(s.display)
             found.append(s)
     found.sort(key=lambda s: s.display)
-    return Walked(found, list(places.values()), list(organs.values()))
+    return Walked(found, list(places.values()), list(organs.values()), corrections)
 
 
 def _is_crosswalk(path: Path) -> bool:

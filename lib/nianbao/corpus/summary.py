@@ -40,13 +40,19 @@ def summarize(corpus: Corpus, out_dir: str | os.PathLike[str] | None = None, fai
         lines.append(f"places:   {s.aliases:,} aliases from {', '.join(map(shown_path, s.places_files))}")
     if s.organs_files:
         lines.append(f"organs:   crosswalk {', '.join(map(shown_path, s.organs_files))}")
+    if s.corrections_files:
+        lines.append(
+            f"corrected: {corpus.corrections.height:,} values from {', '.join(map(shown_path, s.corrections_files))}"
+            f" ({c.filter(pl.col('check').str.starts_with('correction_')).height:,} corrections not applied)"
+        )
     lines += [f"note:     {note}" for note in s.notes]
     bad = r.filter(pl.col("status").is_in(["failed", "not_a_report"]))
     if bad.height:
         lines.append(f"failed or not a report ({bad.height:,}; first {min(failures, bad.height)}):")
         lines += [f"  {p}: {e}" for p, e in bad.select("path", "error").head(failures).iter_rows()]
     if out_dir is not None:
-        lines.append(f"wrote:    {shown_path(Path(out_dir) / ('{' + ','.join(FRAME_NAMES) + '}.parquet'))}")
+        names = [*FRAME_NAMES, "corrections"] if s.corrections_files else FRAME_NAMES
+        lines.append(f"wrote:    {shown_path(Path(out_dir) / ('{' + ','.join(names) + '}.parquet'))}")
     return "\n".join(lines)
 
 

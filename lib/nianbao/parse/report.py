@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +19,7 @@ from typing import Any, Literal
 import polars as pl
 
 from nianbao.errors import NotAReport, UnreadableFile
+from nianbao.fields import empty_frame
 from nianbao.grid import Document, to_simplified
 from nianbao.options import RunOptions
 from nianbao.parse.checks import identity_findings, narrative_findings, report_checks
@@ -230,13 +231,15 @@ def parse_file(
 
 @dataclass(frozen=True)
 class ReportFrames:
-    """The five frames of one report (``reports`` has one row)."""
+    """The five frames of one report (``reports`` has one row), and ``corrections`` (none: one
+    report is read without corrections files)."""
 
     reports: pl.DataFrame
     proactive: pl.DataFrame
     applications: pl.DataFrame
     litigation: pl.DataFrame
     checks: pl.DataFrame
+    corrections: pl.DataFrame = field(default_factory=lambda: empty_frame("corrections"))
 
 
 def read_report(

@@ -1,0 +1,113 @@
+"""The per-report value checks again, on a report's cells as its frames hold them (after corrections).
+
+The parser checks a report's identities on its :class:`~nianbao.parse.tables.Tables`; a corrected
+report has only its frames. :func:`recheck` rebuilds the report's cells from the frames and runs the
+same rule, :func:`~nianbao.parse.checks.identity_findings`, on them: one rule, not a copy. Two kinds
+of identity cannot be evaluated from the frames alone, since the frames do not hold a merged row the
+report printed (2021's (六)其他处理 printed as one row) nor a value that is not a whole count:
+those keep the parser's verdict, unless a correction touched one of their cells (then they cannot be
+checked and give no row). Without corrections, :func:`recheck` gives back exactly the parser's rows
+(a test proves it over every seed, real file and generated damaged report).
+
+The narrative checks that need no narrative text (breakdown sum, template year, year missing) are
+run again when a correction changed the ``reports`` columns they read; the others keep their rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from functools import cache
+
+from nianbao.parse.checks import CheckRow, _where, identity_findings, narrative_findings, report_checks
+from nianbao.parse.identities import merged_constraints, table3_constraints, table4_constraints
+from nianbao.parse.tables import Cell, Tables
+from nianbao.templates import template_named
+
+__all__ = ["REPORT_COLUMNS", "identity_keys", "recheck", "tables_of"]
+
+# reports columns a correction may change, and the checks that read them
+REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "proactive_items": ("narrative_breakdown_mismatch",),
+    "proactive_breakdown_sum": ("narrative_breakdown_mismatch",),
+    "wechat_posts": (),
+    "weibo_posts": (),
+    "year": ("template_year_mismatch", "year_missing"),
+}
+
+
+@cache
+def identity_keys(year: int) -> dict[tuple[str, str], frozenset[Cell]]:
+    """(check, where) of every identity the parser may check on a report of template ``year`` → the
+    cells the frames-side identity reads (a merged row's cell is never in the frames)."""
+    t = template_named(year)
+    merged = [m.key for m in t.table3_merged_rows]
+    out: dict[tuple[str, str], frozenset[Cell]] = {}
+    for con in [*table3_constraints(t), *table4_constraints(t), *merged_constraints(t, merged)]:
+        out.setdefault((con.name, _where(con)), frozenset(c for c, _ in con.terms))  # type: ignore[misc]
+    return out
+
+
+def tables_of(year: int, values: Mapping[Cell, float | None]) -> Tables:
+    """A report's cells (``("t3", row, column)`` → value) as :class:`Tables`; absent cells are null."""
+    tables = Tables.of(template_named(year))
+    at = tables.layout.at
+    for cell, value in values.items():
+        i = at.get(cell)
+        if i is not None:
+            tables.values[i] = value
+    return tables
+
+
+def _cell_of_where(where: str) -> Cell | None:
+    parts = where.split("/")
+    if len(parts) != 3 or not parts[0].startswith("table"):
+        return None
+    return ("t" + parts[0][5:], parts[1], parts[2])
+
+
+def recheck(
+    report_id: str,
+    year: int,
+    values: Mapping[Cell, float | None],
+    parsed: Sequence[CheckRow],
+    corrected: Collection[Cell] = (),
+    report: Mapping[str, object] | None = None,
+    report_changed: Collection[str] = (),
+) -> list[CheckRow]:
+    """The report's check rows on ``values``: ``parsed`` (the parser's rows) with the value checks
+    evaluated again; ``corrected`` names the cells a correction changed, ``report_changed`` the
+    ``reports`` columns (whose new values ``report`` holds: proactive_items, …, year)."""
+    tables = tables_of(year, values)
+    at, known = tables.layout.at, tables.values
+    keys = identity_keys(year)
+    touched = set(corrected)
+    fresh = report_checks(report_id, identity_findings(tables))
+    redo = {name for col in report_changed for name in REPORT_COLUMNS.get(col, ())}
+    kept: list[CheckRow] = []
+    for row in parsed:
+        check, where = row[1], row[3]
+        cells = keys.get((check, where))
+        if cells is not None:
+            if all(known[at[c]] is not None for c in cells) or not touched.isdisjoint(cells):
+                continue  # evaluated again above, or a correction made it uncheckable
+        elif check == "negative_value":
+            cell = _cell_of_where(where)
+            if cell is None or cell in touched or known[at[cell]] is not None:
+                continue
+        elif check in redo:
+            continue
+        kept.append(row)
+    if redo and report is not None:
+        figures = {
+            k: v for k in ("proactive_items", "proactive_breakdown_sum") if (v := report.get(k)) is not None
+        }
+        ry = report.get("year")
+        found = narrative_findings(
+            figures,  # type: ignore[arg-type]
+            "",  # no narrative text: the checks that read it keep their rows
+            tables,
+            ry if isinstance(ry, int) else None,
+            tables.template,
+        )
+        fresh += report_checks(report_id, [f for f in found if f.check in redo])
+    return kept + fresh
