@@ -91,6 +91,10 @@ def parser_version() -> str:
     return os.environ.get("NIANBAO_PARSER_VERSION") or _code_version()
 
 
+# what does not change a parse result: a notebook or a page template edited keeps the cache
+_NOT_PARSER = frozenset({"notebooks", "render", "analysis"})
+
+
 @cache
 def _code_version() -> str:
     import nianbao
@@ -98,6 +102,8 @@ def _code_version() -> str:
     pkg = Path(nianbao.__file__).parent
     h = hashlib.sha256()
     for p in sorted(pkg.rglob("*")):
+        if p.relative_to(pkg).parts[0] in _NOT_PARSER:
+            continue
         if p.is_file() and "__pycache__" not in p.parts and p.suffix not in {".pyc", ".pyo"}:
             h.update(p.relative_to(pkg).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
     return f"{nianbao.__version__}-{h.hexdigest()[:12]}"

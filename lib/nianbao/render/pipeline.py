@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -52,9 +53,9 @@ class PageResult:
 
 
 def default_notebooks_dir() -> Path:
-    """``notebooks/`` of the checkout this package runs from (an editable install), else of the cwd."""
-    here = Path(__file__).resolve().parents[3] / "notebooks"
-    return here if here.is_dir() else Path.cwd() / "notebooks"
+    """The notebooks shipped inside the package (``nianbao/notebooks``: in a checkout, a link to the
+    top-level ``notebooks/``; in an installed wheel, copies of them)."""
+    return Path(str(resources.files("nianbao") / "notebooks"))
 
 
 @cache
