@@ -23,10 +23,11 @@ $(STAMP): pyproject.toml
 system-deps: ## install Debian packages (headless chromium, CJK fonts) if missing
 	@bash scripts/system-deps.sh
 
-lint: $(STAMP) ## ruff (lint + format check) and mypy
+lint: $(STAMP) ## ruff (lint + format check), mypy, and the layer contract (import-linter)
 	$(BIN)/ruff check lib tests benchmarks
 	$(BIN)/ruff format --check lib tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP) ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix lib tests benchmarks
