@@ -8,11 +8,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from builders import correct_truth, report_html, report_text
 from nianbao.options import DEFAULT_MAX_FILE_BYTES
 from nianbao.parse.report import parse_bytes, parse_file
+from nianbao.parse.result import UNSTORABLE, to_frames
 
 
 def status_error(data: bytes, name: str = "f") -> tuple[str, str | None]:
@@ -163,3 +165,79 @@ def test_a_megabyte_title_line_is_read_in_bounded_time() -> None:
     r = parse_bytes(page.encode(), "t.txt")
     assert time.perf_counter() - start < 5
     assert r.report["status"] == "ok"
+
+
+def _with_huge_count(text: str) -> str:
+    """The seed 001 with a 19-digit count in table 3 (本年新收, 自然人): past what Int64 holds."""
+    huge = text.replace(
+        "一、本年新收政府信息公开申请数量 | 14 |",
+        "一、本年新收政府信息公开申请数量 | 12345678901234567890 |",
+        1,
+    )
+    assert huge != text
+    return huge
+
+
+SEED_001 = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "001_752a671dabfd990e.txt"
+needs_seeds = pytest.mark.skipif(not SEED_001.exists(), reason="../shared/seeds is not beside the checkout")
+
+
+@needs_seeds
+def test_a_value_too_large_is_a_null_cell_and_an_error_check(tmp_path: Path) -> None:
+    from nianbao import read_report
+
+    path = tmp_path / "huge.txt"
+    path.write_text(_with_huge_count(SEED_001.read_text(encoding="utf-8")), encoding="utf-8")
+    r = read_report(path)
+    assert r.reports["status"].to_list() == ["partial"]
+    cell = r.applications.filter(outcome="new_received", applicant="natural_person")["value"]
+    assert cell.to_list() == [None]
+    others = r.applications.filter(outcome="new_received", applicant="total")["value"]
+    assert others.to_list() == [14]  # the rest of the row is read as printed
+    (check,) = r.checks.filter(check="value_out_of_range").rows(named=True)
+    assert check["severity"] == "error"
+    assert check["where"] == "table3/new_received/natural_person"
+    assert "12345678901234567890" in check["message"]
+
+
+def test_a_narrative_figure_too_large_is_null_with_an_error_check() -> None:
+    text = report_text(correct_truth(2023))
+    at = text.index("主动公开")
+    long = text[:at] + "主动公开政府信息" + "9" * 5000 + "条。" + text[at:]
+    r = parse_bytes(long.encode(), "n.txt")
+    assert r.report["proactive_items"] is None
+    (check,) = [c for c in r.checks if c[1] == "value_out_of_range"]
+    assert check[2:4] == ("error", "narrative/proactive_items")
+    assert "99999999999999999999…" in check[6]
+
+
+@needs_seeds
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_value_too_large_never_touches_another_file(tmp_path: Path, jobs: int) -> None:
+    from nianbao import read_corpus
+
+    seeds = SEED_001.parent
+    for seed in sorted(seeds.glob("*.txt")):
+        (tmp_path / seed.name).write_bytes(seed.read_bytes())
+    (tmp_path / "huge.txt").write_text(
+        _with_huge_count(SEED_001.read_text(encoding="utf-8")), encoding="utf-8"
+    )
+    c = read_corpus(tmp_path, jobs=jobs, cache=False, progress=False)
+    status = dict(c.reports.select("path", "status").iter_rows())
+    assert status.pop("huge.txt") == "partial"
+    assert set(status.values()) <= {"ok", "partial"}
+    assert len(status) == 5
+    assert c.reports.filter(pl.col("error").is_not_null()).height == 0
+
+
+def test_a_row_that_does_not_type_check_fails_only_its_own_file() -> None:
+    """Defence in depth: if a value of some file still cannot be stored, the frame builder replaces
+    that file's rows by a failed row, and the other files of the batch are kept as parsed."""
+    good = parse_bytes(report_text(correct_truth(2023)).encode(), "good.txt")
+    bad = parse_bytes(report_text(correct_truth(2021)).encode(), "bad.txt")
+    bad.applications[0] = (*bad.applications[0][:-1], 10**19)
+    frames = to_frames([good, bad], file_ids="_i")
+    assert frames["reports"].select("path", "status").rows() == [("good.txt", "ok"), ("bad.txt", "failed")]
+    assert frames["reports"]["error"][1] == UNSTORABLE
+    assert frames["applications"]["_i"].unique().to_list() == [0]
+    assert frames["applications"].height == len(good.applications)

@@ -133,6 +133,12 @@ CHECK_TABLE: tuple[Check, ...] = (
           "a figure stated in the narrative contradicts the report's own table"),
     Check("template_year_mismatch", ("warning",), "模板与年度不符", "template does not match the year",
           "the template printed is not the one in force for the report year"),
+    Check("value_out_of_range", ("error",), "数值过大无法存储", "value too large to store",
+          "a number too large to be a real figure (at least 2**53, or a narrative count that long) was printed; "
+          "the cell is null and the message quotes what was printed"),
+    Check("organ_unreadable", ("warning",), "标题受损，机关名称不全", "organ name damaged in the title",
+          "the title's organ name is damaged (stray characters such as | inside it, or nothing left of it): "
+          "the organ is read from the undamaged parts where they join up, else left null; check it by hand"),
     Check("year_missing", ("warning",), "缺少年度", "report year missing",
           "no report year could be read from the title or text"),
     Check("duplicate_report", ("info", "warning"), "同一机关同一年度多份报告", "several reports for one organ and year",

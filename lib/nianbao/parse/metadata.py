@@ -131,6 +131,12 @@ def _whole(text: str) -> re.Match[str] | None:
     return None
 
 
+def _int(digits: str) -> int:
+    """A stated count. Digits past the 20th are dropped: such a figure is out of range either way
+    (the parser reports it as such), and ``int`` refuses a run of over 4300 digits."""
+    return int(digits[:20])
+
+
 def narrative_figures(text: str) -> dict[str, int]:
     """Figures the narrative states: proactive items, its breakdown's sum, WeChat/Weibo posts.
 
@@ -145,20 +151,20 @@ def narrative_figures(text: str) -> dict[str, int]:
     out: dict[str, int] = {}
     m = _whole(text)
     if m:
-        out["proactive_items"] = int(m.group(1))
+        out["proactive_items"] = _int(m.group(1))
         rest = text[m.end() : m.end() + 600]
         if rest.startswith("。其中"):  # "…共149条。其中…": the breakdown opens the next sentence
             rest = rest[1:]
         sentence = re.split(r"。", rest, maxsplit=1)[0]
         lead = re.match(r"^[,，;；:：]?\s*(?:其中|包括|主要有|分别为|涵盖)[:：,，]?", sentence)
         if lead:
-            parts = [int(x) for x in _COUNT.findall(sentence[lead.end() :])]
+            parts = [_int(x) for x in _COUNT.findall(sentence[lead.end() :])]
             if len(parts) >= 2:
                 out["proactive_breakdown_sum"] = sum(parts)
     for key, pat in _SOCIAL.items():
         m2 = pat.search(text)
         if m2:
-            out[key] = int(m2.group(1))
+            out[key] = _int(m2.group(1))
     return out
 
 

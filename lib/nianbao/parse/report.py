@@ -27,7 +27,7 @@ from nianbao.parse.locate import find_sections
 from nianbao.parse.metadata import detect_template, narrative_figures, organ_kind, title_of, year_from_text
 from nianbao.parse.places import Place, organ_level, resolver
 from nianbao.parse.result import FileResult, to_frames
-from nianbao.parse.tables import Tables, key_tables, layout
+from nianbao.parse.tables import EXACT_LIMIT, Finding, Tables, key_tables, layout, out_of_range
 from nianbao.read import read_document, sniff
 from nianbao.templates import Template, per_template
 
@@ -115,6 +115,7 @@ def _parse_document(doc: Document, rid: str, path: str, start: float, options: R
     narrative = "".join(texts[slice(*sections.narrative)])
     figures = narrative_figures(narrative)
     findings = [
+        *_drop_out_of_range(figures),
         *tables.findings,
         *identity_findings(tables),
         *narrative_findings(figures, narrative, tables, year, template),
@@ -146,6 +147,26 @@ def _parse_document(doc: Document, rid: str, path: str, start: float, options: R
     report["checks_error"] = sum(f.severity == "error" for f in findings)
     report["parse_seconds"] = time.perf_counter() - start
     return result
+
+
+_FIGURE_ZH = {
+    "proactive_items": "主动公开信息条数",
+    "proactive_breakdown_sum": "主动公开分类条数之和",
+    "wechat_posts": "微信公众号发布条数",
+    "weibo_posts": "微博发布条数",
+}
+
+
+def _drop_out_of_range(figures: dict[str, int]) -> list[Finding]:
+    """Narrative figures too large to be counts are dropped (null) with an error check each."""
+    if all(v < EXACT_LIMIT for v in figures.values()):
+        return []
+    found = []
+    for key in [k for k, v in figures.items() if v >= EXACT_LIMIT]:
+        digits = str(figures.pop(key))
+        printed = digits + ("…" if len(digits) >= 20 else "")
+        found.append(out_of_range(f"narrative/{key}", f"叙述中的{_FIGURE_ZH.get(key, key)}", printed))
+    return found
 
 
 class _Counts(dict[float | None, int | None]):

@@ -15,6 +15,8 @@ import polars as pl
 
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
 
+_FORMATS = frozenset(FRAME_SCHEMAS["reports"]["format"].categories)  # type: ignore[attr-defined]
+
 __all__ = ["FileResult", "to_frames"]
 
 
@@ -81,6 +83,44 @@ def to_frames(
     ([(1, 'a1', 1.0)], [0, 1])
     """
     results = results if isinstance(results, list) else list(results)
+    try:
+        return _to_frames(results, file_ids, first_id)
+    except _BUILD_ERRORS:  # some file's row does not type-check: it alone becomes a failed row
+        return _to_frames([_storable(r) for r in results], file_ids, first_id)
+
+
+# What polars raises for a value its column cannot hold (an integer past Int64, a str in a number
+# column): a value should never get this far, the cell producers bound them (tables.EXACT_LIMIT).
+_BUILD_ERRORS = (TypeError, ValueError, OverflowError, pl.exceptions.PolarsError)
+
+UNSTORABLE = (
+    "a value read from this file could not be stored in the tables (a bug in nianbao, not in the file); "
+    "the file's other values are not kept: please report it with the file"
+)
+
+
+def _storable(result: FileResult) -> FileResult:
+    """The result when its rows build frames, else a failed row in its place (report_id and path kept)."""
+    try:
+        _to_frames([result], None, 0)
+        return result
+    except _BUILD_ERRORS:
+        pass
+    report = result.report
+    rid, path, fmt, seconds = (report.get(k) for k in ("report_id", "path", "format", "parse_seconds"))
+    return FileResult(
+        report={
+            "report_id": str(rid),
+            "path": None if path is None else str(path),
+            "format": fmt if fmt in _FORMATS else "other",
+            "status": "failed",
+            "error": UNSTORABLE,
+            "parse_seconds": seconds if isinstance(seconds, float) else None,
+        }
+    )
+
+
+def _to_frames(results: list[FileResult], file_ids: str | None, first_id: int) -> dict[str, pl.DataFrame]:
     out: dict[str, pl.DataFrame] = {}
     for name in FRAME_NAMES:
         if name == "reports":

@@ -13,14 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
-from nianbao.grid import Line
+from nianbao.grid import Line, parse_number
 from nianbao.parse.identities import table3_constraints, table4_constraints
 from nianbao.parse.labels import table2_matcher, table3_matcher
 from nianbao.parse.locate import RawRow, Sections, Tokens, label_rows, table4_values, tokens
 from nianbao.parse.repair import Aligned, Sum, align_read, solve_each
 from nianbao.templates import Template, per_template
 
-__all__ = ["Cell", "Finding", "Layout", "Tables", "key_tables", "layout"]
+__all__ = ["EXACT_LIMIT", "Cell", "Finding", "Layout", "Tables", "key_tables", "layout", "out_of_range"]
 
 Cell = tuple[str, str, str]
 
@@ -369,6 +369,45 @@ def _repair(tables: Tables) -> None:
             )
 
 
+# Numbers are read as floats, which hold every whole number below 2**53 exactly; a count (Int64 in
+# the frames) or an amount at or above it was not printed as a real figure (a cell run together
+# with its neighbours, an ID number in a value column) and could not be stored as printed.
+EXACT_LIMIT = float(2**53)
+
+
+def out_of_range(where: str, what: str, printed: str) -> Finding:
+    """The error check for a value too large to be stored as printed (its cell is null)."""
+    return Finding(
+        "value_out_of_range",
+        "error",
+        where,
+        f"{what}印有「{printed}」，数值过大(不是有效的统计数字，无法按原样存储)，记为空值；请核对原文",
+    )
+
+
+def _drop_out_of_range(tables: Tables, lines: Sequence[Line], sections: Sections) -> None:
+    """Null every cell whose value is too large to store exactly (:data:`EXACT_LIMIT`), as damaged,
+    with an error check quoting what was printed. Done before repairs, so nothing is derived from it."""
+    values = tables.values
+    if max(map(abs, filter(None, values)), default=0.0) < EXACT_LIMIT:  # (every report: one C-level pass)
+        return
+    printed: dict[float, str] = {}  # value → a cell printing it, for the message
+    for span in (sections.table2, sections.table3, sections.table4):
+        for line in lines[slice(*span)] if span else ():
+            for c in line.cells:
+                v = parse_number(c)
+                if v is not None and abs(v) >= EXACT_LIMIT:
+                    printed.setdefault(v, c.strip() if c else "")
+    lay, t = tables.layout, tables.template
+    for i, v in enumerate(values):
+        if v is not None and abs(v) >= EXACT_LIMIT:
+            values[i], tables.status[i] = None, "damaged"
+            table, row, column = lay.cells[i]
+            where = f"{table.replace('t', 'table')}/{row}/{column}"
+            what = f"{_TABLE_ZH[table]}「{_row_label(t, table, row)}」"
+            tables.findings.append(out_of_range(where, what, printed.get(v, f"{v:.0f}")))
+
+
 def key_tables(lines: Sequence[Line], sections: Sections, template: Template) -> Tables:
     """Every cell of the template's three tables, keyed, with findings; repairs applied."""
     tables = Tables.of(template)
@@ -382,5 +421,6 @@ def key_tables(lines: Sequence[Line], sections: Sections, template: Template) ->
                     "table_missing", "warning", name, f"未找到{_TABLE_ZH['t' + name[-1]]}；其各格记为空值"
                 )
             )
+    _drop_out_of_range(tables, lines, sections)
     _repair(tables)
     return tables
