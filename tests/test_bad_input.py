@@ -144,15 +144,15 @@ def _seconds(make: Callable[[str], bytes], name: str) -> float:
 @pytest.mark.parametrize("unit", ["一、", "(一)", "1.", "主动公开", "\t一、", "一 "])
 def test_a_long_line_costs_time_in_proportion_to_its_length(unit: str) -> None:
     """A line of repeated enumerators was read in time growing with the square of its length (the
-    label's core was re-sliced per enumerator): twice the line is now about twice the time."""
+    label's core was re-sliced per enumerator): four times the line is now about four times the time."""
     lines = report_text(correct_truth(2023)).splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("三、")) + 3  # inside table 3
 
     def with_line(chars: int) -> Callable[[str], bytes]:
         return lambda tag: "\n".join([*lines[:at], unit * (chars // len(unit)) + tag, *lines[at:]]).encode()
 
-    small, large = _seconds(with_line(200_000), "a.txt"), _seconds(with_line(400_000), "b.txt")
-    assert large < 3 * small + 0.05, (small, large)  # quadratic would be 4x
+    small, large = _seconds(with_line(150_000), "a.txt"), _seconds(with_line(600_000), "b.txt")
+    assert large < 8 * small + 0.1, (small, large)  # linear is 4x, quadratic 16x
     r = parse_bytes(with_line(1_500_000)("d"), "c.txt")
     assert r.report["status"] == "ok"
     assert r.report["cells_null"] == 0  # the line is not a row
