@@ -29,6 +29,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "nianbao.render.command:report_command",
         "Run every notebook on a parsed corpus (papermill) and write self-contained HTML pages to --out.",
     ),
+    "review": (
+        "nianbao.corpus.review:review_command",
+        "Write a review sheet of the value checks of a parsed corpus (CSV or XLSX); filled in, it is a corrections file.",
+    ),
     "synth": (
         "nianbao.synth.command:synth_command",
         "Write a SYNTHETIC corpus of reports with ground truth (expected/<stem>.json) and places.csv.",

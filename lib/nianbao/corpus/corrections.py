@@ -311,7 +311,7 @@ def _resolve(
     return found, checks
 
 
-def _parsed_cells(
+def parsed_cells(
     frames: dict[str, pl.DataFrame], ids: list[str]
 ) -> dict[str, dict[tuple[str, str, str], float | None]]:
     """The cells of these reports as parsed: report_id → cell → value (reports columns as cells too)."""
@@ -429,7 +429,7 @@ def apply_corrections(
         return frames, empty_frame("corrections")
     by_path, by_id = _reports(frames["reports"])
     found, checks = _resolve(fixes, by_path, by_id)
-    parsed = _parsed_cells(frames, sorted({rep.report_id for _, rep, _, _ in found}))
+    parsed = parsed_cells(frames, sorted({rep.report_id for _, rep, _, _ in found}))
     applied, more = _targets(found, parsed)
     checks += more
     out = dict(frames)

@@ -17,13 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from functools import cache
+from typing import cast
 
 from nianbao.parse.checks import CheckRow, _where, identity_findings, narrative_findings, report_checks
 from nianbao.parse.identities import merged_constraints, table3_constraints, table4_constraints
+from nianbao.parse.repair import Constraint, solve
 from nianbao.parse.tables import Cell, Tables
 from nianbao.templates import template_named
 
-__all__ = ["REPORT_COLUMNS", "identity_keys", "recheck", "tables_of"]
+__all__ = ["REPORT_COLUMNS", "first_cell", "identity_keys", "pinned", "recheck", "tables_of"]
 
 # reports columns a correction may change, and the checks that read them
 REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -111,3 +113,46 @@ def recheck(
         )
         fresh += report_checks(report_id, [f for f in found if f.check in redo])
     return kept + fresh
+
+
+@cache
+def _constraints(year: int) -> dict[tuple[str, str], Constraint]:
+    """The template's own identities (no merged rows: the frames hold none), by (check, where)."""
+    t = template_named(year)
+    return {(con.name, _where(con)): con for con in [*table3_constraints(t), *table4_constraints(t)]}
+
+
+def first_cell(year: int, check: str, where: str) -> Cell | None:
+    """The first cell of an identity (its total, or 本年新收 of the intake balance), where a reviewer
+    looks first when no single cell is pinned."""
+    con = _constraints(year).get((check, where))
+    return cast(Cell, con.terms[0][0]) if con else None
+
+
+def pinned(
+    year: int, values: Mapping[Cell, float | None], check: str, where: str
+) -> tuple[Cell, float] | None:
+    """The one cell of a broken identity whose change makes every identity through it hold, and
+    that value; None when no cell or several cells could (the identities do not pin one).
+
+    Each cell of the identity in turn is taken as unknown and :func:`~nianbao.parse.repair.solve`
+    works out what the identities through it force (the repair logic, on one cell): a value that
+    fits all of them, other than the printed one, makes the cell a candidate.
+    """
+    con = _constraints(year).get((check, where))
+    if con is None:
+        return None
+    through: dict[object, list[Constraint]] = {}
+    for c in _constraints(year).values():
+        for cell, _ in c.terms:
+            through.setdefault(cell, []).append(c)
+    found: list[tuple[Cell, float]] = []
+    for term, _ in con.terms:
+        cell = cast(Cell, term)
+        printed = values.get(cell)
+        if printed is None:
+            return None  # an unknown cell: the identity was not checked, nothing is pinned
+        trial: dict[object, float] = {k: v for k, v in values.items() if v is not None and k != cell}
+        if solve(trial, through[cell], {cell}) and trial.get(cell) is not None and trial[cell] != printed:
+            found.append((cell, float(trial[cell])))
+    return found[0] if len(found) == 1 else None
