@@ -9,6 +9,8 @@ import polars as pl
 import pytest
 
 from builders import correct_truth, report_text
+from nianbao.analysis import charts
+from nianbao.analysis import metrics as m
 from nianbao.corpus.run import read_corpus
 from nianbao.corpus.sources import walk_corpus
 from nianbao.errors import NianbaoError
@@ -139,7 +141,7 @@ def test_corpus_names_varies_and_unresolved(tmp_path: Path) -> None:
     )
     c = read_corpus(root, cache=False, jobs=1, progress=False)
     assert c.reports["organ_id"].to_list() == ["320813/gov", "320813/gov", "name:测试县城关镇"]
-    assert c.reports["organ_name"].to_list()[:2] == ["淮安市洪泽区人民政府"] * 2
+    assert c.reports["organ_name"].to_list()[:2] == ["洪泽区人民政府"] * 2  # as printed in the latest year
     varies = c.checks.filter(check="organ_name_varies")
     assert varies.height == 2
     assert set(varies["severity"].cast(pl.String)) == {"info"}
@@ -210,3 +212,57 @@ def test_duplicates_found_across_name_variants() -> None:
     b["organ"] = "洪泽区人民政府"
     frames = to_frames([parse_bytes(report_text(t).encode(), n) for t, n in ((a, "a.txt"), (b, "b.txt"))])
     assert set(cross_report(frames)["check"]) == {"duplicate_report"}
+
+
+# --- analysis: one organ everywhere ----------------------------------------------------------
+
+
+def _panel() -> m.Frames:
+    """A county government printed three ways over three years, and its office (another organ)."""
+    names = {2021: "淮安市洪泽区人民政府", 2022: "洪泽区人民政府", 2023: "洪泽区政府"}
+    results = []
+    for year, organ in names.items():
+        for name in (organ, "洪泽区人民政府办公室"):
+            t = _named(year, name)
+            t["narrative"]["proactive_items"] = year - 2000 + (100 if "办公室" in name else 0)
+            results.append(parse_bytes(report_text(t).encode(), f"{name}_{year}.txt"))
+    return m.from_frames(dict(to_frames(results)))
+
+
+def _values(spec: object) -> list[dict]:
+    """Every data row inlined anywhere in a chart's spec."""
+    if isinstance(spec, dict):
+        own = spec.get("values") if isinstance(spec.get("values"), list) else []
+        return [*own, *(r for k, v in spec.items() if k != "values" for r in _values(v))]
+    if isinstance(spec, list):
+        return [r for v in spec for r in _values(v)]
+    return []
+
+
+def test_a_trend_across_name_variants_is_one_line() -> None:
+    frames = _panel()
+    volume = m.proactive_volume(frames.reports, frames.proactive)
+    assert sorted(set(volume["organ"])) == ["洪泽区人民政府办公室", "洪泽区政府"]
+    chart = charts.trend(volume, "narrative_items", m.median_band(volume, "narrative_items")).to_dict()
+    rows = [r for r in _values(chart) if "narrative_items" in r]
+    line = sorted((r["year"], r["narrative_items"]) for r in rows if r["organ"] == "洪泽区政府")
+    assert line == [(2021, 21), (2022, 22), (2023, 23)]
+    assert {r["printed_organ"] for r in rows if r["organ"] == "洪泽区政府"} == {
+        "淮安市洪泽区人民政府",
+        "洪泽区人民政府",
+        "洪泽区政府",
+    }
+    yoy = m.year_on_year(volume, "narrative_items").filter(pl.col("organ") == "洪泽区政府").sort("year")
+    assert yoy["previous"].to_list() == [None, 21, 22]
+
+
+def test_profile_peers_and_checks_follow_the_id() -> None:
+    frames = _panel()
+    assert m.subject_of(frames, "淮安市洪泽区人民政府") == "洪泽区政府"  # any printed name finds it
+    assert m.subject_of(frames, "320813/gov") == "洪泽区政府"
+    peers = m.peers_of(frames, "洪泽区政府")
+    assert peers.reports.filter("is_subject")["year"].sort().to_list() == [2021, 2022, 2023]
+    assert m.selection_summary(frames)["organs"].item() == 2
+    assert m.corpus_summary(frames)["organs"] == 2
+    grid = m.coverage(frames.reports)
+    assert grid.filter(pl.col("organ") == "洪泽区政府")["year"].sort().to_list() == [2021, 2022, 2023]

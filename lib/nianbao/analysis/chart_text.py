@@ -28,6 +28,7 @@ GROUP_LABELS = {
 }
 TEXT: dict[str, tuple[str, str]] = {
     "organ": ("机关", "organ"),
+    "printed_organ": ("报告所印名称", "name as printed"),
     "year": ("年度", "year"),
     "path": ("来源文件", "source file"),
     "value": ("数值", "value"),

@@ -137,9 +137,11 @@ def _highlight(organs: Sequence[str], lang: Lang, default: str | None = None) ->
 _FOCUS = "highlight == '' || datum.organ == highlight"
 
 
-def _tooltip(lang: Lang, *extra: alt.Tooltip) -> list[alt.Tooltip]:
+def _tooltip(lang: Lang, *extra: alt.Tooltip, printed: bool = False) -> list[alt.Tooltip]:
+    """Tooltip fields; ``printed``: the data has ``printed_organ`` (the name the report printed)."""
     return [
         alt.Tooltip("organ:N", title=text("organ", lang)),
+        *([alt.Tooltip("printed_organ:N", title=text("printed_organ", lang))] if printed else []),
         alt.Tooltip("year:N", title=text("year", lang)),
         *extra,
         alt.Tooltip("path:N", title=text("path", lang)),
@@ -252,7 +254,7 @@ def heatmap(
     if data.is_empty():
         return _empty(main, lang)
     data, note = _limit_organs(data, value, lang, limit, highlight)
-    cols = ["organ", "year", "path", value, *(c for c in ("flagged",) if c in data.columns)]
+    cols = ["organ", "year", "path", value, *(c for c in ("flagged", "printed_organ") if c in data.columns)]
     data = data.select(cols).with_columns(pl.col("path").fill_null(""))
     if "flagged" not in data.columns:
         data = data.with_columns(flagged=pl.lit(False))
@@ -271,6 +273,7 @@ def heatmap(
             lang,
             alt.Tooltip(f"{value}:Q", title=name, format=",.2~f"),
             alt.Tooltip("flagged:N", title=text("flagged", lang)),
+            printed="printed_organ" in data.columns,
         ),
     )
     dark = 0.6 * float(data[value].max())  # type: ignore[arg-type]
@@ -300,7 +303,10 @@ def trend(
     """
     name = _value_title(value, lang)
     main = title or name
-    data = frame.filter(pl.col(value).is_not_null()).select("organ", "year", "path", value)
+    printed = "printed_organ" in frame.columns  # one line per organ (its label), whatever it printed
+    data = frame.filter(pl.col(value).is_not_null()).select(
+        "organ", "year", "path", value, *(["printed_organ"] if printed else [])
+    )
     if data.is_empty():
         return _empty(main, lang)
     pick = _highlight(data["organ"].to_list(), lang, highlight)
@@ -315,7 +321,7 @@ def trend(
         lines_base.mark_point(filled=True, size=30).encode(
             color=colour,
             opacity=fade,
-            tooltip=_tooltip(lang, alt.Tooltip(f"{value}:Q", title=name, format=",.2~f")),
+            tooltip=_tooltip(lang, alt.Tooltip(f"{value}:Q", title=name, format=",.2~f"), printed=printed),
         ),
     ]
     if band.is_empty():

@@ -28,6 +28,7 @@ from typing import Any
 import polars as pl
 
 from nianbao.analysis.selection import (
+    ORGAN_LABEL,
     REPORT_KEYS,
     Frames,
     from_frames,
@@ -36,6 +37,7 @@ from nianbao.analysis.selection import (
     restrict,
     select,
     selection_summary,
+    with_organ_label,
 )
 from nianbao.analysis.stats import (
     median_band,
@@ -136,56 +138,78 @@ def with_peer_group(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(_peer_key(frame).alias("peer_group"))
 
 
+def _labelled(reports: pl.DataFrame) -> pl.DataFrame:
+    """``reports`` with ``organ_label`` (frames from :func:`from_frames` have it already)."""
+    return reports if ORGAN_LABEL in reports.columns else with_organ_label(reports)
+
+
 def peers_of(frames: Frames, organ: str) -> Frames:
     """Reports of ``organ`` and of its peers: organs of the same level in the place above them.
 
-    Townships and county departments are compared within their county, county governments within
-    their city, city governments within their province (:data:`PEER_PLACE`); where that place is
-    unknown the next one up is used. ``reports`` gains a boolean ``is_subject``. An organ not in
-    ``frames`` gives empty frames.
+    ``organ`` is an organ's label (:func:`subject_of`), its ``organ_id`` or a name it printed; all
+    its reports are the subject, whatever name each printed. Townships and county departments are
+    compared within their county, county governments within their city, city governments within
+    their province (:data:`PEER_PLACE`); where that place is unknown the next one up is used.
+    ``reports`` gains a boolean ``is_subject``. An organ not in ``frames`` gives empty frames.
     """
-    reports = frames.reports.with_columns(_peer_key(frames.reports).alias("_peers"))
-    own = reports.filter(pl.col("organ") == organ)
+    labelled = _labelled(frames.reports)
+    reports = labelled.with_columns(_peer_key(labelled).alias("_peers"))
+    ids = _ids_of(reports, organ)
+    subject = pl.col("organ_id").is_in(ids)
+    own = reports.filter(subject)
     if own.is_empty():
-        return restrict(frames, frames.reports.clear().with_columns(is_subject=pl.lit(False)))
+        return restrict(frames, labelled.clear().with_columns(is_subject=pl.lit(False)))
     key = own["_peers"][0]
     same = (pl.col("_peers") == key) if key is not None else pl.lit(False)
-    peers = reports.filter(same | (pl.col("organ") == organ)).drop("_peers")
-    return restrict(frames, peers.with_columns(is_subject=pl.col("organ") == organ))
+    peers = reports.filter(same | subject).drop("_peers")
+    return restrict(frames, peers.with_columns(is_subject=subject))
+
+
+def _ids_of(reports: pl.DataFrame, organ: str) -> list[str]:
+    """The organ_id(s) meant by a label, an id or a printed name."""
+    hit = reports.filter(
+        (pl.col(ORGAN_LABEL) == organ) | (pl.col("organ_id") == organ) | (pl.col("organ") == organ)
+    )
+    return hit["organ_id"].drop_nulls().unique().to_list()
 
 
 def default_organ(frames: Frames) -> str | None:
-    """A sensible subject for a profile: the organ with the most reports, then the most peers (a
-    county government alone in its county is a poor first example), then the most applications
-    handled (a profile of none shows empty charts), then the first by name."""
-    reports = frames.reports.filter(pl.col("organ").is_not_null())
+    """A sensible subject for a profile (its label): the organ with the most reports, then the most
+    peers (a county government alone in its county is a poor first example), then the most
+    applications handled (a profile of none shows empty charts), then the first by name."""
+    reports = _labelled(frames.reports).filter(pl.col("organ_id").is_not_null())
     if reports.is_empty():
         return None
     handled = application_counts(reports, frames.applications).select("report_id", "handled")
     counted = (
         reports.with_columns(_peer_key(reports).alias("_peers"))
-        .with_columns(pl.col("organ").n_unique().over("_peers").alias("peers"))
+        .with_columns(pl.col("organ_id").n_unique().over("_peers").alias("peers"))
         .join(handled, on="report_id", how="left")
-        .group_by("organ")
+        .group_by(ORGAN_LABEL)
         .agg(pl.len().alias("n"), pl.col("peers").max(), pl.col("handled").sum())
     )
     ranked = counted.sort(
-        ["n", "peers", "handled", "organ"], descending=[True, True, True, False], nulls_last=True
+        ["n", "peers", "handled", ORGAN_LABEL], descending=[True, True, True, False], nulls_last=True
     )
-    return str(ranked["organ"][0])
+    return str(ranked[ORGAN_LABEL][0])
 
 
 def subject_of(frames: Frames, organ: str | None = None) -> str | None:
-    """The organ a profile shows: ``organ`` when the selection has it, :func:`default_organ` when None.
+    """The organ a profile shows, as its label: ``organ`` (a label, an ``organ_id`` or any name the
+    organ printed) when the selection has it, :func:`default_organ` when None.
 
     A name the selection does not hold raises :class:`~nianbao.errors.NianbaoError` listing the
     closest names, rather than drawing a profile of nothing (or of some other organ).
     """
     if organ is None or organ == "":
         return default_organ(frames)
-    names = frames.reports["organ"].drop_nulls().unique().to_list()
-    if organ in names:
-        return organ
+    reports = _labelled(frames.reports)
+    ids = _ids_of(reports, organ)
+    if len(ids) == 1:
+        return str(reports.filter(pl.col("organ_id") == ids[0])[ORGAN_LABEL][0])
+    names = reports[ORGAN_LABEL].drop_nulls().unique().to_list()
+    if len(ids) > 1:
+        raise NianbaoError(f"{organ!r} names several organs in this selection; pick one of its labels")
     close = difflib.get_close_matches(organ, names, n=5, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else f"; it holds {len(names)} organs"
     raise NianbaoError(f"organ {organ!r} has no report in this selection (years, place, level){hint}")
@@ -193,9 +217,15 @@ def subject_of(frames: Frames, organ: str | None = None) -> str | None:
 
 def checks_of(frames: Frames, organ: str | None = None) -> pl.DataFrame:
     """Checks raised on the selected reports (of one organ when given), with the file and year."""
-    reports = frames.reports if organ is None else frames.reports.filter(pl.col("organ") == organ)
+    reports = _labelled(frames.reports)
+    if organ is not None:
+        reports = reports.filter(pl.col("organ_id").is_in(_ids_of(reports, organ)))
     return (
-        frames.checks.join(reports.select("report_id", "organ", "year", "path"), on="report_id", how="inner")
+        frames.checks.join(
+            reports.select("report_id", pl.col(ORGAN_LABEL).alias("organ"), "year", "path"),
+            on="report_id",
+            how="inner",
+        )
         .select("organ", "year", "path", "check", pl.col("severity").cast(pl.String), "where", "message")
         .sort("organ", "year", "severity", "check")
     )
@@ -540,8 +570,10 @@ def check_summary(checks: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
 def coverage(reports: pl.DataFrame) -> pl.DataFrame:
     """Organ × year: how many files, and the best status among them (ok > partial > others)."""
     rank = {"ok": 0, "partial": 1, "duplicate": 2, "failed": 3, "not_a_report": 4}
-    keyed = reports.filter(pl.col("organ").is_not_null() & pl.col("year").is_not_null()).with_columns(
-        pl.col("status").cast(pl.String).replace_strict(rank, return_dtype=pl.Int8).alias("_r")
+    labelled = _labelled(reports)
+    keyed = labelled.filter(pl.col("organ_id").is_not_null() & pl.col("year").is_not_null()).with_columns(
+        pl.col("status").cast(pl.String).replace_strict(rank, return_dtype=pl.Int8).alias("_r"),
+        pl.col(ORGAN_LABEL).alias("organ"),
     )
     return (
         keyed.sort("_r")
@@ -577,7 +609,7 @@ def corpus_summary(frames: Frames) -> dict[str, Any]:
     return {
         "files": reports.height,
         "by_status": dict(sorted(by_status.items())),
-        "organs": reports["organ"].drop_nulls().n_unique(),
+        "organs": reports["organ_id"].drop_nulls().n_unique(),
         "years": (int(years.min()), int(years.max())) if years.len() else None,  # type: ignore[arg-type]
         "checks_by_severity": by_severity,
         "flagged_reports": flagged,

@@ -23,6 +23,7 @@ from nianbao.errors import NianbaoError
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
 
 __all__ = [
+    "ORGAN_LABEL",
     "REPORT_KEYS",
     "USABLE_STATUS",
     "Frames",
@@ -32,10 +33,25 @@ __all__ = [
     "restrict",
     "select",
     "selection_summary",
+    "with_organ_label",
 ]
 
 USABLE_STATUS = ("ok", "partial")
-REPORT_KEYS = ("report_id", "organ", "organ_level", "province", "city", "county", "year", "path", "flagged")
+REPORT_KEYS = (
+    "report_id",
+    "organ",
+    "organ_id",
+    "printed_organ",
+    "organ_level",
+    "province",
+    "city",
+    "county",
+    "year",
+    "path",
+    "flagged",
+)
+# The reports column every analysis groups and labels organs by: the canonical name, one per organ_id.
+ORGAN_LABEL = "organ_label"
 
 
 # ---------------------------------------------------------------------------------------------- loading
@@ -69,8 +85,35 @@ def _conform(df: pl.DataFrame | pl.LazyFrame, name: str) -> pl.DataFrame:
 
 
 def from_frames(frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> Frames:
-    """:class:`Frames` from a mapping of frame name to (lazy) frame, conformed to the contract."""
-    return Frames(**{n: _conform(frames[n], n) for n in FRAME_NAMES})
+    """:class:`Frames` from a mapping of frame name to (lazy) frame, conformed to the contract.
+
+    ``reports`` gains ``organ_label`` (:func:`with_organ_label`), the key every analysis groups
+    organs by.
+    """
+    conformed = {n: _conform(frames[n], n) for n in FRAME_NAMES}
+    conformed["reports"] = with_organ_label(conformed["reports"])
+    return Frames(**conformed)
+
+
+def with_organ_label(reports: pl.DataFrame) -> pl.DataFrame:
+    """``reports`` with ``organ_label``: the canonical ``organ_name``, unique per ``organ_id``.
+
+    Where two ids share a canonical name the id is added in brackets, so grouping by the label is
+    grouping by ``organ_id`` (洪泽区人民政府 and 淮安市洪泽区人民政府 are one organ, a county and its
+    办公室 two). Frames written before organs were resolved (``organ_id`` all null) are resolved here.
+    """
+    if (
+        reports.height
+        and reports["organ_id"].null_count() == reports.height
+        and reports["organ"].null_count() < reports.height
+    ):
+        from nianbao.parse.organs import resolve_reports
+
+        reports = resolve_reports(reports)[0]
+    name = pl.coalesce("organ_name", "organ")
+    shared = pl.col("organ_id").n_unique().over(name) > 1
+    label = pl.when(shared).then(pl.format("{}（{}）", name, pl.col("organ_id"))).otherwise(name)
+    return reports.with_columns(label.alias(ORGAN_LABEL))
 
 
 def load(path: str | Path) -> Frames:
@@ -143,11 +186,17 @@ def select(
 
 
 def report_keys(reports: pl.DataFrame) -> pl.DataFrame:
-    """The columns every metric row carries (:data:`REPORT_KEYS`); ``flagged`` is false when :func:`select` was not used."""
+    """The columns every metric row carries (:data:`REPORT_KEYS`); ``flagged`` is false when :func:`select` was not used.
+
+    A metric row's ``organ`` is the organ's label (its canonical name, one per ``organ_id``:
+    :func:`with_organ_label`); ``printed_organ`` is the name the report printed.
+    """
     frame = reports if "flagged" in reports.columns else reports.with_columns(flagged=pl.lit(False))
     return frame.select(
         pl.col("report_id"),
-        pl.col("organ"),
+        pl.col(ORGAN_LABEL if ORGAN_LABEL in frame.columns else "organ").alias("organ"),
+        pl.col("organ_id"),
+        pl.col("organ").alias("printed_organ"),
         pl.col("organ_level").cast(pl.String),
         pl.col("province"),
         pl.col("city"),
@@ -177,7 +226,7 @@ def selection_summary(frames: Frames, include_flagged: bool = False) -> pl.DataF
     return pl.DataFrame(
         {
             "reports": [reports.height],
-            "organs": [reports["organ"].drop_nulls().n_unique()],
+            "organs": [reports["organ_id"].drop_nulls().n_unique()],
             "first_year": [int(years.min()) if years.len() else None],  # type: ignore[arg-type]
             "last_year": [int(years.max()) if years.len() else None],  # type: ignore[arg-type]
             "flagged": [flagged],

@@ -22,7 +22,8 @@ warning ``organ_unresolved``: it is kept, but not joined across years with confi
 The crosswalk (:mod:`nianbao.parse.crosswalk`: the package's table of renamed divisions, then a
 corpus's ``organs.csv``) is applied on top: an organ row (``organ_id`` with ``/``) sets the id and
 name outright and is reported as ``organ_crosswalk`` (info). ``organ_name`` is the canonical name:
-the division's current name, the unit as printed in the organ's latest report, and the kind.
+the crosswalk's, else the name the organ's latest report printed (:func:`resolve_reports`);
+:func:`resolve_one` also builds a full name from the division for one printed name alone.
 
 >>> resolve_one("洪泽区政府", "county", "江苏省", "淮安市", "洪泽区", 2023).organ_id
 '320813/gov'
@@ -270,12 +271,19 @@ def resolve_reports(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``reports`` with ``organ_id`` and ``organ_name`` filled in, and the organ checks.
 
-    The canonical name of an id is the one built from its latest report (then the first path), so
-    all reports of an organ carry the same ``organ_name``.
+    The canonical name of an id is the name a crosswalk row gives it, else the name its latest
+    report printed (the longest of that year's, then by path), so all reports of an organ carry the
+    same ``organ_name`` and it is one the organ uses today (乡 → 镇, 县 → 区).
     """
     keys = reports.select(_KEYS).unique().filter(pl.col("organ").is_not_null())
     res = [
-        (*k, r.organ_id, r.organ_name, r.unresolved, r.row.source if r.row else None)
+        (
+            *k,
+            r.organ_id,
+            (r.row.organ_name or None) if r.row else None,
+            r.unresolved,
+            r.row.source if r.row else None,
+        )
         for k in keys.iter_rows()
         for r in [resolve_one(k[0], _s(k[1]), k[2], k[3], k[4], k[5], crosswalk)]
     ]
@@ -293,13 +301,11 @@ def resolve_reports(
     j = reports.drop("organ_id", "organ_name", strict=False).join(
         table, on=list(_KEYS), how="left", nulls_equal=True
     )
-    j = j.with_columns(
-        pl.col("_name")
-        .sort_by(pl.col("year").fill_null(0), pl.col("path"), descending=[True, False])
-        .first()
-        .over("_id")
-        .alias("_name")
-    )
+    order = (pl.col("year").fill_null(0), pl.col("organ").str.len_chars(), pl.col("path"))
+    newest = [True, True, False]
+    named = pl.col("_name").sort_by(*order, descending=newest).drop_nulls().first().over("_id")
+    latest = pl.col("organ").sort_by(*order, descending=newest).first().over("_id")
+    j = j.with_columns(pl.coalesce(named, latest).alias("_name"))
     out = j.with_columns(organ_id=pl.col("_id"), organ_name=pl.col("_name")).select(reports.columns)
     return out, organ_checks(j)
 
