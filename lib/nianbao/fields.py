@@ -191,7 +191,7 @@ REPORTS: tuple[Field, ...] = (
     Field(
         "organ_name",
         pl.String(),
-        "canonical name of organ_id (current division name, as in its latest report)",
+        "canonical name of organ_id: a crosswalk row's, else as printed in the organ's latest report",
     ),
     Field("organ_level", ORGAN_LEVEL, "administrative level of the organ"),
     Field("province", pl.String(), "province of the organ"),
