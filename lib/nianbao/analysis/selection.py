@@ -13,14 +13,16 @@ these names, so a notebook needs one import.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from nianbao.corpus.run import scan
 from nianbao.errors import NianbaoError
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
+from nianbao.frames import Frames
 
 __all__ = [
     "ORGAN_LABEL",
@@ -57,21 +59,6 @@ ORGAN_LABEL = "organ_label"
 # ---------------------------------------------------------------------------------------------- loading
 
 
-@dataclass(frozen=True, slots=True)
-class Frames:
-    """The five contract frames, held together so one argument carries a corpus."""
-
-    reports: pl.DataFrame
-    proactive: pl.DataFrame
-    applications: pl.DataFrame
-    litigation: pl.DataFrame
-    checks: pl.DataFrame
-
-    def __repr__(self) -> str:
-        sizes = ", ".join(f"{n}={getattr(self, n).height}" for n in FRAME_NAMES)
-        return f"Frames({sizes})"
-
-
 def _conform(df: pl.DataFrame | pl.LazyFrame, name: str) -> pl.DataFrame:
     """Cast a frame to the contract schema; extra columns are kept, missing ones become null."""
     frame = df.collect() if isinstance(df, pl.LazyFrame) else df
@@ -85,12 +72,14 @@ def _conform(df: pl.DataFrame | pl.LazyFrame, name: str) -> pl.DataFrame:
 
 
 def from_frames(frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> Frames:
-    """:class:`Frames` from a mapping of frame name to (lazy) frame, conformed to the contract.
+    """:class:`Frames` from a mapping of frame name to (lazy) frame, conformed to the contract
+    (``corrections`` is taken when the mapping holds it).
 
     ``reports`` gains ``organ_label`` (:func:`with_organ_label`), the key every analysis groups
     organs by.
     """
-    conformed = {n: _conform(frames[n], n) for n in FRAME_NAMES}
+    names = [*FRAME_NAMES, *(["corrections"] if "corrections" in frames else [])]
+    conformed = {n: _conform(frames[n], n) for n in names}
     conformed["reports"] = with_organ_label(conformed["reports"])
     return Frames(**conformed)
 
@@ -129,7 +118,11 @@ def load(path: str | Path) -> Frames:
             f"{folder} is not a parsed corpus (missing {', '.join(m + '.parquet' for m in missing)}); "
             f"run `nianbao parse CORPUS --out {folder}` first"
         )
-    return from_frames({n: pl.read_parquet(folder / f"{n}.parquet") for n in FRAME_NAMES})
+    parsed = scan(folder)  # refuses a set of files mixed from two runs
+    frames: dict[str, pl.DataFrame | pl.LazyFrame] = {n: parsed[n] for n in FRAME_NAMES}
+    if parsed.corrections is not None:
+        frames["corrections"] = parsed.corrections
+    return from_frames(frames)
 
 
 # ---------------------------------------------------------------------------------------------- selection
@@ -210,7 +203,10 @@ def report_keys(reports: pl.DataFrame) -> pl.DataFrame:
 def restrict(frames: Frames, reports: pl.DataFrame) -> Frames:
     """The corpus cut down to the given reports (the other four frames follow ``report_id``)."""
     ids = reports["report_id"].implode()
-    keep = {n: getattr(frames, n).filter(pl.col("report_id").is_in(ids)) for n in FRAME_NAMES[1:]}
+    keep = {
+        n: getattr(frames, n).filter(pl.col("report_id").is_in(ids))
+        for n in (*FRAME_NAMES[1:], "corrections")
+    }
     return replace(frames, reports=reports, **keep)
 
 

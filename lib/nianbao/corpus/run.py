@@ -55,6 +55,7 @@ from nianbao.corpus.sources import Source, SourceError, SourceReader, is_synthet
 from nianbao.corpus.summary import summarize
 from nianbao.errors import NianbaoError, UnreadableFile
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS, empty_frame
+from nianbao.frames import Frames
 from nianbao.options import RunOptions
 from nianbao.parse.result import FileResult, to_frames
 from nianbao.read import READERS, sniff
@@ -93,22 +94,11 @@ class RunStats:
     )  # what the run repaired on the way (a damaged cache segment)
 
 
-@dataclass
-class Corpus:
-    """The five contract frames of a corpus (``fields.FRAME_SCHEMAS``) and how the run went."""
+@dataclass(frozen=True, repr=False)
+class Corpus(Frames):
+    """The frames of a corpus (:class:`nianbao.frames.Frames`) and how the run went."""
 
-    reports: pl.DataFrame
-    proactive: pl.DataFrame
-    applications: pl.DataFrame
-    litigation: pl.DataFrame
-    checks: pl.DataFrame
     stats: RunStats = field(default_factory=RunStats)
-    # one row per correction applied (nianbao.corpus.corrections); not one of the contract's five
-    corrections: pl.DataFrame = field(default_factory=lambda: empty_frame("corrections"))
-
-    @property
-    def frames(self) -> dict[str, pl.DataFrame]:
-        return {name: getattr(self, name) for name in FRAME_NAMES}
 
     def write(self, out_dir: str | os.PathLike[str]) -> None:
         """Write ``<name>.parquet`` for the five frames into ``out_dir`` (and ``corrections`` when

@@ -11,15 +11,12 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 from typing import Any, Literal
 
-import polars as pl
-
 from nianbao.errors import NotAReport, UnreadableFile
-from nianbao.fields import empty_frame
+from nianbao.frames import Frames
 from nianbao.grid import Document, to_simplified
 from nianbao.options import RunOptions
 from nianbao.parse.checks import identity_findings, narrative_findings, report_checks
@@ -250,17 +247,7 @@ def parse_file(
     return parse_bytes(data, shown, options=options)
 
 
-@dataclass(frozen=True)
-class ReportFrames:
-    """The five frames of one report (``reports`` has one row), and ``corrections`` (none: one
-    report is read without corrections files)."""
-
-    reports: pl.DataFrame
-    proactive: pl.DataFrame
-    applications: pl.DataFrame
-    litigation: pl.DataFrame
-    checks: pl.DataFrame
-    corrections: pl.DataFrame = field(default_factory=lambda: empty_frame("corrections"))
+ReportFrames = Frames  # what read_report returns: the one frames container
 
 
 def read_report(
