@@ -175,7 +175,12 @@ CORRECTION_CHECKS: frozenset[str] = frozenset(k for k in CHECK_NAMES if k.starts
 
 REPORTS: tuple[Field, ...] = (
     Field("report_id", pl.String(), "first 16 hex digits of the SHA-256 of the file's bytes"),
-    Field("path", pl.String(), "path as given, relative to the corpus root"),
+    Field(
+        "path",
+        pl.String(),
+        "path as given, relative to the corpus root (a zip member: archive.zip/member); a name whose bytes are "
+        "not UTF-8 is shown decoded as GB18030, else with its undecodable bytes as \\xNN",
+    ),
     Field("format", FORMAT, "detected from content, not only the extension"),
     Field("status", STATUS, "ok / partial (tables missing or damaged) / failed / not_a_report / duplicate"),
     Field("error", pl.String(), "why a file failed or is not a report; null otherwise"),

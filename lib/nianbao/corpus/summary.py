@@ -49,7 +49,8 @@ def summarize(corpus: Corpus, out_dir: str | os.PathLike[str] | None = None, fai
     bad = r.filter(pl.col("status").is_in(["failed", "not_a_report"]))
     if bad.height:
         lines.append(f"failed or not a report ({bad.height:,}; first {min(failures, bad.height)}):")
-        lines += [f"  {p}: {e}" for p, e in bad.select("path", "error").head(failures).iter_rows()]
+        rows = bad.select("path", "error").head(failures).iter_rows()
+        lines += [f"  {_one_line(p)}: {_one_line(e or '')}" for p, e in rows]
     if out_dir is not None:
         names = [*FRAME_NAMES, "corrections"] if s.corrections_files else FRAME_NAMES
         lines.append(f"wrote:    {shown_path(Path(out_dir) / ('{' + ','.join(names) + '}.parquet'))}")
@@ -62,3 +63,15 @@ def _counts(frame: pl.DataFrame, col: str) -> str:
     dtype = frame.schema[col]
     order = dtype.categories.to_list() if isinstance(dtype, pl.Enum) else sorted(present)
     return " · ".join(f"{k} {present[k]:,}" for k in order if present.get(k))
+
+
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F]}
+
+
+def _one_line(text: str) -> str:
+    r"""Text kept on its line: a newline or escape code in a file name must not redraw the screen.
+
+    >>> _one_line("a\nb\x1b[2J.txt")
+    'a\\x0ab\\x1b[2J.txt'
+    """
+    return text.translate(_CONTROLS)
