@@ -32,6 +32,8 @@ class _Source(Protocol):
 
     def pages(self) -> Iterator[Callable[[], PageContent]]: ...
 
+    def close(self) -> None: ...
+
 
 _PLACEHOLDER_TITLES = frozenset({"", "(anonymous)", "untitled", "无标题", "document", "文档"})
 _TITLE_NOISE = re.compile(r"^microsoft (?:word|excel) - |\.(?:docx?|wps|xlsx?|pdf)$", re.IGNORECASE)
@@ -100,27 +102,26 @@ def _check_envelope(data: bytes) -> None:
         raise UnreadableFile("PDF is truncated (no end-of-file marker); download it again")
 
 
-def _open(data: bytes, s: PdfSettings, deadline: float) -> _Source:
-    """The file opened by the engine the settings ask for."""
-    _check_envelope(data)
+def _open(data: bytes, s: PdfSettings, engine: str, deadline: float) -> _Source:
+    """The file opened by ``engine`` ("pdfium" or "pdfminer")."""
+    if engine == "pdfium":
+        from nianbao.read.pdf_pdfium import open_pdfium
+
+        return open_pdfium(data, s, deadline)
     return open_miner(data, s, deadline)
 
 
-def read_pdf(data: bytes, settings: PdfSettings | Mapping[str, Any] | None = None) -> Document:
-    """Read a PDF report into a :class:`~nianbao.grid.Document` (ruled tables as grid lines).
+def _read(data: bytes, s: PdfSettings, engine: str, start: float) -> Document:
+    """The Document as ``engine`` reads it (see :func:`read_pdf`)."""
+    source = _open(data, s, engine, start + s.max_seconds)
+    try:
+        return _assemble(source, s, start)
+    finally:
+        source.close()
 
-    ``settings`` is a :class:`PdfSettings`, a dict of its fields, or None for the defaults.
 
-    Raises :class:`~nianbao.errors.UnreadableFile` for a file that is not a PDF, truncated, damaged,
-    encrypted with a password, without pages, or without a text layer (scanned images), and
-    :class:`PdfLimit` (an UnreadableFile) when a page's work passes a bound (``max_operators``,
-    ``max_form_depth``, or ``max_seconds`` within a page). Pages past ``settings.max_pages``, or
-    not begun before ``settings.max_seconds`` have passed, are skipped, as are damaged pages;
-    ``Document.notes`` says so.
-    """
-    s = PdfSettings.resolve(settings)
-    start = time.monotonic()
-    source = _open(data, s, start + s.max_seconds)
+def _assemble(source: _Source, s: PdfSettings, start: float) -> Document:
+    """The source's pages, one by one, into a Document (bounds, damaged pages and notes)."""
     out = Assembler(s)
     notes: list[str] = []
     seen = _Tally()
@@ -159,3 +160,30 @@ def read_pdf(data: bytes, settings: PdfSettings | Mapping[str, Any] | None = Non
     raw = source.title()
     title = _tidy_title(clean(raw)[:300]) if raw is not None else None
     return Document("pdf", tuple(out.lines), title, (*notes, *seen.notes()))
+
+
+def read_pdf(data: bytes, settings: PdfSettings | Mapping[str, Any] | None = None) -> Document:
+    """Read a PDF report into a :class:`~nianbao.grid.Document` (ruled tables as grid lines).
+
+    ``settings`` is a :class:`PdfSettings`, a dict of its fields, or None for the defaults; its
+    ``engine`` picks PDFium or pdfminer.six ("auto": PDFium, and pdfminer for a file PDFium cannot
+    open or read — a bound hit is final, not retried).
+
+    Raises :class:`~nianbao.errors.UnreadableFile` for a file that is not a PDF, truncated, damaged,
+    encrypted with a password, without pages, or without a text layer (scanned images), and
+    :class:`PdfLimit` (an UnreadableFile) when a page's work passes a bound (``max_operators``,
+    ``max_form_depth``, or ``max_seconds`` within a page). Pages past ``settings.max_pages``, or
+    not begun before ``settings.max_seconds`` have passed, are skipped, as are damaged pages;
+    ``Document.notes`` says so.
+    """
+    s = PdfSettings.resolve(settings)
+    start = time.monotonic()
+    _check_envelope(data)
+    if s.engine != "auto":
+        return _read(data, s, s.engine, start)
+    try:
+        return _read(data, s, "pdfium", start)
+    except PdfLimit:
+        raise
+    except UnreadableFile:
+        return _read(data, s, "pdfminer", start)

@@ -4,7 +4,7 @@ pdfminer runs without its layout analysis (``laparams=None``): the reader groups
 A hostile file must not make it loop or grow without bound, so its work is bounded here:
 
 - object references: an object whose value is a reference (to itself, or a chain longer than
-  ``MAX_REF_CHAIN``) is an error, not an endless loop in pdfminer's ``resolve1``;
+  ``MAX_REF_CHAIN``) is null, not an endless loop in pdfminer's ``resolve1``;
 - content: every operand and operator a page's content streams (its Form XObjects included) hand to
   the interpreter is counted; past ``max_operators``, or with Form XObjects nested deeper than
   ``max_form_depth``, or past the reading's deadline (checked every few thousand operators, so also
@@ -28,7 +28,7 @@ from nianbao.errors import UnreadableFile
 from nianbao.read.pdf_page import PageContent, page_content
 from nianbao.read.pdf_settings import PdfSettings
 
-__all__ = ["MAX_REF_CHAIN", "MAX_STREAM_BYTES", "MinerSource", "PdfLimit", "open_miner"]
+__all__ = ["FORM_UNITS", "MAX_REF_CHAIN", "MAX_STREAM_BYTES", "MinerSource", "PdfLimit", "open_miner"]
 
 # pdfminer logs a warning for every oddity of a font (thousands per file); without a handler of
 # its own they reach stderr through logging's last resort. An application that configures logging
@@ -37,11 +37,35 @@ logging.getLogger("pdfminer").addHandler(logging.NullHandler())
 
 MAX_REF_CHAIN = 32  # an object that is a reference to a reference … at most this deep
 _CHECK_EVERY = 4096  # operators between two looks at the clock
-_FORM_UNITS = 100  # what running one Form XObject costs, in operators
+FORM_UNITS = 100  # what running one Form XObject costs, in operators
 
 
 class PdfLimit(UnreadableFile):
-    """A bound of the reader's work was hit (operators, nesting, time): the file is failed, not cut."""
+    """A bound of the reader's work was hit (operators, nesting, time): the file is failed, not cut.
+
+    The messages are the same whichever engine counted, so both engines give the same row."""
+
+    @classmethod
+    def too_much(cls, page: int, s: PdfSettings) -> PdfLimit:
+        return cls(
+            f"PDF page {page} draws more than the reader allows (max_operators = {s.max_operators}: "
+            f"operators, characters and paths, {FORM_UNITS} per Form XObject); the file may be broken "
+            "or hostile; raise max_operators in the PDF settings if it is genuine"
+        )
+
+    @classmethod
+    def too_deep(cls, page: int, s: PdfSettings) -> PdfLimit:
+        return cls(
+            f"PDF page {page} nests Form XObjects more than {s.max_form_depth} deep (max_form_depth); "
+            "the file may be broken or hostile"
+        )
+
+    @classmethod
+    def too_slow(cls, page: int, s: PdfSettings) -> PdfLimit:
+        return cls(
+            f"PDF page {page} took over {s.max_seconds:g} s to read (max_seconds); the file may be "
+            "broken; raise max_seconds in the PDF settings if it is genuine"
+        )
 
 
 def _decode_info(raw: bytes) -> str:
@@ -87,15 +111,9 @@ class _Budget:
     def _look(self) -> None:
         self.next_look = max(self.left - _CHECK_EVERY, -1)  # look at once when overspent
         if self.left < 0:
-            raise PdfLimit(
-                f"PDF page {self.page} draws more than {self.s.max_operators} content operators "
-                "(a broken or hostile file); raise max_operators in the PDF settings if it is genuine"
-            )
+            raise PdfLimit.too_much(self.page, self.s)
         if time.monotonic() > self.deadline:
-            raise PdfLimit(
-                f"PDF page {self.page} took over {self.s.max_seconds:g} s to read (max_seconds); "
-                "the file may be broken; raise max_seconds in the PDF settings if it is genuine"
-            )
+            raise PdfLimit.too_slow(self.page, self.s)
 
 
 def _interpreter_class() -> type:
@@ -103,7 +121,7 @@ def _interpreter_class() -> type:
 
     Every operand goes through ``push`` and every operator without operands is wrapped, so each
     object of a content stream costs one unit; Form XObjects run in sub-interpreters one level deeper,
-    and each costs ``_FORM_UNITS`` more (setting one up costs pdfminer as much as that many operators).
+    and each costs ``FORM_UNITS`` more (setting one up costs pdfminer as much as that many operators).
     """
     from pdfminer.pdfinterp import PDFPageInterpreter
 
@@ -116,14 +134,11 @@ def _interpreter_class() -> type:
             super().push(obj)
 
         def subinterp(self) -> Any:
-            self.budget.spend(_FORM_UNITS)
+            self.budget.spend(FORM_UNITS)
             child: Any = super().subinterp()
             child.budget, child.depth = self.budget, self.depth + 1
             if child.depth > self.budget.s.max_form_depth:
-                raise PdfLimit(
-                    f"PDF page {self.budget.page} nests Form XObjects more than "
-                    f"{self.budget.s.max_form_depth} deep (a broken or hostile file)"
-                )
+                raise PdfLimit.too_deep(self.budget.page, self.budget.s)
             return child
 
     def counted(method: Callable[[Any], None]) -> Callable[[Any], None]:
@@ -141,7 +156,9 @@ def _interpreter_class() -> type:
 
 
 def _document_class() -> type:
-    """pdfminer's document, whose objects are never bare references (cycles and long chains refused)."""
+    """pdfminer's document, whose objects are never bare references: an object that is a reference
+    to itself (directly or through others), or a chain longer than MAX_REF_CHAIN, is null — what a
+    reference to a missing object is in PDF, and what PDFium makes of it."""
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdftypes import PDFObjRef
 
@@ -151,7 +168,7 @@ def _document_class() -> type:
             seen = {objid}
             while isinstance(obj, PDFObjRef):
                 if obj.objid in seen or len(seen) >= MAX_REF_CHAIN:
-                    raise ValueError(f"PDF object {objid} refers to itself through references")
+                    return None
                 seen.add(obj.objid)
                 obj = super().getobj(obj.objid)
             return obj
@@ -257,6 +274,9 @@ class MinerSource:
 
         for number, page in enumerate(PDFPage.create_pages(self.doc), start=1):
             yield functools.partial(self._read, page, number)
+
+    def close(self) -> None:
+        """Nothing to release (pure Python)."""
 
     def _read(self, page: Any, number: int) -> PageContent:
         interpreter = self.interpreter_class(self.manager, self.device)

@@ -18,7 +18,7 @@ from typing import Any
 
 from nianbao.read.pdf_tables import Seg, segments_of
 
-__all__ = ["Char", "PageContent", "page_content"]
+__all__ = ["Char", "PageContent", "page_content", "upright"]
 
 # Fonts often map a character's glyph to a radical code point that shares its shape: 行 comes out as
 # the Kangxi radical ⾏ (U+2F8F), 页 as ⻚ (U+2EDA). Kangxi radicals have NFKC equivalents; the
@@ -89,11 +89,11 @@ def page_content(layout: Any, max_width: float) -> PageContent:
     content = PageContent(chars, segs, cids, images, (layout.x0, layout.x1))
     turn = max(range(4), key=runs.__getitem__)
     if turn and runs[turn] > len(chars) / 2:  # most text runs up, down or right to left: a turned page
-        return _upright(content, layout.bbox, turn)
+        return upright(content, layout.bbox, turn)
     return content
 
 
-def _upright(c: PageContent, bbox: tuple[float, float, float, float], turn: int) -> PageContent:
+def upright(c: PageContent, bbox: tuple[float, float, float, float], turn: int) -> PageContent:
     """The page turned by ``turn`` quarters so that its text runs left to right.
 
     Text running up: (x, y) → (y, -x); upside down: (x, y) → (-x, -y); running down: (x, y) → (-y, x).

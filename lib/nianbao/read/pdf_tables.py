@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Grid", "Seg", "find_tables", "segments_of"]
+__all__ = ["Grid", "Seg", "find_tables", "path_segments", "segments_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,29 +36,73 @@ class Seg:
     hi: float
 
 
+Point = tuple[float, float]
+
+
 def segments_of(item: Any, max_width: float) -> Iterator[Seg]:
-    """The rulings a drawn path contributes: stroked lines and rectangle sides, and thin filled bars
-    (rectangles, or the bevelled quadrilaterals browsers draw for ``border=1`` cells)."""
+    """The rulings a pdfminer path item contributes (see :func:`_rulings`)."""
     from pdfminer.layout import LTLine, LTRect
 
     path = getattr(item, "original_path", None) or []
     if any(op[0] in "cvy" for op in path):  # Bézier curves: not a table
         return
-    x0, y0, x1, y1 = item.bbox
-    if item.fill and not item.stroke and not isinstance(item, LTLine):
+    kind = "line" if isinstance(item, LTLine) else "rect" if isinstance(item, LTRect) else "curve"
+    yield from _rulings(kind, item.bbox, item.pts, item.stroke, item.fill, max_width)
+
+
+def path_segments(shape: str, pts: list[Point], stroke: bool, fill: bool, max_width: float) -> Iterator[Seg]:
+    """The rulings of one subpath given as pdfminer paints it: ``shape`` has one letter per
+    operation (m, l, c, h) and ``pts`` one end point per letter (h: the subpath's start), in page
+    coordinates. Classified as pdfminer's ``paint_path`` classifies it (line, rectangle, curve)."""
+    if not shape.startswith("m") or "c" in shape:  # not a subpath; Bézier curves: not a table
+        return
+    pts = list(pts)
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:  # a redundant l before h
+        shape = shape[:-2] + "h"
+        pts.pop()
+    if shape in {"mlh", "ml"}:
+        kind, pts = "line", pts[:2]
+    elif shape in {"mlllh", "mllll"}:
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (
+            y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0
+        )
+        if pts[0] == pts[4] and square:
+            (ax, ay), (bx, by) = pts[0], pts[2]
+            kind, pts = "rect", [(ax, ay), (bx, ay), (bx, by), (ax, by)]
+        else:
+            kind = "curve"
+    else:
+        kind = "curve"
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    yield from _rulings(kind, (min(xs), min(ys), max(xs), max(ys)), pts, stroke, fill, max_width)
+
+
+def _rulings(
+    kind: str,
+    bbox: tuple[float, float, float, float],
+    pts: list[Point],
+    stroke: bool,
+    fill: bool,
+    max_width: float,
+) -> Iterator[Seg]:
+    """Stroked lines and rectangle sides, and thin filled bars (rectangles, or the bevelled
+    quadrilaterals browsers draw for ``border=1`` cells)."""
+    x0, y0, x1, y1 = bbox
+    if fill and not stroke and kind != "line":
         if min(x1 - x0, y1 - y0) <= max_width:  # wider: a shaded cell or a background, not a ruling
             if x1 - x0 >= y1 - y0:
                 yield Seg(True, (y0 + y1) / 2, x0, x1)
             else:
                 yield Seg(False, (x0 + x1) / 2, y0, y1)
         return
-    if isinstance(item, LTRect):
-        if item.stroke:
+    if kind == "rect":
+        if stroke:
             yield from (Seg(True, y0, x0, x1), Seg(True, y1, x0, x1))
             yield from (Seg(False, x0, y0, y1), Seg(False, x1, y0, y1))
         return
-    if isinstance(item, LTLine) or item.stroke:
-        for (ax, ay), (bx, by) in itertools.pairwise(item.pts):
+    if kind == "line" or stroke:
+        for (ax, ay), (bx, by) in itertools.pairwise(pts):
             if abs(ay - by) <= 0.5 and abs(ax - bx) > 0.5:
                 yield Seg(True, (ay + by) / 2, min(ax, bx), max(ax, bx))
             elif abs(ax - bx) <= 0.5 and abs(ay - by) > 0.5:
