@@ -36,10 +36,24 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Measure:
+    """A table-2 column. ``means`` names what it counts for comparisons across templates (2019's
+    本年新制作数量 ``created`` means 2021's ``issued``); ``synth_latent`` names the quantity the
+    synthetic generator draws it from for document items. Both default to the key."""
+
     key: str
     label: str
     label_en: str
     decimal: bool = False
+    means: str = ""
+    synth_latent: str = ""
+
+    @property
+    def concept(self) -> str:
+        return self.means or self.key
+
+    @property
+    def latent(self) -> str:
+        return self.synth_latent or self.concept
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +153,15 @@ def _tuple(d: dict, key: str) -> tuple[str, ...]:
 def _parse(raw: dict) -> Template:
     t2, t3, t4 = raw["table2"], raw["table3"], raw["table4"]
     measures = tuple(
-        Measure(m["key"], m["label"], m["label_en"], m.get("decimal", False)) for m in t2["measures"]
+        Measure(
+            m["key"],
+            m["label"],
+            m["label_en"],
+            m.get("decimal", False),
+            m.get("means", ""),
+            m.get("synth_latent", ""),
+        )
+        for m in t2["measures"]
     )
     return Template(
         year=raw["year"],
@@ -193,6 +215,41 @@ def all_templates() -> tuple[Template, ...]:
         if f.name.endswith(".toml")
     ]
     return tuple(sorted(found, key=lambda t: t.year))
+
+
+def measures_meaning(concept: str) -> tuple[str, ...]:
+    """The table-2 measure keys, over every template, that count ``concept`` (their ``means``).
+
+    >>> measures_meaning("issued"), measures_meaning("in_force")
+    (('created', 'issued'), ('total_published', 'in_force'))
+    """
+    return tuple(m.key for t in all_templates() for m in t.table2_measures if m.concept == concept)
+
+
+def applicant_keys() -> tuple[str, ...]:
+    """Table 3's applicant columns (not the total), over every template, newest template's order.
+
+    >>> applicant_keys()[0]
+    'natural_person'
+    """
+    keys = [c.key for t in reversed(all_templates()) for c in t.table3_columns if not c.sum_of_others]
+    return tuple(dict.fromkeys(keys))
+
+
+def outcome_groups() -> tuple[str, ...]:
+    """The groups of table 3's outcome rows (予以公开 … 其他处理), over every template, in printed order.
+
+    >>> outcome_groups()
+    ('granted', 'partially_granted', 'denied', 'unable', 'not_processed', 'other')
+    """
+    groups = [r.group for t in reversed(all_templates()) for r in t.table3_rows if r.key in t.outcome_keys]
+    return tuple(dict.fromkeys(groups))
+
+
+@cache
+def measure_latents() -> dict[str, str]:
+    """Table-2 measure key → the synthetic generator's latent quantity (:attr:`Measure.latent`)."""
+    return {m.key: m.latent for t in all_templates() for m in t.table2_measures}
 
 
 _T = TypeVar("_T")

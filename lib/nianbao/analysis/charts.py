@@ -21,7 +21,7 @@ import polars as pl
 
 from nianbao.analysis.chart_text import TEXT, Lang, check_label, label, text
 from nianbao.analysis.metrics import OUTCOME_GROUPS
-from nianbao.templates import template_named
+from nianbao.templates import applicant_keys
 
 __all__ = [
     "FONT",
@@ -437,7 +437,7 @@ def applicant_bars(mix: pl.DataFrame, *, lang: Lang = "zh", title: str | None = 
     if data.is_empty():
         return _empty(main, lang, "no_applications")
     data = _labelled(data, "applicant", lambda a: label("applicant", a, lang))
-    order = [label("applicant", c.key, lang) for c in template_named(2021).table3_columns if c.key != "total"]
+    order = [label("applicant", key, lang) for key in applicant_keys()]
     return (
         alt.Chart(_inline(data), title=_title(main))
         .mark_bar()

@@ -49,6 +49,7 @@ from nianbao.analysis.stats import (
     year_on_year,
 )
 from nianbao.errors import NianbaoError
+from nianbao.templates import applicant_keys, measures_meaning, outcome_groups
 
 __all__ = [
     "OUTCOME_GROUPS",
@@ -87,18 +88,12 @@ __all__ = [
     "year_on_year",
 ]
 
-OUTCOME_GROUPS = ("granted", "partially_granted", "denied", "unable", "not_processed", "other")
-APPLICANTS = (
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "social_organization",
-    "legal_service_agency",
-    "other_organization",
-)
-# Table 2 measures of both templates that mean the same thing (2019 name -> 2021 name).
-_ISSUED = ("issued", "created")
-_IN_FORCE = ("in_force", "total_published")
+# From the template files: a new template year is a data change.
+OUTCOME_GROUPS = outcome_groups()
+APPLICANTS = applicant_keys()
+# Table 2 measures of every template that count documents issued / in force (their `means`).
+_ISSUED = measures_meaning("issued")
+_IN_FORCE = measures_meaning("in_force")
 
 
 # The place whose organs of the same level are an organ's peers: a township's or a county department's

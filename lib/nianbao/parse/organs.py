@@ -46,6 +46,7 @@ import polars as pl
 
 from nianbao.fields import FRAME_SCHEMAS
 from nianbao.parse.crosswalk import Crosswalk, CrosswalkRow, package_crosswalk
+from nianbao.parse.places import _import_cpca
 
 __all__ = ["Resolution", "organ_checks", "resolve_frames", "resolve_one", "resolve_reports"]
 
@@ -104,6 +105,7 @@ class Resolution:
 @cache
 def _codes() -> tuple[dict[str, list[str]], dict[str, str]]:
     """cpca's division codes: name → 6-digit codes, and code → name (provinces, cities, counties)."""
+    _import_cpca()  # import cpca as the parser does (without pkg_resources), before reading its files
     text = (resources.files("cpca") / "resources" / "adcodes.csv").read_text(encoding="utf-8")
     by_name: dict[str, list[str]] = {}
     by_code: dict[str, str] = {}

@@ -30,7 +30,7 @@ import numpy as np
 
 from nianbao.synth.model import Figures, Narrative, Organ
 from nianbao.synth.population import names_data
-from nianbao.templates import Template, template_for_year
+from nianbao.templates import Template, measure_latents, template_for_year
 
 __all__ = ["PROFILES", "Profile", "organ_series"]
 
@@ -256,12 +256,7 @@ def _latent_value(key: tuple[str, str], yearly: dict[str, float]) -> float:
     if item in ("rules", "normative_documents"):
         if item == "rules":  # county-level organs cannot make rules (规章)
             return 0.0
-        return yearly.get(
-            {"created": "issued", "published": "issued", "total_published": "published_total"}.get(
-                measure, measure
-            ),
-            0.0,
-        )
+        return yearly.get(measure_latents().get(measure, measure), 0.0)
     if measure in ("decisions", "prior_year_items", "change"):
         return yearly.get(f"{item}.{measure}", 0.0)
     return yearly.get(measure, 0.0)
