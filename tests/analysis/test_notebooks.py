@@ -38,7 +38,7 @@ MAX_PAGE = 5_000_000
 
 
 def test_notebooks_are_committed_clean() -> None:
-    assert default_notebooks_dir() == NOTEBOOK_DIR
+    assert default_notebooks_dir().resolve() == NOTEBOOK_DIR.resolve()  # the package links to notebooks/
     found = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))
     assert found == list(NOTEBOOKS)
     for name in NOTEBOOKS:
