@@ -266,3 +266,23 @@ def test_profile_peers_and_checks_follow_the_id() -> None:
     assert m.corpus_summary(frames)["organs"] == 2
     grid = m.coverage(frames.reports)
     assert grid.filter(pl.col("organ") == "洪泽区政府")["year"].sort().to_list() == [2021, 2022, 2023]
+
+
+def test_cli_organs_option_and_a_changed_crosswalk_needs_no_reparse(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from nianbao.cli import cli
+    from nianbao.corpus.run import Corpus
+
+    root = _corpus(tmp_path / "c", {2023: "测试县城关镇人民政府"})
+    cw, out = tmp_path / "mine.csv", tmp_path / "out"
+    cw.write_text(CROSSWALK, encoding="utf-8")
+    first = CliRunner().invoke(cli, ["parse", str(root), "--out", str(out), "-j", "1", "--organs", str(cw)])
+    assert first.exit_code == 0, first.output
+    assert "organs:   crosswalk" in first.output
+    assert Corpus.read(out).reports["organ_id"].to_list() == ["320813/城关/gov"]
+    cw.write_text(CROSSWALK.replace("320813/城关/gov", "320813/城关镇/gov"), encoding="utf-8")
+    again = CliRunner().invoke(cli, ["parse", str(root), "--out", str(out), "-j", "1", "--organs", str(cw)])
+    assert "0 parsed" in again.output
+    assert "1 from cache" in again.output
+    assert Corpus.read(out).reports["organ_id"].to_list() == ["320813/城关镇/gov"]

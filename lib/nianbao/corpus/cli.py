@@ -94,6 +94,13 @@ def _options(config: str | None, assignments: tuple[str, ...]) -> RunOptions:
     help="corrections file (CSV, or a filled review sheet .csv/.xlsx) applied after parsing; repeatable. "
     "A corrections.csv at the top of a CORPUS folder is applied too",
 )
+@click.option(
+    "--organs",
+    "organs",
+    type=click.Path(exists=True, dir_okay=False),
+    help="organ crosswalk (organs.csv: organ,place,years,organ_id,organ_name) applied on top of the "
+    "automatic organ_id; an organs.csv at the top of a CORPUS folder is applied too, after it",
+)
 def parse_command(
     corpus: tuple[str, ...],
     out_dir: str,
@@ -106,6 +113,7 @@ def parse_command(
     config: str | None,
     assignments: tuple[str, ...],
     corrections: tuple[str, ...] = (),
+    organs: str | None = None,
 ) -> None:
     """Parse CORPUS (files, directories, .zip archives) into five parquet files in --out.
 
@@ -129,6 +137,7 @@ def parse_command(
             progress=progress,
             options=options,
             corrections=list(corrections),
+            organs=organs,
         )
     except CacheWriteError as e:
         raise click.ClickException(f"{e}; the previous outputs in {shown_path(out)} are untouched") from e
