@@ -142,3 +142,25 @@ def test_identity_keys_cover_every_identity_check(parsed: Path) -> None:
     keys = identity_keys(2021) | identity_keys(2019)
     errs = _errors(frames).filter(pl.col("check") != "negative_value")
     assert all((c, w) in keys for c, w in errs.select("check", "where").rows())
+
+
+def test_value_checks_carry_page_and_printed_row(tmp_path: Path) -> None:
+    """Evidence: a check about a row found in the file names the printed line (and its page in a PDF)."""
+    paths = generate(tmp_path / "c", 16, formats=("pdf", "txt"), seed=3, damage_rate=1.0)
+    c = read_corpus(tmp_path / "c", cache=False, jobs=1, progress=False)
+    rows = c.checks.join(c.reports.select("report_id", "format"), on="report_id").filter(
+        pl.col("check").is_in(["row_total", "outcome_sum", "litigation_total", "row_shape", "blank_cells"])
+    )
+    assert rows.height >= 5
+    assert rows.filter(pl.col("evidence").is_null()).height == 0
+    pdf = rows.filter(format="pdf")
+    assert pdf.height >= 1
+    assert pdf["page"].min() >= 1
+    assert rows.filter(format="txt")["page"].null_count() == rows.filter(format="txt").height
+    # a row check's evidence is that row as printed: it starts with the row's label
+    row_total = rows.filter(check="row_total")
+    for where, evidence in row_total.select("where", "evidence").rows():
+        assert any(ch.isdigit() for ch in evidence), (where, evidence)
+    sheet = review_frame(c.frames)
+    assert sheet.filter(pl.col("page").is_not_null()).height >= 1
+    assert len(paths) == 16

@@ -40,6 +40,7 @@ __all__ = [
     "STATUS",
     "Check",
     "Field",
+    "conform",
     "data_dictionary",
     "empty_frame",
 ]
@@ -244,6 +245,10 @@ CHECKS: tuple[Field, ...] = (
     Field("expected", pl.Float64(), "value the identity requires"),
     Field("actual", pl.Float64(), "value printed"),
     Field("message", pl.String(), "readable explanation naming the table, row and column as printed"),
+    Field("page", pl.Int32(), "evidence: page of the printed row (from 1), where the reader knows it (PDF)"),
+    Field(
+        "evidence", pl.String(), "evidence: the printed row as it appeared (its line, cut to 120 characters)"
+    ),
 )
 
 CORRECTIONS: tuple[Field, ...] = (
@@ -278,6 +283,14 @@ FRAME_SCHEMAS: dict[str, pl.Schema] = {
     name: pl.Schema({f.name: f.dtype for f in fields})
     for name, fields in {**FRAMES, "corrections": CORRECTIONS}.items()
 }
+
+
+def conform(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+    """``frame`` with the columns of frame ``name`` in order and cast; columns it lacks are null
+    (checks made before the evidence columns existed, made in code that does not know them)."""
+    schema = FRAME_SCHEMAS[name]
+    missing = [pl.lit(None, dtype).alias(c) for c, dtype in schema.items() if c not in frame.columns]
+    return frame.with_columns(missing).select(schema.names()).cast(schema)
 
 
 def empty_frame(name: str) -> pl.DataFrame:

@@ -69,6 +69,8 @@ class Document:
     lines: tuple[Line, ...]
     title: str | None = None
     notes: tuple[str, ...] = field(default=())  # reader remarks (e.g. pages skipped), for the record
+    # page (from 1) of each line, where the reader knows it (PDF); None otherwise. Evidence in checks
+    pages: tuple[int, ...] | None = None
 
     @cached_property
     def line_texts(self) -> tuple[str, ...]:
@@ -201,4 +203,4 @@ def to_simplified(doc: Document) -> Document:
         return conv.convert(c) if c else c
 
     lines = tuple(Line(tuple(cell(c) for c in line.cells), line.kind, line.table) for line in doc.lines)
-    return Document(doc.format, lines, conv.convert(doc.title) if doc.title else None, doc.notes)
+    return Document(doc.format, lines, conv.convert(doc.title) if doc.title else None, doc.notes, doc.pages)

@@ -211,6 +211,8 @@ def _check(
         None,
         None,
         f"更正文件 {place}({fix.file} {fix.frame}/{fix.row}/{fix.column}): {message}",
+        None,
+        None,
     )
 
 
@@ -395,14 +397,14 @@ def _where(cell: tuple[str, str, str]) -> str:
 
 def _applied_check(t: _Target) -> CheckRow:
     reason = f"(理由: {t.fix.reason})" if t.fix.reason else ""
-    rid, name, sev, where, _, _, msg = _check(
+    rid, name, sev, where, _, _, msg, _, _ = _check(
         t.fix,
         "corrected",
         f"{_TABLE_ZH[t.cell[0]]} {t.cell[1]}/{t.cell[2]} 印为 {_show(t.printed)}，更正为 {_show(t.value)}{reason}",
         t.report.report_id,
         _where(t.cell),
     )
-    return (rid, name, sev, where, t.value, t.printed, msg)
+    return (rid, name, sev, where, t.value, t.printed, msg, None, None)
 
 
 def _update(frame: pl.DataFrame, keys: list[str], rows: list[tuple], columns: list[str]) -> pl.DataFrame:

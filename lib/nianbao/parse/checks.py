@@ -22,7 +22,7 @@ from typing import cast
 
 import polars as pl
 
-from nianbao.fields import CHECKS_BY_NAME, FRAME_SCHEMAS
+from nianbao.fields import CHECKS_BY_NAME, FRAME_SCHEMAS, conform
 from nianbao.parse.identities import table3_constraints, table4_constraints
 from nianbao.parse.repair import Constraint
 from nianbao.parse.tables import Finding, Tables, layout
@@ -30,7 +30,7 @@ from nianbao.templates import Template, per_template, template_for_year, templat
 
 __all__ = ["cross_report", "identity_findings", "narrative_findings", "organ_key", "report_checks"]
 
-CheckRow = tuple[str, str, str, str, float | None, float | None, str]
+CheckRow = tuple[str, str, str, str, float | None, float | None, str, int | None, str | None]
 
 
 @per_template
@@ -216,7 +216,10 @@ def narrative_findings(
 
 def report_checks(report_id: str, findings: Iterable[Finding]) -> list[CheckRow]:
     """Check rows (contract column order) for one report."""
-    return [(report_id, f.check, f.severity, f.where, f.expected, f.actual, f.message) for f in findings]
+    return [
+        (report_id, f.check, f.severity, f.where, f.expected, f.actual, f.message, f.page, f.evidence)
+        for f in findings
+    ]
 
 
 # --- across reports ---------------------------------------------------------------------------------
@@ -237,7 +240,7 @@ def organ_key(reports: pl.DataFrame) -> pl.DataFrame:
 
 
 def _rows(df: pl.DataFrame) -> pl.DataFrame:
-    return df.select(FRAME_SCHEMAS["checks"].names()).cast(FRAME_SCHEMAS["checks"])
+    return conform(df, "checks")
 
 
 def cross_report(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:

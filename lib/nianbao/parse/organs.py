@@ -44,7 +44,7 @@ from importlib import resources
 
 import polars as pl
 
-from nianbao.fields import FRAME_SCHEMAS
+from nianbao.fields import FRAME_SCHEMAS, conform
 from nianbao.parse.crosswalk import Crosswalk, CrosswalkRow, package_crosswalk
 from nianbao.parse.places import _import_cpca
 
@@ -355,7 +355,7 @@ def organ_checks(j: pl.DataFrame) -> pl.DataFrame:
         pl.lit(None, pl.Float64).alias("actual"),
         pl.format("机关「{}」按对照表 {} 归为 {}({})", "organ", "_row", "_name", "_id").alias("message"),
     )
-    parts = [p.cast(schema) for p in (unresolved, varies, crosswalk) if p.height]
+    parts = [conform(p, "checks") for p in (unresolved, varies, crosswalk) if p.height]
     return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
 

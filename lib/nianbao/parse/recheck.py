@@ -112,6 +112,9 @@ def recheck(
             tables.template,
         )
         fresh += report_checks(report_id, [f for f in found if f.check in redo])
+    # a check evaluated again keeps the evidence the parser gave it (the printed row did not change)
+    seen = {(r[1], r[3]): r[7:] for r in parsed}
+    fresh = [(*r[:7], *seen.get((r[1], r[3]), r[7:])) for r in fresh]
     return kept + fresh
 
 

@@ -20,6 +20,7 @@ from nianbao.frames import Frames
 from nianbao.grid import Document, to_simplified
 from nianbao.options import RunOptions
 from nianbao.parse.checks import identity_findings, narrative_findings, report_checks
+from nianbao.parse.evidence import attach
 from nianbao.parse.locate import find_sections
 from nianbao.parse.metadata import detect_template, narrative_figures, organ_kind, title_of, year_from_text
 from nianbao.parse.places import Place, organ_level, resolver
@@ -117,6 +118,8 @@ def _parse_document(doc: Document, rid: str, path: str, start: float, options: R
         *identity_findings(tables),
         *narrative_findings(figures, narrative, tables, year, template),
     ]
+    if findings:  # the page and printed row of each check about a row (only when checks fired)
+        findings = attach(findings, tables, lines, doc.pages)
     place = resolver(options.places).locate(organ) if organ else Place(None, None, None, None)
     report: dict[str, Any] = {
         "report_id": rid,

@@ -146,6 +146,8 @@ def _reports_frame(results: list[FileResult]) -> pl.DataFrame:
 
 def _table_frame(name: str, rows: list[tuple]) -> pl.DataFrame:
     schema = FRAME_SCHEMAS[name]
+    if rows and len(rows[0]) < len(schema):  # rows made before a frame gained (nullable) columns
+        rows = [(*r, *(None,) * (len(schema) - len(r))) for r in rows]
     try:
         columns: Sequence[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
     except ValueError:  # rows of unequal length: polars' row reader says what is wrong

@@ -33,6 +33,8 @@ class Finding:
     message: str
     expected: float | None = None
     actual: float | None = None
+    page: int | None = None  # evidence, set by nianbao.parse.evidence when the check fires
+    evidence: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,10 @@ class Tables:
     merged: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
     unproven: list[int] = field(default_factory=list)  # positions left null as damaged or merged
+    # where rows were found, for the evidence of checks (nianbao.parse.evidence): table → key → row,
+    # and table 4's tokens with its value runs (its line is worked out only when a check needs it)
+    located: dict[str, dict[str, RawRow]] = field(default_factory=dict)
+    table4_runs: tuple[Tokens, list[tuple[int, int]]] | None = None
 
     @classmethod
     def of(cls, t: Template) -> Tables:
@@ -262,6 +268,7 @@ def _table2(tables: Tables, lines: Sequence[Line], span: tuple[int, int] | None)
     toks = tokens(lines, span) if span else Tokens()
     rows = {r.key: r for r in label_rows(toks, table2_matcher(t.year))}
     tables.found["table2"] = bool(rows)
+    tables.located["t2"] = rows
     for item in t.table2_items:
         raw = rows.get(item.key)
         if raw is None:
@@ -278,6 +285,7 @@ def _table3(tables: Tables, lines: Sequence[Line], span: tuple[int, int] | None)
     if span and not rows:  # the first row's label itself is damaged: read from the first label found
         rows = {r.key: r for r in label_rows(toks, table3_matcher(t.year))}
     tables.found["table3"] = bool(rows)
+    tables.located["t3"] = rows
     columns = t.column_keys
     n = len(columns)
     sums = [(n - 1, range(n - 1))]
@@ -311,6 +319,7 @@ def _table4(tables: Tables, lines: Sequence[Line], span: tuple[int, int] | None)
     if runs is None:
         _mark(tables, "t4", "", "missing", len(cells))
         return
+    tables.table4_runs = (toks, runs)
     sums = [(b * width + total, [b * width + i for i in parts]) for b in range(len(t.table4_proceedings))]
     al = _aligned(toks, RawRow("", "", 0, runs), len(cells), sums)
     if len(al.cells) != len(cells):

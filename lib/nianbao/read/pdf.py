@@ -155,11 +155,11 @@ def _assemble(source: _Source, s: PdfSettings, start: float) -> Document:
             seen.error = seen.error or f"{type(e).__name__}: {e}"[:200]
             continue
         seen.add(content)
-        out.add_page(blocks, content.edges)
+        out.add_page(blocks, content.edges, seen.pages + seen.failed)
     seen.check()
     raw = source.title()
     title = _tidy_title(clean(raw)[:300]) if raw is not None else None
-    return Document("pdf", tuple(out.lines), title, (*notes, *seen.notes()))
+    return Document("pdf", tuple(out.lines), title, (*notes, *seen.notes()), tuple(out.pages))
 
 
 def read_pdf(data: bytes, settings: PdfSettings | Mapping[str, Any] | None = None) -> Document:

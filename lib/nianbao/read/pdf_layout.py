@@ -294,12 +294,16 @@ class Assembler:
     def __init__(self, s: PdfSettings) -> None:
         self.s = s
         self.lines: list[Line] = []
+        self.pages: list[int] = []  # page (from 1) of each line: a paragraph run on keeps its first page
+        self.page = 0
         self.tables = 0
         self.open_table: Grid | None = None  # the table that ended the previous page
         self.open_text: tuple[int, _TextLine, float] | None = None  # (line index, paragraph, right margin)
 
-    def add_page(self, blocks: list[_Block], page: tuple[float, float]) -> None:
-        """Add a page's blocks; ``page`` is the page's left and right edge."""
+    def add_page(self, blocks: list[_Block], page: tuple[float, float], number: int | None = None) -> None:
+        """Add a page's blocks; ``page`` is the page's left and right edge, ``number`` its number
+        in the file (from 1; default: the page after the previous one)."""
+        self.page = number if number is not None else self.page + 1
         left, right = _margins(blocks, page)
         if self.s.join_paragraphs:
             blocks = _join_paragraphs(blocks, left, right)
@@ -318,6 +322,7 @@ class Assembler:
             else:
                 self.lines.append(_text_line(b))
                 emitted[id(b)] = (len(self.lines) - 1, b)
+        self.pages += [self.page] * (len(self.lines) - len(self.pages))
         last = body[-1] if body else None
         self.open_table = last.grid if isinstance(last, _Table) else None
         self.open_text = None
