@@ -54,7 +54,7 @@ from nianbao.corpus.parallel import Dispatcher, ExecutorName, default_jobs, fail
 from nianbao.corpus.sources import Source, SourceError, SourceReader, is_synthetic_corpus, walk_corpus
 from nianbao.corpus.summary import summarize
 from nianbao.errors import NianbaoError, UnreadableFile
-from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS, empty_frame
+from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS, conform, empty_frame
 from nianbao.frames import Frames
 from nianbao.options import RunOptions
 from nianbao.parse.result import FileResult, to_frames
@@ -578,7 +578,7 @@ def _cross_report(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     from nianbao.parse import checks  # the parser stack loads only when a corpus is read
 
     found = checks.cross_report(frames)
-    return found.select(FRAME_SCHEMAS["checks"].names()).cast(FRAME_SCHEMAS["checks"])
+    return conform(found, "checks")
 
 
 class _NoBar:

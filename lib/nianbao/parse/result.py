@@ -144,10 +144,13 @@ def _reports_frame(results: list[FileResult]) -> pl.DataFrame:
     return _rowwise(schema, [r.rows("reports")[0] for r in results]) if frame is None else frame
 
 
+_CHECK_ROW_BEFORE_EVIDENCE = 7  # check rows made without page and evidence (older code, tests): both null
+
+
 def _table_frame(name: str, rows: list[tuple]) -> pl.DataFrame:
     schema = FRAME_SCHEMAS[name]
-    if rows and len(rows[0]) < len(schema):  # rows made before a frame gained (nullable) columns
-        rows = [(*r, *(None,) * (len(schema) - len(r))) for r in rows]
+    if name == "checks" and rows and len(rows[0]) == _CHECK_ROW_BEFORE_EVIDENCE:
+        rows = [(*r, None, None) if len(r) == _CHECK_ROW_BEFORE_EVIDENCE else r for r in rows]
     try:
         columns: Sequence[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
     except ValueError:  # rows of unequal length: polars' row reader says what is wrong
