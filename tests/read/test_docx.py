@@ -13,6 +13,7 @@ from nianbao.errors import UnreadableFile
 from nianbao.grid import Line
 from nianbao.read import docx as docx_reader
 from nianbao.read.docx import read_docx
+from nianbao.read.docx_numbering import Numbering, numbering_styles
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -258,3 +259,28 @@ def test_automatic_numbering_is_part_of_the_text() -> None:
         ("无编号",),
         ("循环样式",),
     ]
+
+
+def _numbering_of(styles: bytes, numbering: bytes) -> tuple[object, ...]:
+    n = Numbering(docx_reader._parse(numbering), docx_reader._parse(styles) if styles else None)
+    return n.styles, n.style_levels, n.nums, n.abstract
+
+
+def test_styles_cut_to_numbering_read_the_same() -> None:
+    """Numbering reads the cut styles part (ids, basedOn, numPr) exactly as the whole part: on
+    python-docx's default template (hundreds of styles, 14 with numbering) and on odd markup."""
+    with zipfile.ZipFile(io.BytesIO(_save(docx.Document()))) as zf:
+        styles, numbering = zf.read("word/styles.xml"), zf.read("word/numbering.xml")
+    cut = numbering_styles(styles)
+    assert len(cut) < len(styles) / 5
+    assert _numbering_of(cut, numbering) == _numbering_of(styles, numbering)
+    assert _numbering_of(cut, numbering)[0]["ListNumber"][0] is not None  # a numbered style kept
+    odd = (
+        f'<w:styles xmlns:w="{W}"><w:style w:styleId=\'A&amp;B\' w:type="paragraph">'
+        '<w:name w:val="x"/><w:basedOn w:val="H1"/></w:style><w:style w:type="table"/>'
+        '<w:stylePaneFormatFilter/><w:style\nw:styleId="H1"><w:pPr><w:numPr><w:numId w:val="1"/>'
+        "</w:numPr></w:pPr></w:style></w:styles>"
+    ).encode()
+    assert _numbering_of(numbering_styles(odd), numbering) == _numbering_of(odd, numbering)
+    other_prefix = odd.replace(b"w:", b"x:").replace(b"xmlns:w", b"xmlns:x")
+    assert numbering_styles(other_prefix) == other_prefix  # read whole

@@ -1,0 +1,56 @@
+"""Small helpers of the DOCX reader for WordprocessingML elements, in either namespace (transitional
+or ISO 29500 strict): local names, attributes, first children."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+__all__ = ["W_NAMESPACES", "attr", "child", "children_named", "int_attr", "local"]
+
+MAX_SPAN = 64  # Word tables have at most 63 columns
+W_NAMESPACES = (
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "http://purl.oclc.org/ooxml/wordprocessingml/main",  # ISO 29500 strict
+)
+
+
+def local(el: etree._Element) -> str:
+    tag = el.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def attr(el: etree._Element, name: str) -> str | None:
+    for ns in W_NAMESPACES:
+        value = el.get(f"{{{ns}}}{name}")
+        if value is not None:
+            return value
+    return None
+
+
+def child(el: etree._Element, name: str) -> etree._Element | None:
+    """The first child element called ``name`` (in any namespace)."""
+    suffix = "}" + name
+    for c in el:
+        tag = c.tag
+        if isinstance(tag, str) and (tag.endswith(suffix) or tag == name):
+            return c
+    return None
+
+
+def children_named(el: etree._Element, names: tuple[str, ...]) -> dict[str, etree._Element | None]:
+    """For each name, the first child element so called (as :func:`_child`), in one pass."""
+    found: dict[str, etree._Element | None] = dict.fromkeys(names)
+    for c in el:
+        name = local(c)
+        if name in found and found[name] is None:
+            found[name] = c
+    return found
+
+
+def int_attr(el: etree._Element | None, name: str, default: int) -> int:
+    if el is None:
+        return default
+    try:
+        return max(0, min(int(attr(el, name) or default), MAX_SPAN))
+    except ValueError:
+        return default
