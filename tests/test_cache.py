@@ -298,7 +298,7 @@ def test_stale_fingerprint_temporaries_of_dead_writers_are_removed(tmp_path: Pat
 
 
 def test_fingerprints_store_any_name(tmp_path: Path) -> None:
-    from nianbao.corpus.names import stored_path
+    from nianbao.names import stored_path
 
     locator = stored_path(os.fsdecode(b"/corpus/\xc4\xea\xb1\xa8.txt"))
     fp = Fingerprints(tmp_path)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -200,3 +201,31 @@ def test_hostile_paths_one_row_each_seeds_exact(tmp_path: Path, jobs: int) -> No
     assert mixed["reports"]["path"].to_list() == seeds
     for name in FRAME_NAMES:
         assert_frame_equal(_without_paths(mixed)[name], _without_paths(alone_frames)[name])
+
+
+def test_read_report_gives_one_row_for_each_hostile_path(tmp_path: Path) -> None:
+    from nianbao.parse.report import read_report
+
+    os.mkfifo(tmp_path / "pipe.txt")
+    os.symlink("loop.txt", tmp_path / "loop.txt")
+    os.symlink("nowhere.txt", tmp_path / "dangling.txt")
+    gbk = os.fsdecode(os.fsencode(tmp_path) + b"/" + "年报.txt".encode("gbk"))
+    shutil.copyfile(SEEDS[0], gbk)
+    signal.alarm(30)  # a FIFO opened for reading would hang here: fail instead
+    try:
+        got = {
+            name: read_report(tmp_path / name).reports.row(0, named=True)
+            for name in ("pipe.txt", "loop.txt", "dangling.txt")
+        }
+        named = read_report(gbk).reports.row(0, named=True)
+    finally:
+        signal.alarm(0)
+    assert got["pipe.txt"]["error"] == "not a regular file (a pipe, socket or device): not opened"
+    assert got["loop.txt"]["error"] == "cannot read file: too many levels of symbolic links"
+    assert got["dangling.txt"]["error"] == "cannot read file: no such file or directory"
+    assert all(row["status"] == "failed" for row in got.values())
+    assert named["path"] == f"{tmp_path.as_posix()}/年报.txt"  # decoded, storable
+    assert named["status"] in ("ok", "partial")
+    alone = read_report(SEEDS[0])
+    assert named["report_id"] == alone.reports["report_id"][0]
+    assert_frame_equal(read_report(gbk).applications, alone.applications)

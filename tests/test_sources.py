@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.corpus.names import stored_path
 from nianbao.corpus.sources import (
     Source,
     SourceError,
@@ -19,6 +18,7 @@ from nianbao.corpus.sources import (
     walk,
     walk_corpus,
 )
+from nianbao.names import stored_path
 
 
 def _tree(root: Path, files: dict[str, bytes]) -> Path:

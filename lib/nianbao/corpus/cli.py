@@ -15,9 +15,9 @@ from typing import Any
 import click
 
 from nianbao.corpus.cache import CacheWriteError, write_failure
-from nianbao.corpus.names import shown_path
 from nianbao.corpus.run import read_corpus
 from nianbao.errors import NianbaoError
+from nianbao.names import shown_path
 from nianbao.options import OptionsError, RunOptions, merge_options, parse_assignment
 
 __all__ = ["parse_command"]

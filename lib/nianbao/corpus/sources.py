@@ -37,8 +37,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from nianbao.corpus.names import shown_name, shown_path, stored_path
 from nianbao.errors import NianbaoError
+from nianbao.names import shown_name, shown_path, stored_path
 from nianbao.options import DEFAULT_MAX_FILE_BYTES
 
 __all__ = [
@@ -99,7 +99,7 @@ class Source:
 
     @property
     def locator(self) -> str:
-        """Where the bytes are, absolute: a file path, or ``archive::member`` (any name: see ``names.stored_path``)."""
+        """Where the bytes are, absolute: a file path, or ``archive::member`` (any name: see ``nianbao.names.stored_path``)."""
         if self.path is not None:
             return stored_path(os.path.abspath(self.path))
         return stored_path(f"{os.path.abspath(self.archive or '')}::{self.member}")

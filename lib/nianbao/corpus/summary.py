@@ -1,6 +1,6 @@
 """The one-screen summary ``nianbao parse`` prints: files by status, where results came from, checks.
 
-Every path in it goes through :func:`nianbao.corpus.names.shown_path`, so a name that is not UTF-8
+Every path in it goes through :func:`nianbao.names.shown_path`, so a name that is not UTF-8
 prints as readable text, never as a ``UnicodeEncodeError`` at the very end of a long run; notes the
 run made on the way (a damaged cache segment dropped) are listed.
 """
@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from nianbao.corpus.names import shown_path
 from nianbao.fields import FRAME_NAMES
+from nianbao.names import shown_path
 
 if TYPE_CHECKING:
     from nianbao.corpus.run import Corpus

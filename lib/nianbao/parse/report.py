@@ -8,7 +8,10 @@ can act on.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
 import time
 from collections.abc import Iterable, Mapping
 from itertools import repeat
@@ -18,6 +21,7 @@ from typing import Any, Literal
 from nianbao.errors import NotAReport, UnreadableFile
 from nianbao.frames import Frames
 from nianbao.grid import Document, to_simplified
+from nianbao.names import shown_path
 from nianbao.options import RunOptions
 from nianbao.parse.checks import identity_findings, narrative_findings, report_checks
 from nianbao.parse.evidence import attach
@@ -232,22 +236,39 @@ def parse_file(
     """Read and parse one file from disk; unreadable or oversized files become failed rows."""
     limit = options.max_file_bytes
     p = Path(path)
-    shown = display_path if display_path is not None else str(path)
+    shown = display_path if display_path is not None else shown_path(p)  # any name, even not UTF-8
     try:
-        size = p.stat().st_size
-        if size > limit:
+        st = p.stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read forever; a device never ends
+            return FileResult.failed(
+                report_id_of(os.fsencode(p)),
+                shown,
+                "not a regular file (a pipe, socket or device): not opened",
+            )
+        if st.st_size > limit:
             return FileResult.failed(
                 _hash_file(p),
                 shown,
-                f"file is {size / 2**20:.0f} MB, over the {limit / 2**20:.0f} MB limit for one report; "
+                f"file is {st.st_size / 2**20:.0f} MB, over the {limit / 2**20:.0f} MB limit for one report; "
                 "is it really one annual report?",
             )
-        data = p.read_bytes()
+        data = _read_regular(p)
     except OSError as e:
-        return FileResult.failed(
-            report_id_of(str(path).encode()), shown, f"cannot read file: {e.strerror or e}"
-        )
+        reason = "permission denied" if isinstance(e, PermissionError) else (e.strerror or type(e).__name__)
+        return FileResult.failed(report_id_of(os.fsencode(p)), shown, f"cannot read file: {reason.lower()}")
     return parse_bytes(data, shown, options=options)
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of a regular file, opened so that a FIFO put there after the stat cannot block."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        with os.fdopen(os.dup(fd), "rb") as f:
+            return f.read()
+    finally:
+        os.close(fd)
 
 
 ReportFrames = Frames  # what read_report returns: the one frames container
