@@ -17,7 +17,7 @@ changed PDF setting parses the PDFs again and nothing else.
 >>> RunOptions.resolve({"pdf_max_pages": 5})
 Traceback (most recent call last):
 ...
-nianbao.options.OptionsError: unknown run option(s) ['pdf_max_pages']; known: file_timeout, max_file_bytes, pdf, places
+nianbao.options.OptionsError: unknown run option(s) ['pdf_max_pages']; known: file_timeout, max_file_bytes, max_memory, pdf, places
 """
 
 from __future__ import annotations
@@ -34,9 +34,17 @@ from nianbao.errors import NianbaoError
 from nianbao.read import READERS
 from nianbao.read.pdf_settings import PdfSettings
 
-__all__ = ["DEFAULT_MAX_FILE_BYTES", "OptionsError", "RunOptions", "merge_options", "parse_assignment"]
+__all__ = [
+    "DEFAULT_MAX_FILE_BYTES",
+    "DEFAULT_MAX_MEMORY",
+    "OptionsError",
+    "RunOptions",
+    "merge_options",
+    "parse_assignment",
+]
 
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024  # larger files are refused unread (a report is well under 10 MB)
+DEFAULT_MAX_MEMORY = 4 * 1024**3  # bytes per pool worker; a real report needs well under 500 MB
 _SETTINGS_TYPES: dict[str, Any] = {"pdf": PdfSettings}  # option name → the reader settings type it holds
 
 
@@ -59,12 +67,16 @@ class RunOptions:
         Files larger than this are refused unread (a ``failed`` row).
     file_timeout
         Wall-clock seconds one file may take before the run stops its work (a ``failed`` row).
+    max_memory
+        Bytes of memory each local pool worker may use (Linux); 0: no limit. A file that needs
+        more gets a ``failed`` row (see :mod:`nianbao.corpus.watchdog`).
     """
 
     pdf: PdfSettings = field(default_factory=PdfSettings)
     places: tuple[str, ...] = ()
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     file_timeout: float = 120.0
+    max_memory: int = DEFAULT_MAX_MEMORY
 
     def __post_init__(self) -> None:
         if not isinstance(self.places, tuple) or not all(isinstance(t, str) for t in self.places):
@@ -75,6 +87,11 @@ class RunOptions:
             )
         if self.max_file_bytes <= 0:
             raise OptionsError(f"run option max_file_bytes must be positive, not {self.max_file_bytes!r}")
+        memory = self.max_memory
+        if isinstance(memory, bool) or not isinstance(memory, int) or memory < 0:
+            raise OptionsError(
+                f"run option max_memory must be a whole number of bytes (0: no limit), not {memory!r}"
+            )
         timeout = self.file_timeout
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
             raise OptionsError(

@@ -1,14 +1,20 @@
 """``nianbao parse``: parse a corpus into five parquet files, with progress and a one-screen summary.
 
 Exit status: 0 when the outputs were written, even if files failed (they are rows with status
-``failed``); non-zero only when a CORPUS input does not exist (2, from click) or the output
-directory cannot be written (1).
+``failed``); non-zero only when a CORPUS input does not exist (2, from click), the output
+directory cannot be written (1), or the run was interrupted (130: Ctrl-C; 143: SIGTERM; the files
+finished by then are cached, so running the same command again resumes).
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import sys
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +52,48 @@ def _options(config: str | None, assignments: tuple[str, ...]) -> RunOptions:
         return RunOptions.resolve(changes)
     except OptionsError as e:
         raise click.BadParameter(str(e), param_hint="--set/--config") from e
+
+
+def _limits(options: RunOptions, file_timeout: float | None, max_memory: float | None) -> RunOptions:
+    """``options`` with the limits given as flags (0: none), which win over --config and --set."""
+    changes: dict[str, Any] = {}
+    if file_timeout is not None:
+        changes["file_timeout"] = file_timeout or float("inf")
+    if max_memory is not None:
+        changes["max_memory"] = int(max_memory * 2**30)
+    return options.with_changes(changes) if changes else options
+
+
+class _Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM: the run stops, its workers end, finished work stays cached."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__()
+        self.status = status
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """Turn Ctrl-C and SIGTERM into :class:`_Interrupted` (exit 130 / 143), and a second one into nothing.
+
+    Cleaning up (stopping the workers, writing the last finished results to the cache) takes a
+    moment; a second Ctrl-C meanwhile must not leave a traceback and half of it undone.
+    """
+
+    def stop(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise _Interrupted(128 + signum)
+
+    if threading.current_thread() is not threading.main_thread():  # only the main thread gets signals
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, stop), signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous[0])
+        signal.signal(signal.SIGTERM, previous[1])
 
 
 @click.command("parse")
@@ -87,6 +135,21 @@ def _options(config: str | None, assignments: tuple[str, ...]) -> RunOptions:
     help="a run option, e.g. --set pdf.max_seconds=10 (repeatable; after --config)",
 )
 @click.option(
+    "--file-timeout",
+    metavar="SECONDS",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="stop a file's parse after this long and record it as failed (0: no limit) [default: 120]",
+)
+@click.option(
+    "--max-memory",
+    metavar="GIB",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="memory each worker process may use; a file needing more is recorded as failed "
+    "(0: no limit) [default: 4]",
+)
+@click.option(
     "--corrections",
     "corrections",
     multiple=True,
@@ -114,6 +177,8 @@ def parse_command(
     assignments: tuple[str, ...],
     corrections: tuple[str, ...] = (),
     organs: str | None = None,
+    file_timeout: float | None = None,
+    max_memory: float | None = None,
 ) -> None:
     """Parse CORPUS (files, directories, .zip archives) into five parquet files in --out.
 
@@ -122,23 +187,28 @@ def parse_command(
     """
     if scheduler and executor != "dask":
         raise click.UsageError("--scheduler needs --executor dask")
-    options = _options(config, assignments)
+    options = _limits(_options(config, assignments), file_timeout, max_memory)
     out = Path(out_dir)
     _check_writable(out)
     try:
-        result = read_corpus(
-            list(corpus),
-            out=out,
-            jobs=jobs,
-            cache=not no_cache,
-            cache_dir=cache_dir,
-            executor="dask" if executor == "dask" else "process",
-            scheduler=scheduler,
-            progress=progress,
-            options=options,
-            corrections=list(corrections),
-            organs=organs,
-        )
+        with _interruptible():
+            result = read_corpus(
+                list(corpus),
+                out=out,
+                jobs=jobs,
+                cache=not no_cache,
+                cache_dir=cache_dir,
+                executor="dask" if executor == "dask" else "process",
+                scheduler=scheduler,
+                progress=progress,
+                options=options,
+                corrections=list(corrections),
+                organs=organs,
+            )
+    except _Interrupted as e:
+        kept = "nothing was kept (--no-cache)" if no_cache else "the files finished so far are cached"
+        click.echo(f"\ninterrupted: {kept}; run the same command again to resume", err=True)
+        sys.exit(e.status)
     except CacheWriteError as e:
         raise click.ClickException(f"{e}; the previous outputs in {shown_path(out)} are untouched") from e
     except NianbaoError as e:

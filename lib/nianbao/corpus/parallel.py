@@ -12,9 +12,14 @@ worker and returns the chunk's rows as the five contract frames, each row with i
 process only concatenates columnar data.
 
 :class:`Dispatcher` bounds the chunks in flight (a few per worker), which bounds memory whatever
-the corpus size, and yields finished chunks as they complete. A worker that dies (out of memory, a
-crash in a native library) fails only its chunks: their files come back as ``failed`` rows that are
-not cached, so a re-run tries them again.
+the corpus size, and yields finished chunks as they complete.
+
+Every file's parse is bounded in time (``file_timeout``) and, on a local pool, in memory
+(``max_memory``), from outside the parser (:mod:`nianbao.corpus.watchdog`): a file past its limit
+is interrupted, or its worker killed and replaced (:mod:`nianbao.corpus.workers`); a worker that
+dies (out of memory, a crash in a native library) is replaced too. Either way only the file it was
+parsing gets a ``failed`` row saying why; the other files of its chunk are parsed again. Such rows
+are not cached, so a re-run (perhaps with a larger limit) tries the file again.
 """
 
 from __future__ import annotations
@@ -23,17 +28,23 @@ import concurrent.futures as cf
 import gc
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
 
 import polars as pl
 
 from nianbao.corpus.cache import ID_COLUMN, KEY_COLUMN, digest_of_key
+from nianbao.corpus.watchdog import crash_message, grace
+from nianbao.corpus.workers import WorkerSlot, idle, mark_file
 from nianbao.options import RunOptions
 from nianbao.parse.result import FileResult, to_frames
+from nianbao.parse.timelimit import FileClock, FileTimeout, memory_message, timeout_message
 
 __all__ = [
     "Chunk",
+    "ChunkResult",
     "Dispatcher",
     "ExecutorName",
     "batch_frames",
@@ -46,6 +57,7 @@ __all__ = [
 ExecutorName = Literal["process", "dask"]
 Chunk = list[tuple[str, str, bytes]]
 CHUNK_MAX_BYTES = 8 * 1024 * 1024  # a chunk's payload: dask warns on large task arguments
+MAX_STILLBORN = 3  # workers that die before parsing anything, before a run gives up on starting them
 
 
 def report_id_of(data: bytes) -> str:
@@ -60,14 +72,30 @@ def failed_result(report_id: str, path: str, error: str) -> FileResult:
     return FileResult.failed(report_id, path, error)
 
 
-def _parse_one(key: str, data: bytes, display: str, options: RunOptions) -> FileResult:
+def _parse_one(
+    key: str, data: bytes, display: str, options: RunOptions, clock: FileClock
+) -> tuple[FileResult, bool]:
+    """The file's row, and whether it may be cached (not when stopped by a limit: a re-run tries again)."""
     # parse_bytes never raises by contract; a bug must still not stop a national run.
     from nianbao.parse import report  # looked up per call, so a test can wrap it
 
     try:
-        return report.parse_bytes(data, display, sha256=digest_of_key(key), options=options)
+        try:
+            clock.start()
+            try:
+                return report.parse_bytes(data, display, sha256=digest_of_key(key), options=options), True
+            finally:
+                clock.stop()
+        except FileTimeout:
+            assert clock.seconds is not None
+            return failed_result(report_id_of(data), display, timeout_message(clock.seconds)), False
+    except MemoryError:
+        return failed_result(report_id_of(data), display, memory_message(_MEMORY[0])), False
     except Exception as e:
-        return failed_result(report_id_of(data), display, f"internal error: {type(e).__name__}: {e}")
+        return failed_result(report_id_of(data), display, f"internal error: {type(e).__name__}: {e}"), True
+
+
+_MEMORY: list[int | None] = [None]  # this worker's memory cap, for the message of a file that hit it
 
 
 def batch_frames(keyed: Sequence[tuple[str, FileResult]], first_id: int = 0) -> dict[str, pl.DataFrame]:
@@ -83,22 +111,41 @@ def batch_frames(keyed: Sequence[tuple[str, FileResult]], first_id: int = 0) -> 
     return frames
 
 
-def parse_chunk(chunk: Chunk, options: RunOptions, first_id: int = 0) -> dict[str, pl.DataFrame]:
-    """Parse a chunk on a worker; returns its rows as batch frames (see :func:`batch_frames`).
+class ChunkResult(NamedTuple):
+    """A parsed chunk: its rows as batch frames, and rows of files stopped by a limit (not to be cached)."""
+
+    frames: dict[str, pl.DataFrame]
+    uncached: list[FileResult]
+
+
+def parse_chunk(chunk: Chunk, options: RunOptions, first_id: int = 0, seq: int = 0) -> ChunkResult:
+    """Parse a chunk on a worker (see :class:`ChunkResult`).
 
     ``options`` are the run's (they travel with every chunk: a long-lived dask worker parses
     each run's chunks with that run's settings). ``first_id`` is the id of the chunk's first
     file: the :class:`Dispatcher` numbers the files of a run apart, so finished chunks go into a
-    cache segment as they are.
+    cache segment as they are. Each file's parse is stopped after ``options.file_timeout``
+    seconds; ``seq`` names the chunk in what a slot's worker tells
+    its coordinator (:func:`nianbao.corpus.workers.mark_file`).
     """
-    rows = [(key, _parse_one(key, data, display, options)) for key, display, data in chunk]
-    return batch_frames(rows, first_id)
+    keyed: list[tuple[str, FileResult]] = []
+    uncached: list[FileResult] = []
+    with FileClock(options.file_timeout) as clock:
+        for index, (key, display, data) in enumerate(chunk):
+            mark_file(seq, index)
+            result, cacheable = _parse_one(key, data, display, options, clock)
+            if cacheable:
+                keyed.append((key, result))
+            else:
+                uncached.append(result)
+    idle()
+    return ChunkResult(batch_frames(keyed, first_id), uncached)
 
 
 WORKER_GC_THRESHOLD = 10_000  # young-generation threshold in pool workers (Python's default: 700)
 
 
-def start_worker() -> None:
+def start_worker(max_memory: int | None = None) -> None:
     """Prepare a pool worker process for parsing (only ours: a dask worker or the caller is left as is).
 
     The parser is imported now, and everything alive at that point (~50,000 objects: modules,
@@ -109,6 +156,7 @@ def start_worker() -> None:
     benchmark corpus: garbage collection in a worker from ~0.15 to ~0.01 ms per file. Cyclic
     garbage is still collected, only later.
     """
+    _MEMORY[0] = max_memory
     from nianbao.parse import report  # noqa: F401  (imported for its side effect: the parser's modules)
 
     gc.collect()
@@ -119,6 +167,14 @@ def start_worker() -> None:
 def _spawn_context() -> Any:
     # polars (and pdfminer's caches) are not fork-safe once threads exist: always start clean workers.
     return multiprocessing.get_context("spawn")
+
+
+@dataclass(slots=True)
+class _Task:
+    """A chunk of work: its files and its sequence number in the run."""
+
+    chunk: Chunk
+    seq: int
 
 
 class Dispatcher:
@@ -133,7 +189,16 @@ class Dispatcher:
     chunk_files
         Files per chunk; small enough to spread work evenly, large enough to amortise dispatch.
     options
-        The run's settings, shipped with every chunk (:class:`nianbao.options.RunOptions`).
+        The run's settings, shipped with every chunk (:class:`nianbao.options.RunOptions`). Its
+        ``file_timeout`` bounds each file's parse; its ``max_memory`` each local pool worker.
+
+    A file past ``options.file_timeout`` is interrupted; on a local pool, a worker still busy with
+    it :func:`~nianbao.corpus.watchdog.grace` seconds later is killed and replaced. In this
+    process (``jobs`` 1) and on dask only the interruption applies, which cannot stop a parse
+    stuck inside one call of native code. Local pool workers may use ``options.max_memory`` bytes.
+
+    Rows of files stopped by a limit or lost with their worker are in :attr:`uncached`, not in
+    the yielded frames: the caller must not cache them.
     """
 
     def __init__(
@@ -150,14 +215,24 @@ class Dispatcher:
         self.executor = executor
         self.client = client
         self.chunk_files = max(1, chunk_files)
-        self._pool: cf.ProcessPoolExecutor | None = None
-        self._pending: dict[Any, Chunk] = {}
+        timeout = self.options.file_timeout
+        self.file_timeout = timeout if 0 < timeout < float("inf") else None
+        self.max_memory = self.options.max_memory or None
+        self._slots: list[WorkerSlot] = []
+        self._pending: dict[Any, tuple[_Task, WorkerSlot | None]] = {}
         self._chunk: Chunk = []
         self._chunk_bytes = 0
         self._next_id = 0  # id of the next chunk's first file (ids number a run's files apart)
-        self.crashed: list[FileResult] = []  # rows of files whose worker died; not to be cached
+        self._next_seq = 0
+        self._stillborn = 0  # workers that died before parsing anything
+        self.uncached: list[FileResult] = []  # rows of files stopped by a limit or lost with a worker
         # a few chunks per worker keep every worker busy while bounding the bytes held in memory
         self.inflight = 3 * (self.jobs if executor == "process" else self._dask_workers())
+
+    @property
+    def crashed(self) -> list[FileResult]:
+        """Former name of :attr:`uncached`."""
+        return self.uncached
 
     def _dask_workers(self) -> int:
         try:
@@ -169,16 +244,17 @@ class Dispatcher:
     def __enter__(self) -> Dispatcher:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close(abort=exc_type is not None)
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
+        """Release the workers: after their work, or (``abort``, e.g. Ctrl-C) at once, killing them."""
         for fut in self._pending:
             fut.cancel()
         self._pending.clear()
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        slots, self._slots = self._slots, []
+        for slot in slots:
+            slot.close(abort=abort)
 
     def add(self, key: str, display: str, data: bytes) -> Iterator[dict[str, pl.DataFrame]]:
         """Queue one file; yields any chunk results that had to be collected to make room."""
@@ -198,23 +274,37 @@ class Dispatcher:
         chunk, self._chunk, self._chunk_bytes = self._chunk, [], 0
         while len(self._pending) >= self.inflight:
             yield from self._collect()
-        self._pending[self._start(chunk)] = chunk
+        self._start(chunk)
         if self.jobs == 1 and self.executor == "process":
             yield from self._collect()
 
-    def _start(self, chunk: Chunk) -> Any:
+    def _start(self, chunk: Chunk) -> None:
         first_id, self._next_id = self._next_id, self._next_id + len(chunk)
+        task = _Task(chunk, self._next_seq)
+        self._next_seq += 1
+        args = (chunk, self.options, first_id, task.seq)
         if self.executor == "dask":
-            return self.client.submit(parse_chunk, chunk, self.options, first_id, pure=False)
+            self._pending[self.client.submit(parse_chunk, *args, pure=False)] = (task, None)
+            return
         if self.jobs == 1:
-            fut: cf.Future[dict[str, pl.DataFrame]] = cf.Future()
-            fut.set_result(parse_chunk(chunk, self.options, first_id))
-            return fut
-        if self._pool is None:
-            self._pool = cf.ProcessPoolExecutor(
-                self.jobs, mp_context=_spawn_context(), initializer=start_worker
-            )
-        return self._pool.submit(parse_chunk, chunk, self.options, first_id)
+            fut: cf.Future[ChunkResult] = cf.Future()
+            fut.set_result(parse_chunk(*args))
+            self._pending[fut] = (task, None)
+            return
+        slot = self._least_busy()
+        try:
+            self._pending[slot.submit(parse_chunk, *args)] = (task, slot)
+        except cf.process.BrokenProcessPool:  # its worker died; not collected yet
+            self._lost(slot, task)
+
+    def _least_busy(self) -> WorkerSlot:
+        while len(self._slots) < self.jobs:
+            self._slots.append(WorkerSlot(_spawn_context(), self.max_memory, start_worker))
+        load = dict.fromkeys(self._slots, 0)
+        for _, slot in self._pending.values():
+            if slot is not None:
+                load[slot] += 1
+        return min(self._slots, key=load.__getitem__)
 
     def _wait(self) -> Callable[..., Any]:
         if self.executor == "dask":
@@ -224,25 +314,95 @@ class Dispatcher:
         return cf.wait
 
     def _collect(self) -> Iterator[dict[str, pl.DataFrame]]:
-        done, _ = self._wait()(list(self._pending), return_when="FIRST_COMPLETED")
+        """Yield the results of the chunks done next; meanwhile, stop workers stuck past the limit."""
+        while True:
+            timeout = self._next_deadline()
+            done, _ = self._wait()(list(self._pending), timeout=timeout, return_when="FIRST_COMPLETED")
+            if done:
+                break
+            self._kill_stuck()
         for fut in done:
-            chunk = self._pending.pop(fut, None)
-            if chunk is None:  # already failed with its broken pool
+            entry = self._pending.pop(fut, None)
+            if entry is None:  # already handled with its broken slot
                 continue
+            task, slot = entry
             try:
-                yield fut.result()
-            except Exception as e:  # the worker died or the chunk could not be shipped
-                self._crashed(chunk, e)
+                result = fut.result()
+            except cf.process.BrokenProcessPool:
+                assert slot is not None
+                self._lost(slot, task)
+                continue
+            except Exception as e:  # the chunk could not be shipped, or dask lost it
+                reason = f"worker failed while parsing this file's batch: {type(e).__name__}: {e}"
+                self.uncached += [failed_result(report_id_of(d), shown, reason) for _, shown, d in task.chunk]
+                continue
+            self.uncached += result.uncached
+            yield result.frames
 
-    def _crashed(self, chunk: Chunk, error: BaseException) -> None:
-        reason = f"worker failed while parsing this file's batch: {type(error).__name__}: {error}"
-        self.crashed += [failed_result(report_id_of(d), shown, reason) for _, shown, d in chunk]
-        if isinstance(error, cf.process.BrokenProcessPool) and self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-            for fut, other in list(self._pending.items()):  # they died with the pool
-                self._pending.pop(fut)
-                self.crashed += [failed_result(report_id_of(d), s, reason) for _, s, d in other]
+    def _next_deadline(self) -> float | None:
+        """Seconds until a file being parsed could be past its limit and grace (None: no local limit)."""
+        if self.file_timeout is None or not self._slots:
+            return None
+        allowed = self.file_timeout + grace(self.file_timeout)
+        now = time.monotonic()
+        starts = [r.started for r in (s.running() for s in self._slots) if r is not None]
+        return max(0.05, min((t + allowed - now for t in starts), default=allowed))
+
+    def _kill_stuck(self) -> None:
+        if self.file_timeout is None:
+            return
+        allowed = self.file_timeout + grace(self.file_timeout)
+        now = time.monotonic()
+        for slot in self._slots:
+            running = slot.running()
+            if running is not None and now - running.started > allowed:
+                slot.kill()
+
+    def _lost(self, slot: WorkerSlot, failed: _Task) -> None:
+        """A slot's worker died (or was killed): the file it was parsing fails; its other work runs again.
+
+        The file to blame is the one the worker last started, in the chunk it was parsing. When
+        that cannot be told (it died between files), that chunk's files run again one per chunk,
+        so a second death tells which.
+        """
+        last = slot.last()
+        lost = [fut for fut, (_, s) in self._pending.items() if s is slot and not _succeeded(fut)]
+        tasks = [failed, *(self._pending.pop(fut)[0] for fut in lost)]
+        self._slots.remove(slot)
+        slot.close()
+        if last.seq < 0:  # died before parsing anything: the worker cannot start, not a file's fault
+            self._stillborn += 1
+            if self._stillborn >= MAX_STILLBORN:
+                why = "no worker process could start (is --max-memory too small?); the file was not parsed"
+                for task in tasks:
+                    self.uncached += [
+                        failed_result(report_id_of(d), shown, why) for _, shown, d in task.chunk
+                    ]
+                return
+        if self.file_timeout is not None and slot.killed:
+            reason = timeout_message(self.file_timeout)
+        else:
+            reason = crash_message(self.max_memory)
+        for task in tasks:
+            if task.seq != last.seq:  # queued behind the one that died: untouched
+                self._start(task.chunk)
+            elif last.started and 0 <= last.index < len(task.chunk):
+                _, shown, data = task.chunk[last.index]
+                self.uncached.append(failed_result(report_id_of(data), shown, reason))
+                rest = task.chunk[: last.index] + task.chunk[last.index + 1 :]
+                if rest:
+                    self._start(rest)
+            elif len(task.chunk) == 1:
+                _, shown, data = task.chunk[0]
+                self.uncached.append(failed_result(report_id_of(data), shown, reason))
+            else:
+                for one in task.chunk:
+                    self._start([one])
+
+
+def _succeeded(fut: cf.Future[Any]) -> bool:
+    """Done with a result (a chunk its worker finished before dying: collected as usual)."""
+    return fut.done() and not fut.cancelled() and fut.exception() is None
 
 
 def default_jobs() -> int:

@@ -204,7 +204,10 @@ def read_corpus(
     options
         The run's settings: a :class:`nianbao.options.RunOptions` or a mapping of them, e.g.
         ``{"pdf": {"max_pages": 20}, "file_timeout": 60}``; unknown names raise
-        :class:`nianbao.options.OptionsError` before anything is read.
+        :class:`nianbao.options.OptionsError` before anything is read. A file past
+        ``file_timeout`` or ``max_memory`` gets a ``failed`` row, not cached; its neighbours are
+        parsed as usual (:mod:`nianbao.corpus.watchdog`). Ctrl-C stops the workers at once and
+        keeps the finished files cached.
     corrections
         Corrections files (CSV or a filled review sheet, :mod:`nianbao.corpus.corrections`), applied
         after parsing, after any ``corrections.csv`` at the top of a corpus folder; the cache is untouched.
@@ -411,7 +414,7 @@ def _run(
     first: dict[str, int] = {}
     plan = _Plan()
     writer = _SegmentWriter(rc)
-    with SourceReader(max_file_bytes=options.max_file_bytes) as reader, bar:
+    with SourceReader(max_file_bytes=options.max_file_bytes) as reader, bar, _saving(writer, prints):
         for order, src in enumerate(sources):
             locator = src.locator
             digest, fmt = _identity(prints.digest(locator, src.fingerprint))
@@ -444,15 +447,23 @@ def _run(
                 writer.add(frames, bar)
         for frames in pool.finish():
             writer.add(frames, bar)
-        writer.flush()
         stats.parsed = writer.files
-        crashed = {r.report["path"]: r for r in pool.crashed}
+        crashed = {r.report["path"]: r for r in pool.uncached}
         bar.update(len(crashed))
-    prints.save()
-    if crashed:  # parsed nowhere: rows made here, not cached, so the next run tries again
+    if crashed:  # stopped by a limit or lost with a worker: rows made here, not cached, retried next run
         plan.direct += [(o, crashed[p]) for o, p, _ in plan.keyed if p in crashed]
         plan.keyed = [k for k in plan.keyed if k[1] not in crashed]
     return plan
+
+
+@contextmanager
+def _saving(writer: _SegmentWriter, prints: Fingerprints) -> Iterator[None]:
+    """Cache what is finished when the block ends, however it ends (Ctrl-C included: the next run resumes)."""
+    try:
+        yield
+    finally:
+        writer.flush()
+        prints.save()
 
 
 def _identity(remembered: str | None) -> tuple[str | None, str]:

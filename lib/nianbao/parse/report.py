@@ -30,6 +30,7 @@ from nianbao.parse.metadata import detect_template, narrative_figures, organ_kin
 from nianbao.parse.places import Place, organ_level, resolver
 from nianbao.parse.result import FileResult, to_frames
 from nianbao.parse.tables import EXACT_LIMIT, Finding, Tables, key_tables, layout, out_of_range
+from nianbao.parse.timelimit import FileTimeout, memory_message, time_limit, timeout_message
 from nianbao.read import read_document, sniff
 from nianbao.templates import Template, per_template
 
@@ -81,6 +82,8 @@ def parse_bytes(
             "the file is nested too deeply to read (hostile or broken markup)",
             start,
         )
+    except MemoryError:  # the caller's limit (parse.timelimit, corpus.watchdog) says what to do; not cached
+        raise
     except Exception as e:  # a bug of ours must not stop a corpus run: record it on the file's row
         return _failed(
             rid,
@@ -271,6 +274,23 @@ def _read_regular(path: Path) -> bytes:
         os.close(fd)
 
 
+def _bounded_parse_file(path: str | Path, options: RunOptions) -> FileResult:
+    """:func:`parse_file`, stopped after ``options.file_timeout`` or when out of memory (a ``failed`` row)."""
+    try:
+        try:
+            with time_limit(options.file_timeout):
+                return parse_file(path, options=options)
+        except FileTimeout:
+            error = timeout_message(options.file_timeout)
+    except MemoryError:
+        error = memory_message(None)
+    try:
+        rid = _hash_file(Path(path))
+    except OSError:
+        rid = report_id_of(str(path).encode())
+    return FileResult.failed(rid, str(path), error)
+
+
 ReportFrames = Frames  # what read_report returns: the one frames container
 
 
@@ -292,11 +312,15 @@ def read_report(
     :class:`~nianbao.errors.UnreadableFile` / :class:`~nianbao.errors.NotAReport` instead of
     returning a ``reports`` row with status ``failed`` / ``not_a_report``.
 
+    A parse still running after ``options.file_timeout`` seconds is stopped and the file gets a
+    ``failed`` row saying so (:mod:`nianbao.parse.timelimit`: it stops Python code, not a parse
+    stuck inside one call of native code; ``read_corpus`` on a pool stops that too).
+
     >>> r = read_report(Path(__file__).parents[3] / ".." / "shared" / "seeds" / "001_752a671dabfd990e.txt")  # doctest: +SKIP
     >>> r.applications.filter(outcome="granted", applicant="total")["value"].item()  # doctest: +SKIP
     14
     """
-    result = parse_file(path, options=RunOptions.resolve(options))
+    result = _bounded_parse_file(path, RunOptions.resolve(options))
     if errors == "raise" and result.report["status"] in ("failed", "not_a_report"):
         cls = NotAReport if result.report["status"] == "not_a_report" else UnreadableFile
         raise cls(f"{path}: {result.report['error']}")
