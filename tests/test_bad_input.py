@@ -14,7 +14,7 @@ import pytest
 from builders import correct_truth, report_html, report_text
 from nianbao.options import DEFAULT_MAX_FILE_BYTES
 from nianbao.parse.report import parse_bytes, parse_file
-from nianbao.parse.result import UNSTORABLE, to_frames
+from nianbao.parse.result import UNSTORABLE, FileResult, to_frames
 
 
 def status_error(data: bytes, name: str = "f") -> tuple[str, str | None]:
@@ -116,6 +116,59 @@ def test_deeply_nested_markup_does_not_crash() -> None:
     page = "<div>" * 5000 + "x" + "</div>" * 5000
     status, _ = status_error(page.encode(), "deep.html")
     assert status in ("failed", "not_a_report")
+
+
+def _rows(r: FileResult) -> tuple[list[tuple], ...]:
+    """A result's cells and checks without the report_id (the bytes differ, the contents must not)."""
+    return tuple([row[1:] for row in rows] for rows in (r.proactive, r.applications, r.litigation, r.checks))
+
+
+@pytest.mark.parametrize(
+    ("depth", "tag"), [(300, "div"), (2000, "div"), (5000, "div"), (5000, "font"), (50_000, "span")]
+)
+def test_a_report_inside_deeply_nested_markup_reads_as_the_flat_page(depth: int, tag: str) -> None:
+    """300 nested <div>s hit libxml2's default depth limit (256): the report was not_a_report. Up to
+    2048 levels are parsed as they stand; deeper pages are parsed again without their wrappers."""
+    page = report_html(correct_truth(2023))
+    flat = parse_bytes(page.encode(), "flat.html")
+    body, end = page.index("<body>") + len("<body>"), page.index("</body>")
+    closing = f"</{tag}>" * depth if tag == "div" else ""  # thousands of <font> left open: broken pages do
+    deep = page[:body] + f"<{tag}>" * depth + page[body:end] + closing + page[end:]
+    r = parse_bytes(deep.encode(), "deep.html")
+    assert r.report["status"] == flat.report["status"] == "ok"
+    assert r.report["organ"] == flat.report["organ"]
+    assert _rows(r) == _rows(flat)
+
+
+def test_tables_nested_too_deep_to_read_fail_with_a_clear_message() -> None:
+    page = report_html(correct_truth(2023))
+    at = page.index("<body>") + len("<body>")
+    status, error = status_error((page[:at] + "<table><tr><td>" * 3000 + page[at:]).encode(), "t.html")
+    assert status == "failed"
+    assert "2048 levels deep" in (error or "")
+
+
+def test_an_internal_error_is_plain_words_on_the_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug of ours (here: a reader raising KeyError) gives a row that says what to do; the
+    exception's type and text are logged, never put in the row."""
+    from nianbao.parse import report
+
+    def broken(*_: object, **__: object) -> None:
+        raise KeyError("internal detail 0x7f")
+
+    monkeypatch.setattr(report, "read_document", broken)
+    status, error = status_error(report_text(correct_truth(2023)).encode(), "r.txt")
+    assert status == "failed"
+    assert error is not None
+    assert "please report it" in error
+    assert "KeyError" not in error
+    assert "0x7f" not in error
+
+
+def test_an_unparsable_html_page_says_so_in_plain_words() -> None:
+    status, error = status_error(b"<html>\x00\x00</html>", "e.html")
+    assert status in ("failed", "not_a_report")
+    assert "Document is empty" not in (error or "")
 
 
 def test_report_id_is_the_sha256_prefix_whether_given_or_worked_out() -> None:

@@ -7,7 +7,11 @@ when asked to (``errors="raise"``), and the CLI turns them into messages that sa
 
 from __future__ import annotations
 
-__all__ = ["NianbaoError", "NotAReport", "UnreadableFile"]
+import logging
+
+__all__ = ["NianbaoError", "NotAReport", "UnreadableFile", "internal_error"]
+
+log = logging.getLogger("nianbao")
 
 
 class NianbaoError(Exception):
@@ -20,3 +24,16 @@ class UnreadableFile(NianbaoError):
 
 class NotAReport(NianbaoError):
     """The file was read but is not an annual report on open government information."""
+
+
+def internal_error(e: BaseException, path: str = "", doing: str = "parsing it") -> str:
+    """The row's error for a bug of ours met on a file: plain words and what to do.
+
+    The exception itself (type, message, traceback) is logged at INFO on the ``nianbao`` logger,
+    never put in the row: ``logging.basicConfig(level="INFO")`` shows it when debugging.
+
+    >>> internal_error(KeyError("x"), "a.txt")
+    'nianbao failed on this file while parsing it (a bug in nianbao, not in the file); please report it with the file'
+    """
+    log.info("internal error on %s while %s", path or "a file", doing, exc_info=e)
+    return f"nianbao failed on this file while {doing} (a bug in nianbao, not in the file); please report it with the file"

@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from nianbao.read.html import (
-    _TEXT_PARSER,
     _XML_DECLARATION,
     _cell,
     _cell_text,
     _decode,
     _grid,
     _parse,
+    _parsers,
     _span,
     _text_into,
 )
@@ -28,7 +28,7 @@ _TEXTS = st.sampled_from(["", " ", "\n", "规章", "规 章", "0", "1 2", "（�
 
 
 def _table(html: str) -> etree._Element:
-    root = etree.fromstring(f"<html><body>{html}</body></html>", _TEXT_PARSER)
+    root = etree.fromstring(f"<html><body>{html}</body></html>", _parsers()[0])
     table = next(root.iter("table"))
     assert isinstance(table, etree._Element)
     return table
@@ -129,7 +129,7 @@ def test_utf8_bytes_parse_as_the_decoded_text(page: str, head: str) -> None:
     data = (head + page).encode()
     text, _ = _decode(data)
     # (lxml refuses a str with an XML encoding declaration: the reader drops it from the text)
-    expected = etree.fromstring(_XML_DECLARATION.sub("", text, count=1), _TEXT_PARSER)
+    expected = etree.fromstring(_XML_DECLARATION.sub("", text, count=1), _parsers()[0])
     tree = _parse(data)
     if tree is None or expected is None:
         assert tree is expected

@@ -18,7 +18,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any, Literal
 
-from nianbao.errors import NotAReport, UnreadableFile
+from nianbao.errors import NotAReport, UnreadableFile, internal_error
 from nianbao.frames import Frames
 from nianbao.grid import Document, to_simplified
 from nianbao.names import shown_path
@@ -90,7 +90,7 @@ def parse_bytes(
             path,
             fmt,
             "failed",
-            f"internal error while parsing ({type(e).__name__}: {e}); please report it",
+            internal_error(e, path),
             start,
         )
 

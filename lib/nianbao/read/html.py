@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
+from collections.abc import Iterator
 from operator import itemgetter
 from typing import cast
 
@@ -112,17 +114,54 @@ def _decode(data: bytes) -> tuple[str, bool]:
     return decode_checked(data)
 
 
-# lxml's plain elements: lxml.html's element classes cost a Python call per element proxy. One
-# parser each, made once (lxml locks a parser while it parses, so threads may share them).
+# lxml's plain elements: lxml.html's element classes cost a Python call per element proxy.
+# ``huge_tree`` lifts libxml2's nesting limit from 256 levels to 2048 (a report inside 300 nested
+# <div>s was cut off, silently in recover mode) and its limit on one text node; the work stays
+# bounded by the file-size limit. One pair of parsers per thread, made once: the depth check reads
+# the parser's error log, which another thread's parse would overwrite.
 _OPTIONS = {
     "remove_comments": True,
     "remove_pis": True,
     "no_network": True,
     "recover": True,
     "collect_ids": False,
+    "huge_tree": True,
 }
-_TEXT_PARSER = etree.HTMLParser(**_OPTIONS)
-_UTF8_PARSER = etree.HTMLParser(**_OPTIONS, encoding="utf-8")
+_PER_THREAD = threading.local()
+
+
+def _parsers() -> tuple[etree.HTMLParser, etree.HTMLParser]:
+    """(text parser, UTF-8 bytes parser) of this thread."""
+    made: tuple[etree.HTMLParser, etree.HTMLParser] | None = getattr(_PER_THREAD, "parsers", None)
+    if made is None:
+        made = _PER_THREAD.parsers = (
+            etree.HTMLParser(**_OPTIONS),
+            etree.HTMLParser(**_OPTIONS, encoding="utf-8"),
+        )
+    return made
+
+
+def _too_deep(parser: etree.HTMLParser) -> bool:
+    """Did the parser stop at libxml2's depth limit (the rest of the page is then lost)?"""
+    last = parser.error_log.last_error
+    return last is not None and last.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT
+
+
+# Tags that nest without structure on broken pages (thousands of unclosed <font>, <div>s inside
+# each other): what a page too deep to parse is read without. Blocks become line breaks.
+_NESTING = re.compile(
+    r"<(/?)(div|section|article|center|blockquote|main|aside|header|footer|ul|ol|li|dl|dd|dt"
+    r"|(span|font|b|i|u|em|strong|a|small|big|sub|sup|s|strike|ins|del|mark|label))\b[^<>]*>",
+    re.IGNORECASE,
+)
+_TOO_DEEP = (
+    "the HTML page nests its elements over 2048 levels deep (broken or hostile markup) and cannot be read; "
+    "save the report's text or open it in a browser and save it again"
+)
+
+
+def _flatten(text: str) -> str:
+    return _NESTING.sub(lambda m: "" if m.group(3) else "<br>", text)
 
 
 def _parse(data: bytes) -> etree._Element | None:
@@ -132,12 +171,24 @@ def _parse(data: bytes) -> etree._Element | None:
     converts back to UTF-8 before it parses: a page that is UTF-8 is handed over as its bytes,
     with the encoding given so that a <meta> cannot make libxml2 read them otherwise. lxml
     refuses a str that starts with an XML declaration naming an encoding (XHTML portal pages
-    do): the text is decoded already, so the declaration is dropped.
+    do): the text is decoded already, so the declaration is dropped. A page nested deeper than
+    libxml2 reads is parsed again without its inline and block wrappers (:func:`_flatten`).
     """
+    text_parser, utf8_parser = _parsers()
     text, utf8 = _decode(data)
     if utf8 and not text.startswith("<?xml"):
-        return etree.fromstring(data, _UTF8_PARSER)
-    return etree.fromstring(_XML_DECLARATION.sub("", text, count=1), _TEXT_PARSER)
+        root = etree.fromstring(data, utf8_parser)
+        if not _too_deep(utf8_parser):
+            return root
+    else:
+        text = _XML_DECLARATION.sub("", text, count=1)
+        root = etree.fromstring(text, text_parser)
+        if not _too_deep(text_parser):
+            return root
+    root = etree.fromstring(_flatten(text), text_parser)
+    if _too_deep(text_parser):
+        raise UnreadableFile(_TOO_DEEP)
+    return root
 
 
 _CELLS: dict[str, tuple[str, str]] = {}
@@ -163,22 +214,39 @@ def _clean(text: str) -> str:
 
 
 def _text_into(node: etree._Element, parts: list[str]) -> None:
-    """Append the text of ``node`` and its descendants: <br> and the end of <p>/<div> break lines."""
-    tag = node.tag  # (lxml makes a new string at each .tag, .text and .tail: each is read once)
-    if tag == "br":
+    """Append the text of ``node`` and its descendants: <br> and the end of <p>/<div> break lines.
+
+    A walk with a stack of its own (not recursion: a hostile page nests thousands of levels).
+    """
+    if node.tag == "br":  # (lxml makes a new string at each .tag, .text and .tail: each is read once)
         parts.append("\n")
     text = node.text
     if text:
         parts.append(text)
-    for child in node:
-        child_tag = child.tag
-        if isinstance(child_tag, str) and child_tag not in _DROP:
-            _text_into(child, parts)
-        tail = child.tail
-        if tail:
-            parts.append(tail)
-    if tag in {"p", "div"}:
-        parts.append("\n")
+    stack = [(node, iter(node))]
+    while stack:
+        parent, children = stack[-1]
+        for child in children:
+            child_tag = child.tag
+            if isinstance(child_tag, str) and child_tag not in _DROP:
+                if child_tag == "br":
+                    parts.append("\n")
+                text = child.text
+                if text:
+                    parts.append(text)
+                stack.append((child, iter(child)))
+                break
+            tail = child.tail
+            if tail:
+                parts.append(tail)
+        else:  # the parent's children are done
+            stack.pop()
+            if parent.tag in {"p", "div"}:
+                parts.append("\n")
+            if stack:  # a child of the node below it: its tail follows it
+                tail = parent.tail
+                if tail:
+                    parts.append(tail)
 
 
 def _cell_text(el: etree._Element) -> tuple[str, str]:
@@ -308,31 +376,53 @@ class _Walker:
             self.lines.append((Line((cell[1],), "text"), [cell]))
         self.buf = []
 
-    def walk(self, el: etree._Element) -> None:
-        tag = el.tag
-        if not isinstance(tag, str) or not tag or tag in _DROP:
-            tail = el.tail
-            if tail:
-                self.buf.append(tail)
-            return
-        if tag == "table" and next(el.iterdescendants("table"), None) is None:
-            self.flush()
-            self.lines.extend(_grid(el, self.tables))
-            self.tables += 1
-        else:
-            block = tag in _BLOCK or tag == "table"
-            if (block or tag == "br") and self.buf:  # (flush's own test, without the call)
-                self.flush()
-            text = el.text
-            if text:
-                self.buf.append(text)
-            for child in el:
-                self.walk(child)
-            if block and self.buf:
-                self.flush()
-        tail = el.tail
-        if tail:
-            self.buf.append(tail)
+    def walk(self, root: etree._Element) -> None:
+        """Read ``root`` and its descendants into lines, in document order.
+
+        A walk with a stack of its own (not recursion: a hostile page nests thousands of levels):
+        an element's children are read, then the element is closed (the end of a block flushes
+        the text, its tail follows). The stack holds, per open element, the iterator over its
+        parent's children, and whether the element is a block, and its tail.
+        """
+        stack: list[tuple[Iterator[etree._Element], bool, str | None]] = []
+        children: Iterator[etree._Element] = iter((root,))
+        block, tail = False, None  # of the open element whose children ``children`` are
+        while True:
+            for el in children:
+                tag = el.tag
+                if not isinstance(tag, str) or not tag or tag in _DROP:
+                    el_tail = el.tail
+                    if el_tail:
+                        self.buf.append(el_tail)
+                    continue
+                if tag == "table" and next(el.iterdescendants("table"), None) is None:
+                    self.flush()
+                    self.lines.extend(_grid(el, self.tables))
+                    self.tables += 1
+                    el_tail = el.tail
+                    if el_tail:
+                        self.buf.append(el_tail)
+                    continue
+                el_block = tag in _BLOCK or tag == "table"
+                if (el_block or tag == "br") and self.buf:  # (flush's own test, without the call)
+                    self.flush()
+                text = el.text
+                if text:
+                    self.buf.append(text)
+                stack.append((children, block, tail))
+                children, block, tail = iter(el), el_block, el.tail
+                break
+            else:  # the open element's children are done: close it
+                if not stack:
+                    return
+                if block and self.buf:
+                    self.flush()
+                if tail:
+                    self.buf.append(tail)
+                children, block, tail = stack.pop()
+
+
+_UNPARSABLE = "the HTML page holds no readable text (empty or not HTML); open it in a browser to check it"
 
 
 def read_html(data: bytes) -> Document:
@@ -340,9 +430,9 @@ def read_html(data: bytes) -> Document:
     try:
         root = _parse(data)
     except (etree.ParserError, ValueError) as e:
-        raise UnreadableFile(f"HTML could not be parsed: {e}") from None
+        raise UnreadableFile(_UNPARSABLE) from e
     if root is None:
-        raise UnreadableFile("HTML could not be parsed: Document is empty")
+        raise UnreadableFile(_UNPARSABLE)
     title = _title(root)
     walker = _Walker()
     walker.walk(root)
