@@ -21,6 +21,7 @@ from typing import Any
 from nianbao.analysis import metrics
 from nianbao.errors import NianbaoError
 from nianbao.render.index import write_index
+from nianbao.render.params import validate
 
 __all__ = ["NOTEBOOKS", "PageResult", "default_notebooks_dir", "render_notebook", "run_report"]
 
@@ -175,10 +176,10 @@ def run_report(
     absolute path of ``parsed``). ``jobs`` > 1 runs notebooks in parallel processes.
     """
     parsed_dir = Path(parsed).resolve()
+    params = validate({**(parameters or {}), "parsed": str(parsed_dir)})  # before anything is read or run
     frames = metrics.load(parsed_dir)  # fail early, with the hint, when the folder is not a parsed corpus
     out_dir = Path(out).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    params = {**(parameters or {}), "parsed": str(parsed_dir)}
     books = _notebooks(Path(notebooks) if notebooks else default_notebooks_dir(), only)
     progress(f"rendering {len(books)} notebooks on {parsed_dir} into {out_dir}")
     results: list[PageResult] = []
