@@ -13,11 +13,13 @@ and the synthetic generator all read these objects; none of them branches on a t
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property, wraps
 from importlib import resources
+from pathlib import Path
 from typing import TypeVar
 
 __all__ = [
@@ -205,15 +207,24 @@ def _parse(raw: dict) -> Template:
     )
 
 
+TEMPLATE_DIRS_VARIABLE = "NIANBAO_TEMPLATES"  # more folders of template files, os.pathsep-separated
+
+
 @cache
 def all_templates() -> tuple[Template, ...]:
-    """Every template shipped in ``nianbao/data/templates``, oldest first."""
-    folder = resources.files("nianbao") / "data" / "templates"
-    found = [
-        _parse(tomllib.loads(f.read_text(encoding="utf-8")))
-        for f in folder.iterdir()
+    """Every template shipped in ``nianbao/data/templates`` and in the folders ``$NIANBAO_TEMPLATES``
+    names, oldest first. A new template year is a new file: nothing in the code names a year."""
+    texts = [
+        f.read_text(encoding="utf-8")
+        for f in (resources.files("nianbao") / "data" / "templates").iterdir()
         if f.name.endswith(".toml")
     ]
+    for folder in filter(None, os.environ.get(TEMPLATE_DIRS_VARIABLE, "").split(os.pathsep)):
+        texts += [f.read_text(encoding="utf-8") for f in sorted(Path(folder).glob("*.toml"))]
+    found = [_parse(tomllib.loads(text)) for text in texts]
+    years = [t.year for t in found]
+    if len(set(years)) != len(years):
+        raise ValueError(f"two template files define the same template year: {sorted(years)}")
     return tuple(sorted(found, key=lambda t: t.year))
 
 
