@@ -286,3 +286,45 @@ def test_cli_organs_option_and_a_changed_crosswalk_needs_no_reparse(tmp_path: Pa
     assert "0 parsed" in again.output
     assert "1 from cache" in again.output
     assert Corpus.read(out).reports["organ_id"].to_list() == ["320813/城关镇/gov"]
+
+
+# --- generated corpora with name variants -----------------------------------------------------
+
+
+def _truth_keys(folder: Path) -> pl.DataFrame:
+    import json
+
+    rows = [json.loads(p.read_text(encoding="utf-8")) for p in (folder / "expected").glob("*.json")]
+    return pl.DataFrame([{"path": t["source"], "key": t["organ_key"], "printed": t["organ"]} for t in rows])
+
+
+def test_generated_variants_resolve_one_id_per_organ_and_no_false_merge(tmp_path: Path) -> None:
+    from nianbao.synth.generate import generate
+
+    root = tmp_path / "synth"
+    generate(root, 150, formats=("txt", "html"), seed=5, years=(2019, 2025))
+    assert (root / "organs.csv").is_file()  # 汀庄县 → 汀庄区 in 2023, as division rows
+    cache = tmp_path / "cache"
+    c = read_corpus(root, cache_dir=cache, jobs=1, progress=False)
+    j = c.reports.join(_truth_keys(root), on="path")
+    assert j.height == 150
+    per_key = j.group_by("key").agg(
+        pl.col("organ_id").n_unique().alias("ids"), pl.col("printed").n_unique().alias("names")
+    )
+    per_id = j.group_by("organ_id").agg(pl.col("key").n_unique().alias("keys"))
+    varied = per_key.filter(pl.col("names") > 1)
+    assert varied.height >= 8  # organs printed under two or more names
+    assert per_key["ids"].max() == 1  # every variant of an organ: one id
+    assert per_id["keys"].max() == 1  # no two organs share one (a county and its 办公室 included)
+    assert c.checks.filter(check="organ_unresolved").height == 0
+    renamed = j.filter(pl.col("printed").str.contains("汀庄"))
+    assert renamed["organ_id"].str.starts_with("涟岭省梓原市汀庄区/").all()
+    assert renamed["county"].unique().sort().to_list() == ["汀庄区", "汀庄县"]
+    varies = c.checks.filter(check="organ_name_varies")["report_id"].n_unique()
+    assert varies == j.filter(pl.col("key").is_in(varied["key"].implode())).height
+    # without the corpus's crosswalk the county turned district splits in two: the rename needs it
+    (root / "organs.csv").unlink()
+    bare = read_corpus(root, cache_dir=cache, jobs=1, progress=False)
+    assert bare.stats.parsed == 0
+    split = bare.reports.join(_truth_keys(root), on="path").group_by("key").agg(pl.col("organ_id").n_unique())
+    assert split["organ_id"].max() == 2

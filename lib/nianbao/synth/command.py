@@ -8,6 +8,7 @@ import time
 import click
 
 from nianbao.synth.generate import FORMATS, generate
+from nianbao.synth.variants import VARIANT_RATE
 
 __all__ = ["synth_command"]
 
@@ -53,6 +54,13 @@ def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[
 @click.option(
     "--years", default="2019-2025", show_default=True, callback=_years, help="report years, e.g. 2019-2025"
 )
+@click.option(
+    "--variant-rate",
+    type=click.FloatRange(0.0, 1.0),
+    default=VARIANT_RATE,
+    show_default=True,
+    help="share of organs printed under other names in later years (prefix/suffix dropped, 乡→镇, 县→区)",
+)
 def synth_command(
     out_dir: str,
     reports: int,
@@ -60,6 +68,7 @@ def synth_command(
     seed: int,
     damage_rate: float,
     years: tuple[int, int],
+    variant_rate: float = VARIANT_RATE,
 ) -> None:
     """Write a SYNTHETIC corpus of reports with ground truth (expected/<stem>.json) and places.csv.
 
@@ -68,7 +77,15 @@ def synth_command(
     """
     start = time.perf_counter()
     try:
-        paths = generate(out_dir, reports, formats=formats, seed=seed, damage_rate=damage_rate, years=years)
+        paths = generate(
+            out_dir,
+            reports,
+            formats=formats,
+            seed=seed,
+            damage_rate=damage_rate,
+            years=years,
+            variant_rate=variant_rate,
+        )
     except (ValueError, OSError) as e:
         raise click.ClickException(str(e)) from e
     by_format: dict[str, int] = {}

@@ -40,6 +40,7 @@ from nianbao.synth.render_html import render_html
 from nianbao.synth.render_pdf import render_pdf
 from nianbao.synth.render_text import TEXT_LAYOUTS, render_text
 from nianbao.synth.truth import truth_json
+from nianbao.synth.variants import VARIANT_RATE, CountyRename, county_renames, organ_in_year, organs_rows
 from nianbao.templates import template_for_year
 
 __all__ = ["FORMATS", "build_specs", "generate", "render_report", "sample_report", "sample_spec"]
@@ -106,12 +107,34 @@ def _damage(rng: np.random.Generator, spec: ReportSpec, fee_ok: bool) -> None:
 
 
 def build_specs(
-    reports: int, formats: Sequence[str], seed: int, damage_rate: float, years: tuple[int, int]
+    reports: int,
+    formats: Sequence[str],
+    seed: int,
+    damage_rate: float,
+    years: tuple[int, int],
+    variant_rate: float = VARIANT_RATE,
 ) -> list[ReportSpec]:
-    """Every report of the corpus, printed and damaged but not rendered."""
+    """Every report of the corpus, printed and damaged but not rendered.
+
+    ``variant_rate``: share of organs printed under another name from some year on
+    (:mod:`nianbao.synth.variants`); each spec's ``organ`` is the organ as that year prints it
+    (same ``key``).
+    """
+    return _build(reports, formats, seed, damage_rate, years, variant_rate)[0]
+
+
+def _build(
+    reports: int,
+    formats: Sequence[str],
+    seed: int,
+    damage_rate: float,
+    years: tuple[int, int],
+    variant_rate: float,
+) -> tuple[list[ReportSpec], dict[str, CountyRename]]:
+    """:func:`build_specs` and the counties renamed districts."""
     year_list = list(range(years[0], years[1] + 1))
     if reports < 1 or not year_list:
-        return []
+        return [], {}
     master = _rng(seed, 0)
     n_organs = math.ceil(reports / len(year_list))
     organs = build_population(master, n_organs)
@@ -119,12 +142,14 @@ def build_specs(
     fmt_cycle = [formats[i % len(formats)] for i in range(reports)]
     fmt_order = [fmt_cycle[int(i)] for i in master.permutation(reports)]
     specs: list[ReportSpec] = []
+    renames = county_renames(seed, organs, year_list, variant_rate)
     for i, (organ, span) in enumerate(zip(organs, spans, strict=True)):
         series = organ_series(_rng(seed, i, 1), organ, span)
         for year in span:
-            specs.append(_spec(seed, i, organ, year, series[year], fmt_order[len(specs)]))
+            printed = organ_in_year(seed, i, organ, year, span, variant_rate, renames)
+            specs.append(_spec(seed, i, printed, year, series[year], fmt_order[len(specs)]))
     _inject(seed, specs, organs, damage_rate)
-    return specs
+    return specs, renames
 
 
 def _spec(seed: int, i: int, organ: Organ, year: int, fig: Figures, fmt: str) -> ReportSpec:
@@ -248,6 +273,16 @@ def _places_csv(organs: Iterable[Organ]) -> str:
     return out.getvalue()
 
 
+def _organs_csv(renames: dict[str, CountyRename]) -> str:
+    """The corpus's crosswalk: a division row for each name of a county renamed district."""
+    out = io.StringIO()
+    columns = ["organ", "place", "years", "organ_id", "organ_name", "note"]
+    writer = csv.DictWriter(out, columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(organs_rows(renames))
+    return out.getvalue()
+
+
 def _clear_previous(out: Path) -> None:
     """Remove the files a previous run listed in its manifest (and nothing else)."""
     manifest = out / MANIFEST
@@ -270,8 +305,13 @@ def generate(
     seed: int = 0,
     damage_rate: float = 0.0,
     years: tuple[int, int] = (2019, 2025),
+    variant_rate: float = VARIANT_RATE,
 ) -> list[Path]:
     """Write a synthetic corpus of ``reports`` reports with ground truth; returns the report paths.
+
+    ``variant_rate``: share of organs printed under other names in later years (prefix or suffix
+    dropped, 乡 → 镇, a county turned district: :mod:`nianbao.synth.variants`); the truth's
+    ``organ_key`` names the organ whatever it printed. 0 prints every organ one way.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
@@ -286,11 +326,13 @@ def generate(
         raise ValueError(f"unknown format(s) {bad}; choose from {', '.join(FORMATS)}")
     if not 0.0 <= damage_rate <= 1.0:
         raise ValueError(f"damage rate must be between 0 and 1, not {damage_rate}")
+    if not 0.0 <= variant_rate <= 1.0:
+        raise ValueError(f"variant rate must be between 0 and 1, not {variant_rate}")
     out = Path(out_dir)
     (out / "expected").mkdir(parents=True, exist_ok=True)
     _clear_previous(out)
-    specs = build_specs(reports, tuple(formats), seed, damage_rate, years)
-    organ_index = {o.key: i for i, o in enumerate(dict.fromkeys(s.organ for s in specs))}
+    specs, renames = _build(reports, tuple(formats), seed, damage_rate, years, variant_rate)
+    organ_index = {key: i for i, key in enumerate(dict.fromkeys(s.organ.key for s in specs))}
     paths, written = [], []
     for spec in specs:
         path = out / spec.filename
@@ -299,8 +341,12 @@ def generate(
         truth.write_text(json.dumps(truth_json(spec), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         paths.append(path)
         written += [spec.filename, f"expected/{spec.stem}.json"]
-    organs = list(dict.fromkeys(s.organ for s in specs))
+    organs = list(dict.fromkeys(s.organ for s in specs))  # each name an organ printed, for places.csv
     (out / "places.csv").write_text(_places_csv(organs), encoding="utf-8")
+    extras = ["places.csv"]
+    if renames:
+        (out / "organs.csv").write_text(_organs_csv(renames), encoding="utf-8")
+        extras.append("organs.csv")
     manifest = {
         "synthetic": True,
         "generator": "nianbao synth",
@@ -309,9 +355,10 @@ def generate(
         "reports": len(specs),
         "formats": list(formats),
         "damage_rate": damage_rate,
+        "variant_rate": variant_rate,
         "years": list(years),
         "damaged": sum(1 for s in specs if s.damage),
-        "files": [*written, "places.csv"],
+        "files": [*written, *extras],
     }
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return paths

@@ -84,6 +84,7 @@ def truth_json(spec: ReportSpec) -> dict[str, Any]:
     return {
         "source": spec.filename,
         "organ": o.title_name,
+        "organ_key": o.key,  # the organ's true identity, whatever name this year's report printed
         "year": spec.year,
         "template": spec.template.year,
         "organ_level": o.level,
