@@ -294,3 +294,46 @@ def test_a_row_that_does_not_type_check_fails_only_its_own_file() -> None:
     assert frames["reports"]["error"][1] == UNSTORABLE
     assert frames["applications"]["_i"].unique().to_list() == [0]
     assert frames["applications"].height == len(good.applications)
+
+
+TITLE = "民权县褚庙乡人民政府2021年政府信息公开工作年度报告"
+
+
+@needs_seeds
+@pytest.mark.parametrize(
+    "damaged",
+    [
+        "民权县褚庙乡|人民政府2021年政府信息公开工作年度报告",  # the case found: organ 人民政府, place null
+        "民权县|褚庙乡人民政府2021年政府信息公开工作年度报告",
+        "民权县褚庙乡\t人民政府2021年政府信息公开工作年度报告",
+        "民权县褚庙乡丨人民政府2021年政府信息公开工作年度报告",
+        "民权县褚庙乡人民\u200b政府2021年政府信息公开工作年度报告",
+        "民权县褚庙乡人民政府\ufffd2021年政府信息公开工作年度报告",
+    ],
+)
+def test_a_title_damaged_inside_the_organ_reads_the_organ_and_says_so(damaged: str) -> None:
+    seed = (SEED_001.parent / "000_96c89db48c712c5a.txt").read_text(encoding="utf-8")
+    assert TITLE in seed
+    r = parse_bytes(seed.replace(TITLE, damaged, 1).encode(), "t.txt")
+    assert r.report["organ"] == "民权县褚庙乡人民政府"
+    assert (r.report["province"], r.report["city"], r.report["county"]) == ("河南省", "商丘市", "民权县")
+    (check,) = [c for c in r.checks if c[1] == "organ_unreadable"]
+    assert check[2] == "warning"
+    assert "民权县褚庙乡人民政府" in check[6]
+
+
+@needs_seeds
+def test_an_organ_emptied_by_a_damaged_title_is_a_warning_never_a_silent_ok() -> None:
+    seed = (SEED_001.parent / "000_96c89db48c712c5a.txt").read_text(encoding="utf-8")
+    r = parse_bytes(seed.replace(TITLE, "首页 | 人民政府2021年政府信息公开工作年度报告", 1).encode(), "t.txt")
+    assert r.report["province"] is None
+    assert [c[1:3] for c in r.checks if c[1] == "organ_unreadable"] == [("organ_unreadable", "warning")]
+    assert r.report["checks_warning"] >= 1
+
+
+@needs_seeds
+def test_navigation_text_before_an_intact_title_is_not_damage() -> None:
+    seed = (SEED_001.parent / "000_96c89db48c712c5a.txt").read_text(encoding="utf-8")
+    r = parse_bytes(seed.replace(TITLE, "首页 " + TITLE, 1).encode(), "t.txt")
+    assert r.report["organ"] == "民权县褚庙乡人民政府"
+    assert not [c for c in r.checks if c[1] == "organ_unreadable"]

@@ -13,11 +13,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
+from nianbao.parse.places import Place
+from nianbao.parse.tables import Finding
 from nianbao.templates import Template, all_templates, template_for_year
 
-__all__ = ["detect_template", "narrative_figures", "organ_kind", "title_of", "year_from_text"]
+__all__ = [
+    "Title",
+    "detect_template",
+    "mend_organ",
+    "narrative_figures",
+    "organ_kind",
+    "read_title",
+    "title_of",
+    "year_from_text",
+]
 
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _TITLE = re.compile(
@@ -35,8 +47,29 @@ _ORGAN_TAIL = re.compile(r"(?:关于|的|发布|公布)+$")
 _PERIOD = re.compile(r"统计期限自\s*" + _YEAR + r"\s*年\s*1\s*月\s*1\s*日")
 
 
+class Title(NamedTuple):
+    """A title as read: the organ as titled, the report year, and ``before``: the organ-like text
+    that stands just before the organ with only a break between them (a stray ``|``, a tab, a space
+    in the middle of the name), when there is one — :func:`mend_organ` decides whether it belongs."""
+
+    organ: str | None
+    year: int | None
+    before: str | None = None
+
+
 def title_of(lines: Sequence[str], declared: str | None = None) -> tuple[str | None, int | None]:
-    """(organ as titled, report year) from the first lines, or a container's declared title.
+    """(organ as titled, report year) from the first lines, or a container's declared title."""
+    title = read_title(lines, declared)
+    return title.organ, title.year
+
+
+# The organ-like text just before a break (the text reader's cells of "民权县褚庙乡|人民政府…" are
+# joined by a space): what a damaged title cut off the organ's start.
+_BEFORE_BREAK = re.compile(r"([^\s,，。:：;；()（）《》|>]{1,40})\s+$")
+
+
+def read_title(lines: Sequence[str], declared: str | None = None) -> Title:
+    """The title from the first lines, or a container's declared title.
 
     Titles are often split over two lines (organ, then "2021年…年度报告"); the organ is then the
     line before. Navigation text before the title is skipped because it holds no title pattern.
@@ -50,6 +83,10 @@ def title_of(lines: Sequence[str], declared: str | None = None) -> tuple[str | N
         if not m and not first:
             continue
         organ = _ORGAN_TAIL.sub("", m.group("organ")) if m else ""
+        before = None
+        if organ and m is not None and m.start("organ") > 0:
+            cut = _BEFORE_BREAK.search(line, max(0, m.start("organ") - 80), m.start("organ"))
+            before = cut.group(1) if cut else None
         if not organ and first:
             organ, m = first.group("organ"), first
         assert m is not None
@@ -57,8 +94,58 @@ def title_of(lines: Sequence[str], declared: str | None = None) -> tuple[str | N
             prev = candidates[i - 1].strip()
             if 2 <= len(prev) <= 40 and not re.search(r"[。,，:：;；]", prev) and not re.search(r"\d", prev):
                 organ = prev
-        return (organ or None), int(m.group("year"))
-    return None, None
+        return Title(organ or None, int(m.group("year")), before)
+    return Title(None, None)
+
+
+# Characters that are no part of an organ's name: what damage leaves inside one (a stray |, the
+# replacement character, zero-width and control characters).
+_STRAY = re.compile("[|丨¦\ufffd*#/\\\u200b-\u200f\u2060\ufeff\x00-\x1f\x7f]")
+# An organ name without its place: what is left when a damaged title cut the start off.
+_BARE = re.compile(r"^(?:[乡镇区县市省]?(?:人民)?政府|民政府|府|办公室|办公厅|管委会|管理委员会)$")
+
+
+def mend_organ(
+    title: Title, locate: Callable[[str], Place]
+) -> tuple[str | None, Place | None, Finding | None]:
+    """(organ, its place, a warning) for a title whose organ damage may have cut or soiled.
+
+    Stray characters inside the name are dropped. When organ-like text stands just before the
+    organ (``Title.before``) and the name with it names a more specific place than the name alone
+    (民权县褚庙乡 | 人民政府: nothing alone, a county joined), the two are one name broken by damage.
+    A name left without any place (人民政府) is kept but flagged. Each repair or loss is an
+    ``organ_unreadable`` warning: never a silent ok. The place is None when it is still to be found.
+    """
+    organ = title.organ
+    if organ is None:
+        return None, None, None
+    printed = f"{title.before} {organ}" if title.before else organ
+    cleaned = _STRAY.sub("", organ)
+    damaged = cleaned != organ
+    organ, place = cleaned, None
+    if title.before and organ:
+        place = locate(organ)
+        joined = _STRAY.sub("", title.before) + organ
+        joined_place = locate(joined)
+        if _levels(joined_place) > _levels(place):
+            organ, place, damaged = joined, joined_place, True
+    if not organ or (_BARE.match(organ) and (place or locate(organ)).province is None):
+        return organ or None, place, _unreadable(printed, organ, lost=True)
+    return organ, place, _unreadable(printed, organ, lost=False) if damaged else None
+
+
+def _levels(place: Place) -> int:
+    return sum(x is not None for x in (place.province, place.city, place.county))
+
+
+def _unreadable(printed: str, organ: str, lost: bool) -> Finding:
+    return Finding(
+        "organ_unreadable",
+        "warning",
+        "title",
+        f"标题中的机关名称受损(印为「{printed}」)："
+        + ("无法读出完整的机关名称，请人工核对" if lost else f"已读作「{organ}」，请人工核对"),
+    )
 
 
 def year_from_text(text: str) -> int | None:

@@ -26,7 +26,14 @@ from nianbao.options import RunOptions
 from nianbao.parse.checks import identity_findings, narrative_findings, report_checks
 from nianbao.parse.evidence import attach
 from nianbao.parse.locate import find_sections
-from nianbao.parse.metadata import detect_template, narrative_figures, organ_kind, title_of, year_from_text
+from nianbao.parse.metadata import (
+    detect_template,
+    mend_organ,
+    narrative_figures,
+    organ_kind,
+    read_title,
+    year_from_text,
+)
 from nianbao.parse.places import Place, organ_level, resolver
 from nianbao.parse.result import FileResult, to_frames
 from nianbao.parse.tables import EXACT_LIMIT, Finding, Tables, key_tables, layout, out_of_range
@@ -99,7 +106,8 @@ def _parse_document(doc: Document, rid: str, path: str, start: float, options: R
     lines, texts = doc.lines, doc.line_texts
     sections = find_sections(lines, texts)
     head = list(texts[: min(sections.narrative[1] + 1, 80)])
-    organ, year = title_of(head, doc.title)
+    title = read_title(head, doc.title)
+    organ, year = title.organ, title.year
     full_text = doc.text
     if year is None:
         year = year_from_text(full_text)
@@ -127,7 +135,12 @@ def _parse_document(doc: Document, rid: str, path: str, start: float, options: R
     ]
     if findings:  # the page and printed row of each check about a row (only when checks fired)
         findings = attach(findings, tables, lines, doc.pages)
-    place = resolver(options.places).locate(organ) if organ else Place(None, None, None, None)
+    locate = resolver(options.places).locate
+    organ, place, damaged_title = mend_organ(title, locate) if organ else (None, None, None)
+    if damaged_title is not None:
+        findings.append(damaged_title)
+    if place is None:
+        place = locate(organ) if organ else Place(None, None, None, None)
     report: dict[str, Any] = {
         "report_id": rid,
         "path": path,
