@@ -259,3 +259,32 @@ def test_reader_ignores_empty_rows_and_refuses_a_file_without_the_columns(tmp_pa
     with pytest.raises(NianbaoError, match="lacks the column"):
         read_corrections(p)
     assert apply_corrections({}, [])[1].height == 0
+
+
+def test_pages_list_corrections_and_open_errors_per_report(corpus: Path, tmp_path: Path) -> None:
+    from nianbao.analysis.corrections import corrected_reports, corrections_by_report
+    from nianbao.analysis.tables import table
+
+    got = read_corpus(
+        corpus,
+        cache=False,
+        progress=False,
+        jobs=1,
+        corrections=_fixes(tmp_path, f"{SEED2},applications,granted,natural_person,99,wrong on purpose,,\n"),
+    )
+    rows = corrections_by_report(got)
+    assert rows.select("path", "corrections_applied", "open_errors").rows() == [(SEED2, 1, 2)]
+    assert rows["changes"].item().startswith("applications/granted/natural_person ")
+    assert rows["changes"].item().endswith("→ 99（wrong on purpose）")
+    assert (
+        rows["open_checks"].item() == "row_total、outcome_sum"
+        or rows["open_checks"].item() == "outcome_sum、row_total"
+    )
+    assert corrected_reports(got).to_list() == [got.reports.filter(path=SEED2)["report_id"].item()]
+    assert "更正内容" in table(rows).html
+
+
+def _fixes(tmp_path: Path, lines: str) -> Path:
+    p = tmp_path / "fixes.csv"
+    p.write_text(HEADER + lines, encoding="utf-8")
+    return p

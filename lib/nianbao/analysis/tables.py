@@ -116,6 +116,10 @@ COLUMNS: dict[str, tuple[str, str, Kind]] = {
     "median": ("同级中位数", "peer median", "num"),
     "ratio": ("与中位数之比", "ratio to median", "num"),
     "note": ("提示", "note", "text"),
+    "corrections_applied": ("已更正", "corrections applied", "int"),
+    "changes": ("更正内容（印刷值 → 更正值）", "changes (printed → corrected)", "text"),
+    "open_errors": ("未解决的错误", "errors still open", "int"),
+    "open_checks": ("未解决的检查", "open checks", "text"),
 }
 # Columns whose values are keys that print as words (a status, a level, an outcome group …).
 _LEVELS = {
