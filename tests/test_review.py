@@ -164,3 +164,26 @@ def test_value_checks_carry_page_and_printed_row(tmp_path: Path) -> None:
     sheet = review_frame(c.frames)
     assert sheet.filter(pl.col("page").is_not_null()).height >= 1
     assert len(paths) == 16
+
+
+def test_a_sheet_of_a_corrected_parse_shows_the_parsed_value_and_applies(tmp_path: Path) -> None:
+    """Reviewing a corpus parsed with corrections: `printed` is the value parsed from the file (a
+    wrong correction's open errors are listed), so the sheet applies on top of the same parse."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    seed = SEEDS[2]
+    shutil.copy(seed, corpus / seed.name)
+    plain = read_corpus(corpus, cache=False, jobs=1, progress=False)
+    rid = plain.reports["report_id"].item()
+    v = plain.applications.filter(outcome="granted", applicant="natural_person")["value"].item()
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text(
+        f"file,frame,row,column,value,reason\n{seed.name},applications,granted,natural_person,{v + 5},x\n",
+        encoding="utf-8",
+    )
+    bad = read_corpus(corpus, cache=False, jobs=1, progress=False, corrections=wrong)
+    sheet = review_frame(bad.frames, bad.corrections)
+    row = sheet.filter(check="row_total").row(0, named=True)
+    assert (row["report_id"], row["row"], row["column"]) == (rid, "granted", "natural_person")
+    assert row["printed"] == v  # as parsed, not the corrected v + 5
+    assert row["proposed"] == v  # the identities pin the parsed value back

@@ -102,6 +102,8 @@ def target(
     head = parts[0]
     if head in ("table2", "table3", "table4"):
         table = "t" + head[5:]
+        if len(parts) == 3 and parts[1] == "*" and table == "t3":  # a column identity of merged rows
+            return (table, t.rows_in_group("total")[0], parts[2]), None
         if len(parts) == 3:
             return ((table, parts[1], parts[2]), None) if (table, parts[1], parts[2]) in values else None
         cells = _row_cells(t, table, parts[1] if len(parts) == 2 else None)
@@ -115,8 +117,13 @@ def target(
     return None
 
 
-def review_frame(frames: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
-    """The review sheet of a parsed corpus (columns :data:`SHEET_COLUMNS`), in file order."""
+def review_frame(frames: Mapping[str, pl.DataFrame], corrections: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The review sheet of a parsed corpus (columns :data:`SHEET_COLUMNS`), in file order.
+
+    ``corrections``: the corpus's ``corrections`` frame, when it was parsed with corrections; a
+    corrected cell's ``printed`` is then the parsed value, not the corrected one (a sheet row is
+    matched against the parsed value when it is applied).
+    """
     checks = frames["checks"].filter(
         pl.col("severity").is_in(["warning", "error"]), ~pl.col("check").str.starts_with("correct")
     )
@@ -125,6 +132,13 @@ def review_frame(frames: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
     flagged = checks.join(order, on="report_id", how="inner").sort("_at", maintain_order=True)
     ids = flagged["report_id"].unique(maintain_order=True).to_list()
     cells = parsed_cells(dict(frames), ids)
+    table_of = {name: table for name, (_, _, table) in TABLE_FRAMES.items()} | {"reports": "report"}
+    was: dict[tuple[str, Cell], float | None] = {}  # a corrected cell's parsed value
+    if corrections is not None:
+        for rid, frame, row, column, printed in corrections.select(
+            "report_id", "frame", "row", "column", "printed"
+        ).iter_rows():
+            was[(rid, (table_of[frame], row, column))] = printed
     has_page = "page" in flagged.columns
     rows: list[tuple[Any, ...]] = []
     for rec in flagged.iter_rows(named=True):
@@ -142,7 +156,7 @@ def review_frame(frames: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
                 _FRAME_OF[cell[0]],
                 cell[1],
                 cell[2],
-                cells[rec["report_id"]].get(cell),
+                was.get((rec["report_id"], cell), cells[rec["report_id"]].get(cell)),
                 proposed,
                 rec["check"],
                 str(rec["severity"]),
@@ -221,7 +235,7 @@ def review_command(parsed_dir: str, out: str) -> None:
         raise click.UsageError("--out must name a .csv or .xlsx file")
     try:
         corpus = scan(parsed_dir).collect()
-        sheet = review_frame(corpus.frames)
+        sheet = review_frame(corpus.frames, corpus.corrections)
         write_sheet(sheet, out)
     except (NianbaoError, OSError) as e:
         raise click.ClickException(str(e)) from e
