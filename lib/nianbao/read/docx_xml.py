@@ -14,8 +14,22 @@ W_NAMESPACES = (
 )
 
 
+# The elements the reader meets most, by qualified tag (a constant: looked up, never changed)
+_COMMON = (
+    "p", "r", "t", "tab", "br", "cr", "tbl", "tr", "tc", "tcPr", "pPr", "rPr", "gridSpan", "vMerge",
+    "hMerge", "tcW", "pStyle", "numPr", "jc", "spacing", "ind", "rFonts", "sz", "szCs", "b", "bCs",
+    "lang", "tblPr", "tblGrid", "gridCol", "trPr", "bookmarkStart", "bookmarkEnd", "proofErr",
+    "lastRenderedPageBreak", "sectPr", "vAlign", "tcBorders", "shd", "color", "kern", "noProof",
+)  # fmt: skip
+_NAMES = {f"{{{ns}}}{name}": name for ns in W_NAMESPACES for name in _COMMON}
+
+
 def local(el: etree._Element) -> str:
+    """An element's local name ('' for comments and processing instructions)."""
     tag = el.tag
+    name = _NAMES.get(tag)
+    if name is not None:
+        return name
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
