@@ -27,6 +27,12 @@ def may_use_forms(data: bytes) -> bool:
     return b"/Form" in data or b"/ObjStm" in data
 
 
+def _is_form(obj: Any) -> bool:
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    return isinstance(obj, PDFStream) and getattr(resolve1(obj.get("Subtype")), "name", None) == "Form"
+
+
 class FormCounter:
     """Counts, page by page, the Form XObjects a page would draw; raises PdfLimit past the bounds."""
 
@@ -58,8 +64,8 @@ class FormCounter:
         from pdfminer.pdftypes import PDFStream, resolve1
 
         xobjects = resolve1((resolve1(resources) or {}).get("XObject")) or {}
-        if not isinstance(xobjects, dict):
-            return 0
+        if not isinstance(xobjects, dict) or not any(_is_form(resolve1(x)) for x in xobjects.values()):
+            return 0  # no form to draw: the content need not be read
         total = 0
         for item in streams or []:
             stream = resolve1(item)
@@ -68,10 +74,7 @@ class FormCounter:
             for name in _DO.findall(stream.get_data()):
                 ref = xobjects.get(name.decode("latin-1"))
                 form = resolve1(ref)
-                if (
-                    not isinstance(form, PDFStream)
-                    or getattr(resolve1(form.get("Subtype")), "name", None) != "Form"
-                ):
+                if not _is_form(form):
                     continue
                 key = getattr(ref, "objid", id(form))
                 if key in active:  # draws itself: not followed

@@ -21,7 +21,9 @@ pdfminer's object layer; a page with more characters and paths than ``max_operat
 
 For OCR of pages without a text layer: :func:`text_layer` says which pages have one, and
 :func:`open_document` gives the pypdfium2 document (render its pages with ``page.render``).
-pypdfium2 is not thread-safe: use processes, as the corpus runner does.
+pypdfium2 is not thread-safe: use processes, as the corpus runner does. PDFium inflates compressed
+streams itself, without :data:`~nianbao.read.pdf_miner.MAX_STREAM_BYTES`: a decompression bomb's memory
+is bounded by the corpus runner's per-file limits, not here.
 """
 
 from __future__ import annotations
