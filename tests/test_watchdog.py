@@ -312,3 +312,20 @@ def test_ctrl_c_exits_130_without_traceback_keeping_finished_work(tmp_path: Path
     assert resumed.wait(timeout=300) == 0, _text(log2, ".err")
     assert len(set(log2.read_text(encoding="utf-8").split())) == 120 - len(cached)
     assert Corpus.read(out).reports["path"].to_list() == [f"f{i:03d}.txt" for i in range(120)]
+
+
+def test_dask_worker_threads_stop_a_hanging_file(tmp_path: Path, hanging_parser: list[str]) -> None:
+    """On dask the work runs in worker threads: the watcher thread stops the file there."""
+    distributed = pytest.importorskip("distributed")
+    root = _seeds_and(tmp_path / "c", {"002_hang.txt": b"HANG " * 100})
+    with distributed.Client(
+        processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None
+    ) as client:
+        start = time.monotonic()
+        got = read_corpus(
+            root, executor="dask", client=client, cache=False, progress=False, options={"file_timeout": 1.0}
+        )
+    assert time.monotonic() - start < 60
+    failed = dict(got.reports.filter(pl.col("status") == "failed").select("path", "error").iter_rows())
+    assert failed == {"002_hang.txt": timelimit.timeout_message(1.0)}
+    assert got.reports.height == 6
