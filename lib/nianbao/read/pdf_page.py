@@ -35,17 +35,29 @@ _RADICALS = str.maketrans(
 )
 
 
-@dataclass(slots=True)
 class Char:
-    text: str
-    x0: float
-    x1: float
-    y0: float  # PDF coordinates: y grows upwards
-    y1: float
+    """A character and its box (PDF coordinates: y grows upwards); ``size`` is its height, kept
+    (the layout asks for it several times per character)."""
 
-    @property
-    def size(self) -> float:
-        return max(self.y1 - self.y0, 0.1)
+    __slots__ = ("size", "text", "x0", "x1", "y0", "y1")
+
+    def __init__(self, text: str, x0: float, x1: float, y0: float, y1: float) -> None:
+        self.text, self.x0, self.x1, self.y0, self.y1 = text, x0, x1, y0, y1
+        self.size = max(y1 - y0, 0.1)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Char) and (self.text, self.x0, self.x1, self.y0, self.y1) == (
+            other.text,
+            other.x0,
+            other.x1,
+            other.y0,
+            other.y1,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return f"Char({self.text!r}, {self.x0}, {self.x1}, {self.y0}, {self.y1})"
 
 
 @dataclass

@@ -96,6 +96,18 @@ def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
     return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
 
 
+def _media_box(raw: Any, page: Any) -> tuple[float, float, float, float]:
+    """The page's MediaBox; PDFium reads it from the page itself only, so an inherited one comes
+    from the page's bounding box (MediaBox and CropBox), else US Letter as pdfminer assumes."""
+    values = [ctypes.c_float() for _ in range(4)]
+    if raw.FPDFPage_GetMediaBox(page, *values):
+        return values[0].value, values[1].value, values[2].value, values[3].value
+    rect = raw.FS_RECTF()
+    if raw.FPDF_GetPageBoundingBox(page, rect):
+        return rect.left, rect.bottom, rect.right, rect.top
+    return 0.0, 0.0, 612.0, 792.0
+
+
 def _page_ctm(box: tuple[float, float, float, float], rotate: int) -> Matrix:
     """pdfminer's page matrix: MediaBox corner to the origin, turned by /Rotate (degrees)."""
     x0, y0, x1, y1 = box
@@ -285,11 +297,14 @@ class _Object:
         a, b, c, d, _, _ = _mult((m.a, m.b, m.c, m.d, 0.0, 0.0), ctm)
         self.unit = (a, b, c, d)
         self.font = raw.FPDFTextObj_GetFont(ctypes.cast(ctypes.c_void_p(key), raw.FPDF_PAGEOBJECT))
-        descent = ctypes.c_float()
-        raw.FPDFFont_GetDescent(self.font, ctypes.c_float(self.size), descent)
-        self.descent = descent.value
         font_key = (ctypes.cast(self.font, ctypes.c_void_p).value, self.size)
-        self.widths = metrics.setdefault(font_key, {})
+        widths = metrics.get(font_key)  # per font and size: the widths, and the descent under ""
+        if widths is None:
+            descent = ctypes.c_float()
+            raw.FPDFFont_GetDescent(self.font, ctypes.c_float(self.size), descent)
+            widths = metrics[font_key] = {"": descent.value}
+        self.widths = widths
+        self.descent = widths[""]
         self.run = (1 if b > 0 else 3) if abs(b) > abs(a) else (0 if a >= 0 else 2)
 
     def width(self, value: str) -> float:
@@ -339,22 +354,24 @@ class PdfiumSource:
         raw = self.raw_module()
         self._check_forms(index)
         reader = _Reader(self.s, self.deadline, index + 1)
-        page = self.doc[index]
+        page = raw.FPDF_LoadPage(self.doc.raw, index)  # raw: pypdfium2's page wrapper costs per page
+        if not page:
+            raise UnreadableFile(f"PDFium cannot load page {index + 1}")
         try:
-            box = page.get_mediabox(fallback_ok=False) or page.get_bbox()
-            rotate = page.get_rotation()
-            ctm = _page_ctm(box, rotate)
-            reader.spend(raw.FPDFPage_CountObjects(page.raw))  # before the text page doubles the work
+            box = _media_box(raw, page)
+            quarters = raw.FPDFPage_GetRotation(page)  # -1 when unknown
+            ctm = _page_ctm(box, 90 * quarters if 0 <= quarters <= 3 else 0)
+            reader.spend(raw.FPDFPage_CountObjects(page))  # before the text page doubles the work
             reader.budget = self.s.max_operators
-            text = raw.FPDFText_LoadPage(page.raw)
+            text = raw.FPDFText_LoadPage(page)
             try:
                 chars, cids, runs = reader.chars(text, ctm)
             finally:
                 raw.FPDFText_ClosePage(text)
             reader.look()
-            segs, images = reader.objects(page.raw, ctm)
+            segs, images = reader.objects(page, ctm)
         finally:
-            page.close()
+            raw.FPDF_ClosePage(page)
         x0, y0 = _apply(ctm, box[0], box[1])
         x1, y1 = _apply(ctm, box[2], box[3])
         width, height = abs(x1 - x0), abs(y1 - y0)
