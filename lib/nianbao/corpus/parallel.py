@@ -30,6 +30,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
@@ -38,6 +39,7 @@ import polars as pl
 from nianbao.corpus.cache import ID_COLUMN, KEY_COLUMN, digest_of_key
 from nianbao.corpus.watchdog import crash_message, grace
 from nianbao.corpus.workers import WorkerSlot, idle, mark_file
+from nianbao.errors import NianbaoError
 from nianbao.options import RunOptions
 from nianbao.parse.result import FileResult, to_frames
 from nianbao.parse.timelimit import FileClock, FileTimeout, memory_message, timeout_message
@@ -48,6 +50,7 @@ __all__ = [
     "Dispatcher",
     "ExecutorName",
     "batch_frames",
+    "dask_client",
     "default_jobs",
     "failed_result",
     "parse_chunk",
@@ -411,3 +414,17 @@ def default_jobs() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+@contextmanager
+def dask_client(executor: ExecutorName, client: Any, scheduler: str | None) -> Iterator[Any]:
+    """The dask client to use, closing it afterwards only if we made it."""
+    if executor != "dask" or client is not None:
+        yield client
+        return
+    try:
+        from distributed import Client
+    except ImportError as e:  # pragma: no cover - depends on the installed extras
+        raise NianbaoError("the dask executor needs `pip install 'nianbao[distributed]'`") from e
+    with Client(scheduler) if scheduler else Client(processes=True) as made:
+        yield made

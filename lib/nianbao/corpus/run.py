@@ -30,7 +30,6 @@ import csv
 import dataclasses
 import os
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -50,7 +49,15 @@ from nianbao.corpus.cache import (
     remove_stale,
 )
 from nianbao.corpus.outputs import RUN_METADATA_KEY, write_frames
-from nianbao.corpus.parallel import Dispatcher, ExecutorName, default_jobs, failed_result, report_id_of
+from nianbao.corpus.parallel import (
+    Dispatcher,
+    ExecutorName,
+    dask_client,
+    default_jobs,
+    failed_result,
+    report_id_of,
+)
+from nianbao.corpus.progress import progress_bar
 from nianbao.corpus.sources import Source, SourceError, SourceReader, is_synthetic_corpus, walk_corpus
 from nianbao.corpus.summary import summarize
 from nianbao.errors import NianbaoError, UnreadableFile
@@ -234,13 +241,13 @@ def read_corpus(
     stats.corrections_files = [os.fspath(p) for p in fix_files]
     with (
         _result_cache(root if cache else None, out_dir) as rc,
-        _client(executor, client, scheduler) as cl,
+        dask_client(executor, client, scheduler) as cl,
     ):
         chunk_files = max(1, min(CHUNK_FILES, len(sources) // (4 * stats.jobs) or 1))
         with Dispatcher(
             jobs=stats.jobs, executor=executor, client=cl, chunk_files=chunk_files, options=run_options
         ) as pool:
-            plan = _run(sources, rc, pool, stats, _progress_bar(len(sources), progress), run_options)
+            plan = _run(sources, rc, pool, stats, progress_bar(len(sources), progress), run_options)
         if cache:  # before assembling: one segment to read back, and the two memory peaks do not add up
             rc.compact()
             rc.prune_versions()
@@ -372,20 +379,6 @@ def _result_cache(root: Path | None, out_dir: Path | None) -> Iterator[ResultCac
             yield rc
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-@contextmanager
-def _client(executor: ExecutorName, client: Any, scheduler: str | None) -> Iterator[Any]:
-    """The dask client to use, closing it afterwards only if we made it."""
-    if executor != "dask" or client is not None:
-        yield client
-        return
-    try:
-        from distributed import Client
-    except ImportError as e:  # pragma: no cover - depends on the installed extras
-        raise NianbaoError("the dask executor needs `pip install 'nianbao[distributed]'`") from e
-    with Client(scheduler) if scheduler else Client(processes=True) as made:
-        yield made
 
 
 @dataclass
@@ -590,35 +583,3 @@ def _cross_report(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
 
     found = checks.cross_report(frames)
     return conform(found, "checks")
-
-
-class _NoBar:
-    def __enter__(self) -> _NoBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def update(self, n: int = 1) -> None:
-        return None
-
-
-def _in_notebook() -> bool:
-    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
-    return type(shell).__name__ == "ZMQInteractiveShell"
-
-
-def _progress_bar(total: int, progress: bool | None) -> Any:
-    """tqdm on a terminal (widgets in a notebook when ipywidgets is installed); nothing otherwise."""
-    notebook = _in_notebook()
-    if progress is None:
-        progress = notebook or sys.stderr.isatty()
-    if not progress:
-        return _NoBar()
-    import importlib.util
-
-    if notebook and importlib.util.find_spec("ipywidgets") is not None:
-        from tqdm.notebook import tqdm
-    else:
-        from tqdm import tqdm
-    return tqdm(total=total, unit="file", desc="parsing", smoothing=0.1, dynamic_ncols=True)

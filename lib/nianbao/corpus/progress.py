@@ -1,0 +1,40 @@
+"""A corpus run's progress bar: tqdm on a terminal, widgets in a notebook, nothing elsewhere."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+__all__ = ["progress_bar"]
+
+
+class _NoBar:
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int = 1) -> None:
+        return None
+
+
+def _in_notebook() -> bool:
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def progress_bar(total: int, progress: bool | None) -> Any:
+    """tqdm on a terminal (widgets in a notebook when ipywidgets is installed); nothing otherwise."""
+    notebook = _in_notebook()
+    if progress is None:
+        progress = notebook or sys.stderr.isatty()
+    if not progress:
+        return _NoBar()
+    import importlib.util
+
+    if notebook and importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.notebook import tqdm
+    else:
+        from tqdm import tqdm
+    return tqdm(total=total, unit="file", desc="parsing", smoothing=0.1, dynamic_ncols=True)
