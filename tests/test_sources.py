@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from nianbao.corpus.reading import SourceReader
 from nianbao.corpus.sources import (
     Source,
     SourceError,
-    SourceReader,
     safe_member_name,
     split_zip_path,
     walk,

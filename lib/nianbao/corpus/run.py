@@ -58,7 +58,8 @@ from nianbao.corpus.parallel import (
     report_id_of,
 )
 from nianbao.corpus.progress import progress_bar
-from nianbao.corpus.sources import Source, SourceError, SourceReader, is_synthetic_corpus, walk_corpus
+from nianbao.corpus.reading import SourceReader
+from nianbao.corpus.sources import Source, SourceError, is_synthetic_corpus, walk_corpus
 from nianbao.corpus.summary import summarize
 from nianbao.errors import NianbaoError, UnreadableFile
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS, conform, empty_frame

@@ -16,7 +16,7 @@ starts with the crosswalk header (:attr:`Walked.organs`) is the corpus's organ c
 Archives are hostile input: a member whose name is absolute or climbs out with ``..`` is refused,
 members are read with a hard cap on their size (the size a zip header declares is not trusted) and
 on the archive's total, and an archive that cannot be opened is one failed source. Refusals are not
-exceptions: :meth:`SourceReader.read` raises :class:`SourceError`, which the corpus layer records as a
+exceptions: :meth:`nianbao.corpus.reading.SourceReader.read` raises :class:`SourceError`, which the corpus layer records as a
 ``failed`` row, so every input file still gets exactly one row.
 
 >>> split_zip_path("a/b.zip/x/y.txt")
@@ -39,7 +39,6 @@ from pathlib import Path, PurePosixPath
 
 from nianbao.errors import NianbaoError
 from nianbao.names import shown_name, shown_path, stored_path
-from nianbao.options import DEFAULT_MAX_FILE_BYTES
 
 __all__ = [
     "CORRECTIONS_FILE",
@@ -48,7 +47,6 @@ __all__ = [
     "SYNTH_GENERATOR",
     "Source",
     "SourceError",
-    "SourceReader",
     "Walked",
     "is_synthetic_corpus",
     "safe_member_name",
@@ -155,7 +153,7 @@ def _fingerprint(st: os.stat_result) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
 
 
-def _zip_error(e: Exception) -> str:
+def zip_error(e: Exception) -> str:
     """Why an archive cannot be opened, in plain words (never a raw ``[Errno 13] ...``)."""
     if isinstance(e, UnicodeDecodeError):
         return "cannot open zip archive: a member name is marked UTF-8 but is not; re-pack the archive"
@@ -171,7 +169,7 @@ def _zip_sources(archive: Path, shown: str) -> list[Source]:
         with zipfile.ZipFile(archive) as zf:
             infos = zf.infolist()
     except (OSError, zipfile.BadZipFile, ValueError, EOFError) as e:
-        return [Source(shown, archive=archive, error=_zip_error(e))]
+        return [Source(shown, archive=archive, error=zip_error(e))]
     out = []
     for info in infos:
         if info.is_dir():
@@ -232,7 +230,7 @@ def _small_text(path: Path) -> str:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_size > _MANIFEST_BYTES:
             raise ValueError("not a regular file of a sensible size")
-        return _read_up_to(fd, st.st_size).decode("utf-8")
+        return read_up_to(fd, st.st_size).decode("utf-8")
     finally:
         os.close(fd)
 
@@ -280,7 +278,7 @@ def _walk_dir(
             if os.path.realpath(entry.path) not in skip:
                 yield entry.path, shown, _LINKED_FOLDER
             continue
-        yield entry.path, shown, st if stat.S_ISREG(st.st_mode) else _special_file(st.st_mode)
+        yield entry.path, shown, st if stat.S_ISREG(st.st_mode) else special_file(st.st_mode)
 
 
 _LINKED_FOLDER = "a link to a folder: not followed (links can loop); to include that folder, give it as an input of its own"
@@ -321,7 +319,7 @@ def _entry_error(path: str, e: OSError) -> str:
     return f"cannot read file: {os_reason(e)}; check the file and run again"
 
 
-def _special_file(mode: int) -> str:
+def special_file(mode: int) -> str:
     """The message for an entry that is no regular file (never opened: a FIFO would block the run)."""
     if stat.S_ISFIFO(mode):
         what = "a named pipe (FIFO)"
@@ -427,7 +425,7 @@ def walk_corpus(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path
             crosswalks = {os.path.realpath(p) for p in organs.values()}
             items = [i for i in items if i.path is None or os.path.realpath(i.path) not in crosswalks]
         elif not stat.S_ISREG(st.st_mode):
-            items = [Source(shown_name(root.name), path=root, error=_special_file(st.st_mode))]
+            items = [Source(shown_name(root.name), path=root, error=special_file(st.st_mode))]
         elif _is_zip(root):
             items = _zip_sources(root, shown_name(root.name))
         else:
@@ -471,7 +469,7 @@ def _unique(display: str, prefix: str, seen: set[str]) -> str:
     return shown
 
 
-def _read_up_to(fd: int, n: int) -> bytes:
+def read_up_to(fd: int, n: int) -> bytes:
     """Up to ``n`` bytes from ``fd`` (fewer only at the end of the file).
 
     Plain ``os.read`` rather than ``open()``: a file object costs an ``fstat`` and a terminal check
@@ -484,129 +482,3 @@ def _read_up_to(fd: int, n: int) -> bytes:
             break
         data += more
     return data
-
-
-def _read_error(e: OSError) -> str:
-    if isinstance(e, PermissionError):
-        return "cannot read file: permission denied; give read permission (chmod u+r) and run again"
-    if e.errno == errno.ELOOP:
-        return "a symbolic link loop (the link leads back to itself): not read; remove the link"
-    if e.errno in (errno.ENOENT, errno.ENOTDIR):
-        return "the file vanished before it was read; run again"
-    return f"cannot read file: {os_reason(e)}; check the file and run again"
-
-
-def _too_big(limit: int) -> str:
-    return f"file is over the {limit:,} byte limit for one report"
-
-
-class SourceReader:
-    """Reads sources' bytes, keeping the last archive open (members of one archive come together).
-
-    Use as a context manager. :meth:`read` raises :class:`SourceError` for anything that makes a
-    source unreadable; :meth:`too_large` lets the caller hand oversized disk files to the parser's own
-    refusal without reading them. ``max_file_bytes`` is the run's limit for one file
-    (:attr:`nianbao.options.RunOptions.max_file_bytes`).
-    """
-
-    def __init__(
-        self, max_archive_bytes: int = MAX_ARCHIVE_BYTES, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
-    ) -> None:
-        self._zip: zipfile.ZipFile | None = None
-        self._zip_path: Path | None = None
-        self._zip_read = 0
-        self._max_archive = max_archive_bytes
-        self._limit = max_file_bytes
-
-    def __enter__(self) -> SourceReader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self._zip is not None:
-            self._zip.close()
-        self._zip, self._zip_path = None, None
-
-    def too_large(self, source: Source) -> bool:
-        """A disk file over the size limit (by the size seen when walking, without reading it)."""
-        return source.path is not None and source.size > self._limit
-
-    def read(self, source: Source) -> bytes:
-        """The bytes of ``source``.
-
-        Raises
-        ------
-        SourceError
-            Not a regular file, unreadable, a refused or oversized zip member, an archive over its total.
-        """
-        if source.error is not None:
-            raise SourceError(source.error)
-        if source.path is not None:
-            return self._read_file(source.path)
-        assert source.archive is not None
-        assert source.member is not None
-        return self._read_member(source.archive, source.member)
-
-    def _read_file(self, path: Path) -> bytes:
-        limit = self._limit
-        try:
-            st = os.stat(path)  # not the walk's: the file may have been replaced by a FIFO since
-            if not stat.S_ISREG(st.st_mode):
-                raise SourceError(_special_file(st.st_mode))
-            if st.st_size > limit:  # refused from its size, unread
-                raise SourceError(_too_big(limit))
-            # O_NONBLOCK: a FIFO put there since the stat must not block the run; O_NOCTTY: nor a terminal
-            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
-            try:
-                if not stat.S_ISREG(os.fstat(fd).st_mode):
-                    raise SourceError("not a regular file")
-                # ask for the stat size (+1 to see growth), not the cap: a read allocates what it asks for
-                want = st.st_size + 1
-                data = _read_up_to(fd, want)
-                if len(data) == want:  # the file grew since stat: read on, to one byte past the cap
-                    data += _read_up_to(fd, limit + 1 - len(data))
-            finally:
-                os.close(fd)
-        except OSError as e:
-            raise SourceError(_read_error(e)) from e
-        if len(data) > limit:
-            raise SourceError(_too_big(limit))
-        return data
-
-    def _archive(self, archive: Path) -> zipfile.ZipFile:
-        if self._zip_path != archive:
-            self.close()
-            try:
-                self._zip = zipfile.ZipFile(archive)
-            except (OSError, zipfile.BadZipFile, ValueError, EOFError) as e:
-                raise SourceError(_zip_error(e)) from e
-            self._zip_path, self._zip_read = archive, 0
-        assert self._zip is not None
-        return self._zip
-
-    def _read_member(self, archive: Path, member: str) -> bytes:
-        zf = self._archive(archive)
-        limit = self._limit
-        if self._zip_read > self._max_archive:
-            raise SourceError(
-                f"archive holds more than {self._max_archive:,} uncompressed bytes; member not read"
-            )
-        try:
-            info = zf.getinfo(member)
-            if info.file_size > limit:
-                raise SourceError(f"zip member is {info.file_size:,} bytes, over the {limit:,} byte limit")
-            with zf.open(info) as f:
-                data = f.read(limit + 1)  # the declared size may lie: read at most one byte past the cap
-        except SourceError:
-            raise
-        except (OSError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError, KeyError) as e:
-            # RuntimeError: encrypted member; BadZipFile: CRC or header damage; zlib errors are OSError-free
-            raise SourceError(f"cannot read zip member: {e}") from e
-        except Exception as e:  # zlib.error and friends from a damaged deflate stream
-            raise SourceError(f"cannot read zip member: {type(e).__name__}: {e}") from e
-        self._zip_read += len(data)
-        if len(data) > limit:
-            raise SourceError(f"zip member is over the {limit:,} byte limit (its header understates it)")
-        return data
