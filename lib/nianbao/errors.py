@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-__all__ = ["NianbaoError", "NotAReport", "UnreadableFile", "internal_error"]
+__all__ = ["NianbaoError", "NoTextLayer", "NotAReport", "UnreadableFile", "internal_error"]
 
 log = logging.getLogger("nianbao")
 
@@ -20,6 +20,10 @@ class NianbaoError(Exception):
 
 class UnreadableFile(NianbaoError):
     """The file could not be read: empty, binary, encrypted, truncated, too large, no text layer."""
+
+
+class NoTextLayer(UnreadableFile):
+    """A PDF without usable text (scanned page images): the OCR reader can read it instead."""
 
 
 class NotAReport(NianbaoError):

@@ -58,7 +58,7 @@ def _union(keys_per_template: list[tuple[str, ...]]) -> list[str]:
 
 _T = all_templates()
 
-FORMAT = pl.Enum(["txt", "html", "pdf", "docx", "other"])
+FORMAT = pl.Enum(["txt", "html", "pdf", "docx", "other", "image"])
 STATUS = pl.Enum(["ok", "partial", "failed", "not_a_report", "duplicate"])
 ORGAN_LEVEL = pl.Enum(
     [
@@ -165,6 +165,9 @@ CHECK_TABLE: tuple[Check, ...] = (
           "a correction that would change nothing (the value is already that); not applied"),
     Check("correction_conflict", ("warning",), "更正互相矛盾", "conflicting corrections",
           "several corrections give one cell different values; none of them applied"),
+    Check("ocr_low_confidence", ("warning",), "扫描件识别置信度低", "scanned cell read with low confidence",
+          "a table cell of a scanned page was recognised (OCR) less surely than the threshold, or its ink read as "
+          "nothing; where = page/row/column of the printed grid: check it against the scan"),
     Check("correction_invalid", ("error",), "更正值无效", "correction value invalid",
           "a correction whose value is not a valid number for its cell; not applied"),
 )
@@ -215,6 +218,11 @@ REPORTS: tuple[Field, ...] = (
     Field("checks_error", pl.Int64(), "quality: error checks on this report (broken identities)"),
     Field("duplicate_of", pl.String(), "report_id of the first byte-identical file (status duplicate)"),
     Field("parse_seconds", pl.Float64(), "time spent on this file"),
+    Field(
+        "ocr_pages",
+        pl.String(),
+        "pages read by optical character recognition (scans), e.g. '1-5' or '2,4'; null when none",
+    ),
 )
 PROACTIVE: tuple[Field, ...] = (
     Field("report_id", pl.String(), "see reports"),

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from typing import Literal, NamedTuple
 
@@ -29,6 +29,7 @@ __all__ = [
     "Document",
     "Line",
     "LineKind",
+    "OcrDoubt",
     "is_blank",
     "is_traditional",
     "nfkc",
@@ -61,16 +62,34 @@ class Line(NamedTuple):
         return " ".join(filter(None, self.cells))
 
 
+class OcrDoubt(NamedTuple):
+    """A table cell recognised by OCR less surely than asked (or ink read as nothing): where it is
+    printed (page, 1-based row and column of the page's table grid), what was read, how surely."""
+
+    page: int
+    row: int
+    column: int
+    text: str
+    confidence: float
+    label: str  # the row's first cell as read, to name the row in the check's message
+
+
 @dataclass(frozen=True)
 class Document:
-    """A file read into lines. ``title`` is a title the container declares (HTML <title>, PDF info)."""
+    """A file read into lines. ``title`` is a title the container declares (HTML <title>, PDF info).
 
-    format: Literal["txt", "html", "pdf", "docx"]
+    ``ocr_pages``: the pages read by optical character recognition (1-based); ``ocr_doubts``: the
+    table cells it was not sure of.
+    """
+
+    format: Literal["txt", "html", "pdf", "docx", "image"]
     lines: tuple[Line, ...]
     title: str | None = None
     notes: tuple[str, ...] = field(default=())  # reader remarks (e.g. pages skipped), for the record
     # page (from 1) of each line, where the reader knows it (PDF); None otherwise. Evidence in checks
     pages: tuple[int, ...] | None = None
+    ocr_pages: tuple[int, ...] = ()
+    ocr_doubts: tuple[OcrDoubt, ...] = ()
 
     @cached_property
     def line_texts(self) -> tuple[str, ...]:
@@ -203,4 +222,4 @@ def to_simplified(doc: Document) -> Document:
         return conv.convert(c) if c else c
 
     lines = tuple(Line(tuple(cell(c) for c in line.cells), line.kind, line.table) for line in doc.lines)
-    return Document(doc.format, lines, conv.convert(doc.title) if doc.title else None, doc.notes, doc.pages)
+    return replace(doc, lines=lines, title=conv.convert(doc.title) if doc.title else None)

@@ -17,7 +17,7 @@ changed PDF setting parses the PDFs again and nothing else.
 >>> RunOptions.resolve({"pdf_max_pages": 5})
 Traceback (most recent call last):
 ...
-nianbao.options.OptionsError: unknown run option(s) ['pdf_max_pages']; known: file_timeout, max_file_bytes, max_memory, pdf, places
+nianbao.options.OptionsError: unknown run option(s) ['pdf_max_pages']; known: file_timeout, max_file_bytes, max_memory, ocr, pdf, places
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from typing import Any
 
 from nianbao.errors import NianbaoError
 from nianbao.read import READERS
+from nianbao.read.ocr_settings import OcrSettings
 from nianbao.read.pdf_settings import PdfSettings
 
 __all__ = [
@@ -45,7 +46,7 @@ __all__ = [
 
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024  # larger files are refused unread (a report is well under 10 MB)
 DEFAULT_MAX_MEMORY = 4 * 1024**3  # bytes per pool worker; a real report needs well under 500 MB
-_SETTINGS_TYPES: dict[str, Any] = {"pdf": PdfSettings}  # option name → the reader settings type it holds
+_SETTINGS_TYPES: dict[str, Any] = {"pdf": PdfSettings, "ocr": OcrSettings}  # option name → the reader settings type it holds
 
 
 class OptionsError(NianbaoError, ValueError):
@@ -60,6 +61,8 @@ class RunOptions:
     ----------
     pdf
         :class:`nianbao.read.pdf.PdfSettings` for the PDF reader.
+    ocr
+        :class:`nianbao.read.ocr_settings.OcrSettings` for scans (images, PDFs without a text layer).
     places
         Texts of places files (columns name, province, city, county, level), later ones overriding
         earlier ones; a corpus folder's ``places.csv`` is added by the run. See :mod:`nianbao.parse.places`.
@@ -73,6 +76,7 @@ class RunOptions:
     """
 
     pdf: PdfSettings = field(default_factory=PdfSettings)
+    ocr: OcrSettings = field(default_factory=OcrSettings)
     places: tuple[str, ...] = ()
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     file_timeout: float = 120.0

@@ -35,6 +35,7 @@ from nianbao.parse.metadata import (
     year_from_text,
 )
 from nianbao.parse.places import Place, organ_level, resolver
+from nianbao.parse.ocr_checks import ocr_findings, ocr_pages_text
 from nianbao.parse.result import FileResult, to_frames
 from nianbao.parse.tables import EXACT_LIMIT, Finding, Tables, key_tables, layout, out_of_range
 from nianbao.parse.timelimit import FileTimeout, memory_message, time_limit, timeout_message
@@ -132,6 +133,7 @@ def _parse_document(doc: Document, rid: str, path: str, start: float, options: R
         *tables.findings,
         *identity_findings(tables),
         *narrative_findings(figures, narrative, tables, year, template),
+        *ocr_findings(doc.ocr_doubts),
     ]
     if findings:  # the page and printed row of each check about a row (only when checks fired)
         findings = attach(findings, tables, lines, doc.pages)
@@ -158,6 +160,7 @@ def _parse_document(doc: Document, rid: str, path: str, start: float, options: R
         "proactive_breakdown_sum": figures.get("proactive_breakdown_sum"),
         "wechat_posts": figures.get("wechat_posts"),
         "weibo_posts": figures.get("weibo_posts"),
+        "ocr_pages": ocr_pages_text(doc.ocr_pages),
     }
     result = FileResult(report=report, checks=report_checks(rid, findings))
     null, total = _table_rows(result, tables)

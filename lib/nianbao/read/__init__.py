@@ -40,7 +40,9 @@ class Reader:
 
 
 READERS: dict[str, Reader] = {
-    "pdf": Reader("nianbao.read.pdf", "read_pdf", (("pdf", "settings"),)),
+    # a PDF without a text layer is read by OCR (read.scan), as the ocr settings say
+    "pdf": Reader("nianbao.read.scan", "read_pdf_or_scan", (("pdf", "settings"), ("ocr", "ocr"))),
+    "image": Reader("nianbao.read.ocr", "read_image", (("ocr", "settings"),)),
     "docx": Reader("nianbao.read.docx", "read_docx"),
     "html": Reader("nianbao.read.html", "read_html"),
     "txt": Reader("nianbao.read.text", "read_text"),

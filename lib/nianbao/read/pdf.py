@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from nianbao.errors import UnreadableFile
+from nianbao.errors import NoTextLayer, UnreadableFile
 from nianbao.grid import Document
 from nianbao.read.pdf_layout import Assembler, clean, page_blocks
 from nianbao.read.pdf_miner import MAX_STREAM_BYTES, PdfLimit, open_miner
@@ -89,10 +89,8 @@ class _Tally:
             raise UnreadableFile("PDF has no pages")
         if self.chars == 0:
             if self.cids:
-                raise UnreadableFile(
-                    "PDF text cannot be decoded (fonts without a Unicode map) — OCR it first"
-                )
-            raise UnreadableFile("PDF has no text layer (scanned images?) — OCR it first")
+                raise NoTextLayer("PDF text cannot be decoded (fonts without a Unicode map) — OCR it first")
+            raise NoTextLayer("PDF has no text layer (scanned images?) — OCR it first")
 
 
 def _check_envelope(data: bytes) -> None:

@@ -6,6 +6,8 @@
 'html'
 >>> sniff("一、总体情况\\n".encode())
 'txt'
+>>> sniff(b"\\x89PNG\\r\\n\\x1a\\n....")
+'image'
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from nianbao.errors import UnreadableFile
 
 __all__ = ["Format", "sniff"]
 
-Format = Literal["txt", "html", "pdf", "docx"]
+Format = Literal["txt", "html", "pdf", "docx", "image"]
 
 _HTML_START = re.compile(
     rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|div|table|p|span|center|title|style)\b",
     re.IGNORECASE | re.DOTALL,
 )
 _HTML_TAGS = re.compile(rb"<(?:table|tr|td|p|div|br|span)\b", re.IGNORECASE)
+# PNG, JPEG, TIFF (both byte orders), GIF, BMP, WebP
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a", b"BM")
 _CONTROL = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
 
 
@@ -47,10 +51,8 @@ def sniff(data: bytes) -> Format:
         )
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise UnreadableFile("an old Word/Excel (OLE2 .doc/.xls) file; save it as .docx or PDF and re-run")
-    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM")):
-        raise UnreadableFile(
-            "an image file; reports must be text, HTML, PDF or DOCX (OCR scanned pages first)"
-        )
+    if head.startswith(_IMAGE_MAGIC):
+        return "image"  # scanned pages: read by OCR
     if head.startswith((b"{\\rtf",)):
         raise UnreadableFile("an RTF file; save it as .docx or PDF and re-run")
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))

@@ -1,0 +1,391 @@
+"""Scanned reports: page images → the same :class:`~nianbao.grid.Document` as every other reader.
+
+Images of report pages (PNG, JPEG, multi-page TIFF) and PDFs whose pages have no text layer are
+read by optical character recognition, offline: the layout comes from the image (ruled tables from
+their ruling lines, text lines from the ink, :mod:`nianbao.read.ocr_layout`) and each table cell
+and text line is recognised on its own crop (:mod:`nianbao.read.ocr_engine`). So a cell without ink
+is an empty cell (null downstream, never 0) and no cell is lost to a text detector.
+
+Every recognised cell carries its confidence; cells below ``OcrSettings.min_confidence`` are listed
+in ``Document.ocr_doubts`` (page, row, column, text) and become warning checks, and the template's
+identities then judge the tables as for any report. ``Document.ocr_pages`` says which pages were
+recognised.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import numpy as np
+
+from nianbao.errors import UnreadableFile
+from nianbao.grid import Cell, Document, Line, OcrDoubt, normalise_text
+from nianbao.read.ocr_engine import Reading, recognise
+from nianbao.read.ocr_layout import (
+    Box,
+    TableGrid,
+    cell_lines,
+    deskew,
+    find_tables,
+    grey,
+    ink_mask,
+    text_lines,
+)
+from nianbao.read.ocr_settings import OcrSettings
+
+__all__ = ["OcrSettings", "ocr_pdf", "read_image"]
+
+MAX_PIXELS = 60_000_000  # a page image larger than this is refused (a decompression bomb)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Text of recognised crops
+
+_CJK = "\u2e80-\u9fff\uff00-\uffef"
+_CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "〇": "0", "l": "1", "I": "1", "|": "1"})
+_NUMERIC = re.compile(r"^[\d.,]+$")
+
+
+def _cell_text(parts: list[str]) -> str:
+    """A cell's recognised lines joined (no space between CJK characters of a wrapped label), NFKC.
+
+    A cell of digits and their look-alikes (O for 0, l for 1) is read as digits.
+    """
+    text = normalise_text(_CJK_GAP.sub("", " ".join(p for p in parts if p))).strip()
+    swapped = text.translate(_DIGIT_LOOKALIKES)
+    if swapped != text and _NUMERIC.match(swapped) and any(c.isdigit() for c in text):
+        return swapped
+    return text
+
+
+_PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d+\s*(页)?\s*([/共]\s*\d+\s*页?)?[-—–\s]*$")
+
+
+# ---------------------------------------------------------------------------------------------------
+# One page
+
+
+@dataclass
+class _PageOut:
+    blocks: list[
+        tuple[int, list[Line] | TableGrid, list[tuple[Cell, ...]]]
+    ]  # (top, text lines | table, rows)
+    doubts: list[OcrDoubt]
+    notes: list[str]
+
+
+def _crop(g: np.ndarray, box: Box) -> np.ndarray:
+    x0, y0, x1, y1 = box
+    return g[y0:y1, x0:x1]
+
+
+def _cell_crops(g: np.ndarray, boxes: list[Box]) -> list[np.ndarray]:
+    """A cell's line crops; a label printed one character per line (a narrow column) is one crop of
+    its characters side by side, so the recogniser reads it as a word, with its context."""
+    crops = [_crop(g, b) for b in boxes]
+    if len(crops) >= 3 and all(c.shape[1] <= 1.6 * c.shape[0] for c in crops):
+        height = max(c.shape[0] for c in crops)
+        padded = [np.pad(c, ((0, height - c.shape[0]), (0, 0)), constant_values=255) for c in crops]
+        return [np.ascontiguousarray(np.hstack(padded))]
+    return crops
+
+
+def _sample(g: np.ndarray, dpi: float) -> list[np.ndarray]:
+    """Crops of the page's few longest text lines (rulings taken out), to judge its orientation."""
+    mask = ink_mask(g)
+    _, rulings = find_tables(mask, dpi)
+    mask[rulings > 0] = 0
+    boxes = [b for line in text_lines(mask, dpi) for b in line if b[2] - b[0] > 3 * (b[3] - b[1])]
+    boxes = sorted(boxes, key=lambda b: -(b[2] - b[0]))[:4]
+    return [np.ascontiguousarray(_crop(g, b)) for b in boxes]
+
+
+def _score(readings: list[Reading]) -> float:
+    return sum(len(r.text) * r.confidence for r in readings)
+
+
+def _turns(g: np.ndarray, dpi: float) -> int:
+    """How many quarter turns (counter-clockwise, as ``np.rot90``) make the page upright.
+
+    The recogniser reads a few long lines of the page as it is; when it reads them surely, the page
+    is upright (the common case, one small batch). Otherwise the lines are read upside down, and
+    the lines of the page turned by 90° both ways, and the surest reading wins.
+    """
+    upright = _sample(g, dpi)
+    first = recognise(upright)
+    chars = sum(len(r.text) for r in first)
+    if chars >= 12 and _score(first) >= 0.9 * chars:
+        return 0
+    side = _sample(np.ascontiguousarray(np.rot90(g)), dpi)
+    scores = {
+        0: _score(first),
+        2: _score(recognise([np.ascontiguousarray(c[::-1, ::-1]) for c in upright])),
+        1: _score(recognise(side)),
+        3: _score(recognise([np.ascontiguousarray(c[::-1, ::-1]) for c in side])),
+    }
+    best = max(scores, key=lambda k: scores[k])
+    return best if scores[best] > 1.3 * scores[0] + 1 else 0
+
+
+def _layout(g: np.ndarray, dpi: float) -> tuple[list[TableGrid], np.ndarray, list[list[Box]]]:
+    mask = ink_mask(g)
+    tables, rulings = find_tables(mask, dpi)
+    ink = mask.copy()
+    ink[rulings > 0] = 0
+    outside = ink.copy()
+    for t in tables:
+        x0, y0, x1, y1 = t.box
+        outside[max(0, y0 - 2) : y1 + 3, max(0, x0 - 2) : x1 + 3] = 0
+    return tables, ink, text_lines(outside, dpi)
+
+
+def _upright(
+    img: np.ndarray, dpi: float
+) -> tuple[np.ndarray, list[TableGrid], np.ndarray, list[list[Box]], list[str]]:
+    """The page straightened and turned upright, and its layout."""
+    g = grey(img)
+    notes = []
+    g, _, angle = deskew(g, ink_mask(g))
+    turns = _turns(g, dpi)
+    if turns:
+        g = np.ascontiguousarray(np.rot90(g, turns))
+        notes.append(f"turned by {90 * turns}°")
+        if turns % 2:  # straightened again along the page's own lines
+            g, _, again = deskew(g, ink_mask(g))
+            angle += again
+    if angle:
+        notes.append(f"straightened by {angle:.2f}°")
+    tables, ink, lines = _layout(g, dpi)
+    return g, tables, ink, lines, notes
+
+
+def _page(img: np.ndarray, dpi: float, page_no: int, s: OcrSettings) -> _PageOut:
+    """Recognise one page image (grey or RGB, at ``dpi``)."""
+    start = time.monotonic()
+    g, tables, ink, lines, turned = _upright(img, dpi)
+    crops: list[np.ndarray] = []
+    table_parts: list[list[list[int]]] = []  # per table, per cell: indices into crops
+    for t in tables:
+        per_cell = []
+        for cell in t.cells:
+            cell_crops = _cell_crops(g, cell_lines(ink, cell.box, dpi))
+            per_cell.append(list(range(len(crops), len(crops) + len(cell_crops))))
+            crops += cell_crops
+        table_parts.append(per_cell)
+    line_parts: list[list[int]] = []
+    for segs in lines:
+        line_parts.append(list(range(len(crops), len(crops) + len(segs))))
+        crops += [_crop(g, b) for b in segs]
+    readings: list[Reading] = []
+    notes: list[str] = []
+    for i in range(0, len(crops), 32):
+        if time.monotonic() - start > s.page_seconds:
+            notes.append(
+                f"page {page_no}: recognition stopped after {s.page_seconds:g} s (page_seconds); "
+                "the rest of the page is missing"
+            )
+            break
+        readings += recognise(crops[i : i + 32])
+    if turned:
+        notes.append(f"page {page_no}: " + ", ".join(turned))
+    out = _PageOut([], [], notes)
+    for t, per_cell in zip(tables, table_parts, strict=True):
+        if any(k >= len(readings) for ks in per_cell for k in ks):
+            continue
+        out.blocks.append((t.box[1], t, _table_rows(t, per_cell, readings, page_no, s, out.doubts)))
+    for segs, ks in zip(lines, line_parts, strict=True):
+        top = segs[0][1]
+        if any(k >= len(readings) for k in ks):
+            continue
+        cells = tuple(_cell_text([readings[k].text]) for k in ks)
+        cells = tuple(c for c in cells if c)
+        if not cells or (len(cells) == 1 and _PAGE_NUMBER.match(cells[0])):
+            continue
+        out.blocks.append((top, [Line(cells, "text" if len(cells) == 1 else "delimited")], []))
+    out.blocks.sort(key=lambda b: b[0])
+    return out
+
+
+_VALUE_LIKE = re.compile(r"\d")
+
+
+def _may_be_value(text: str) -> bool:
+    """Could the cell hold a table value? Digits, or a short text (a digit misread as a character);
+    a doubtful long label is not a value (the labels' own matching and the missing-row checks judge it)."""
+    return len(text) <= 3 or (bool(_VALUE_LIKE.search(text)) and len(text) <= 12)
+
+
+def _table_rows(
+    t: TableGrid,
+    per_cell: list[list[int]],
+    readings: list[Reading],
+    page_no: int,
+    s: OcrSettings,
+    doubts: list[OcrDoubt],
+) -> list[tuple[Cell, ...]]:
+    """A table's grid rows: a merged cell's text at its first grid position, None where it spans."""
+    n_rows, n_cols = len(t.ys) - 1, len(t.xs) - 1
+    grid: list[list[Cell]] = [[None] * n_cols for _ in range(n_rows)]
+    for cell, ks in zip(t.cells, per_cell, strict=True):
+        text = _cell_text([readings[k].text for k in ks])
+        grid[cell.row][cell.col] = text
+        confidence = min((readings[k].confidence for k in ks), default=1.0)
+        if ks and _may_be_value(text) and (confidence < s.min_confidence or not text):
+            doubts.append(
+                OcrDoubt(
+                    page_no, cell.row + 1, cell.col + 1, text, round(confidence, 3), grid[cell.row][0] or ""
+                )
+            )
+    return [tuple(row) for row in grid if any(c is not None for c in row)]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Pages → Document
+
+
+def _same_table(a: TableGrid, b: TableGrid, width: int) -> bool:
+    """A table at the top of a page goes on with the one that ended the page before: same outer borders."""
+    tol = 0.02 * width
+    return abs(a.xs[0] - b.xs[0]) <= tol and abs(a.xs[-1] - b.xs[-1]) <= tol
+
+
+def _document(
+    pages: Iterator[tuple[int, np.ndarray, float]],
+    fmt: Literal["pdf", "image"],
+    s: OcrSettings,
+    title: str | None = None,
+    notes: tuple[str, ...] = (),
+) -> Document:
+    lines: list[Line] = []
+    line_pages: list[int] = []
+    doubts: list[OcrDoubt] = []
+    all_notes = list(notes)
+    done: list[int] = []
+    tables = 0
+    open_table: TableGrid | None = None
+    for page_no, img, dpi in pages:
+        out = _page(img, dpi, page_no, s)
+        done.append(page_no)
+        doubts += out.doubts
+        all_notes += out.notes
+        for i, (_, block, rows) in enumerate(out.blocks):
+            if isinstance(block, TableGrid):
+                if not (i == 0 and open_table is not None and _same_table(open_table, block, img.shape[1])):
+                    tables += 1
+                lines += [Line(row, "grid", tables - 1) for row in rows]
+            else:
+                lines += block
+        line_pages += [page_no] * (len(lines) - len(line_pages))
+        last = out.blocks[-1][1] if out.blocks else None
+        open_table = last if isinstance(last, TableGrid) else None
+    if not lines:
+        raise UnreadableFile("no text could be recognised on the scanned pages (blank or unreadable images)")
+    all_notes.append(f"pages read by OCR: {', '.join(map(str, done))}")
+    return Document(
+        fmt, tuple(lines), title, tuple(all_notes), ocr_pages=tuple(done), ocr_doubts=tuple(doubts)
+    )
+
+
+def _scaled(img: np.ndarray, dpi: float, target: float) -> tuple[np.ndarray, float]:
+    """The image at the target resolution when it is far from it (a 600-dpi scan, a 72-dpi fax)."""
+    import cv2
+
+    if 0.8 <= target / dpi <= 1.25:
+        return img, dpi
+    f = target / dpi
+    size = (max(1, round(img.shape[1] * f)), max(1, round(img.shape[0] * f)))
+    return cv2.resize(img, size, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC), target
+
+
+def _image_dpi(info: Mapping[str, Any], size: tuple[int, int]) -> float:
+    """The resolution an image declares, else the one that makes it an A4 page (its long side 11.7 in)."""
+    declared = info.get("dpi")
+    try:
+        d = float(declared[0]) if declared else 0.0
+    except (TypeError, ValueError, IndexError):
+        d = 0.0
+    by_size = max(size) / 11.69
+    return d if 50 <= d <= 1200 and 0.5 <= d / by_size <= 2 else by_size
+
+
+def read_image(data: bytes, settings: OcrSettings | Mapping[str, Any] | None = None) -> Document:
+    """Read an image of report pages (PNG, JPEG, TIFF with one page per frame) by OCR."""
+    s = OcrSettings.resolve(settings)
+    if s.mode == "off":
+        raise UnreadableFile(
+            "an image of a report: OCR is turned off (ocr mode 'off'); turn it on to read it"
+        )
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    try:
+        img = Image.open(io.BytesIO(data))
+        w, h = img.size
+    except (UnidentifiedImageError, OSError, ValueError) as e:
+        raise UnreadableFile(f"the image cannot be decoded ({type(e).__name__}); it may be damaged") from e
+    if w * h > MAX_PIXELS:
+        raise UnreadableFile(f"the image is {w}x{h} pixels, too large for a page; scale it down and re-run")
+
+    notes: list[str] = []
+
+    def pages() -> Iterator[tuple[int, np.ndarray, float]]:
+        for n, frame in enumerate(ImageSequence.Iterator(img), start=1):
+            if n > s.max_pages:
+                notes.append(f"only the first {s.max_pages} pages were read (max_pages)")
+                return
+            fw, fh = frame.size
+            if fw * fh > MAX_PIXELS:
+                raise UnreadableFile(f"page {n} is {fw}x{fh} pixels, too large for a page")
+            try:
+                arr = np.asarray(frame.convert("RGB"))
+            except OSError as e:
+                notes.append(f"page {n} cannot be decoded ({type(e).__name__}) and was skipped")
+                continue
+            scaled, dpi = _scaled(arr, _image_dpi(frame.info, frame.size), s.dpi)
+            yield n, scaled, dpi
+
+    doc = _document(pages(), "image", s)
+    return (
+        Document(doc.format, doc.lines, doc.title, (*notes, *doc.notes), doc.ocr_pages, doc.ocr_doubts)
+        if notes
+        else doc
+    )
+
+
+_MAX_SIDE = 5000  # pixels: a page larger than A2 is rendered at a lower resolution
+
+
+def ocr_pdf(
+    data: bytes, settings: OcrSettings | Mapping[str, Any] | None = None, pages: tuple[int, ...] | None = None
+) -> Document:
+    """Render a PDF's pages (all, or the 1-based ``pages``) with pypdfium2 and read them by OCR."""
+    s = OcrSettings.resolve(settings)
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        raise UnreadableFile(f"PDF cannot be opened for OCR ({e})") from e
+    notes: list[str] = []
+    wanted = list(pages) if pages is not None else list(range(1, len(pdf) + 1))
+    if len(wanted) > s.max_pages:
+        notes.append(f"only the first {s.max_pages} pages were read by OCR (max_pages)")
+        wanted = wanted[: s.max_pages]
+
+    def rendered() -> Iterator[tuple[int, np.ndarray, float]]:
+        for n in wanted:
+            page = pdf[n - 1]
+            w, h = page.get_size()
+            scale = min(s.dpi / 72, _MAX_SIDE / max(w, h, 1))
+            yield n, np.asarray(page.render(scale=scale).to_pil().convert("RGB")), scale * 72
+
+    try:
+        doc = _document(rendered(), "pdf", s, notes=tuple(notes))
+    finally:
+        pdf.close()
+    return doc

@@ -1,0 +1,37 @@
+"""PDFs by their text layer, or by OCR when they have none: the reader :data:`nianbao.read.READERS`
+names for PDFs.
+
+``ocr.mode`` ``auto`` reads a PDF without a text layer (scanned page images) by OCR, ``off``
+leaves it failed with the PDF reader's message, ``force`` reads every page by OCR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from nianbao.errors import NoTextLayer
+from nianbao.grid import Document
+from nianbao.read.ocr_settings import OcrSettings
+from nianbao.read.pdf import read_pdf
+from nianbao.read.pdf_settings import PdfSettings
+
+__all__ = ["read_pdf_or_scan"]
+
+
+def read_pdf_or_scan(
+    data: bytes,
+    settings: PdfSettings | Mapping[str, Any] | None = None,
+    ocr: OcrSettings | Mapping[str, Any] | None = None,
+) -> Document:
+    """The PDF's text layer; its pages by OCR when it has none (``auto``) or always (``force``)."""
+    o = OcrSettings.resolve(ocr)
+    if o.mode != "force":
+        try:
+            return read_pdf(data, settings)
+        except NoTextLayer:
+            if o.mode == "off":
+                raise
+    from nianbao.read.ocr import ocr_pdf
+
+    return ocr_pdf(data, o)
