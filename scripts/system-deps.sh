@@ -8,6 +8,9 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # grep reads everything (no -q): an early exit would SIGPIPE fc-list and, under pipefail, look like a miss
 fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)
 command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
+# OpenCV (OCR of scans) loads libGL and glib at import
+ldconfig -p 2>/dev/null | grep "libGL.so.1" >/dev/null || need+=(libgl1)
+ldconfig -p 2>/dev/null | grep "libglib-2.0.so.0" >/dev/null || need+=(libglib2.0-0)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ]; then
   echo "installing Debian packages: ${need[*]}"

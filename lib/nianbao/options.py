@@ -46,7 +46,10 @@ __all__ = [
 
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024  # larger files are refused unread (a report is well under 10 MB)
 DEFAULT_MAX_MEMORY = 4 * 1024**3  # bytes per pool worker; a real report needs well under 500 MB
-_SETTINGS_TYPES: dict[str, Any] = {"pdf": PdfSettings, "ocr": OcrSettings}  # option name → the reader settings type it holds
+_SETTINGS_TYPES: dict[str, Any] = {
+    "pdf": PdfSettings,
+    "ocr": OcrSettings,
+}  # option name → the reader settings type it holds
 
 
 class OptionsError(NianbaoError, ValueError):

@@ -36,6 +36,7 @@ from nianbao.parse.metadata import (
 )
 from nianbao.parse.places import Place, organ_level, resolver
 from nianbao.parse.ocr_checks import ocr_findings, ocr_pages_text
+from nianbao.parse.places import Place, organ_level, resolver
 from nianbao.parse.result import FileResult, to_frames
 from nianbao.parse.tables import EXACT_LIMIT, Finding, Tables, key_tables, layout, out_of_range
 from nianbao.parse.timelimit import FileTimeout, memory_message, time_limit, timeout_message

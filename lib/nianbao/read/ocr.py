@@ -288,7 +288,13 @@ def _document(
         raise UnreadableFile("no text could be recognised on the scanned pages (blank or unreadable images)")
     all_notes.append(f"pages read by OCR: {', '.join(map(str, done))}")
     return Document(
-        fmt, tuple(lines), title, tuple(all_notes), ocr_pages=tuple(done), ocr_doubts=tuple(doubts)
+        fmt,
+        tuple(lines),
+        title,
+        tuple(all_notes),
+        tuple(line_pages),
+        ocr_pages=tuple(done),
+        ocr_doubts=tuple(doubts),
     )
 
 
@@ -303,7 +309,7 @@ def _scaled(img: np.ndarray, dpi: float, target: float) -> tuple[np.ndarray, flo
     return cv2.resize(img, size, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC), target
 
 
-def _image_dpi(info: Mapping[str, Any], size: tuple[int, int]) -> float:
+def _image_dpi(info: Mapping[Any, Any], size: tuple[int, int]) -> float:
     """The resolution an image declares, else the one that makes it an A4 page (its long side 11.7 in)."""
     declared = info.get("dpi")
     try:
@@ -327,7 +333,9 @@ def read_image(data: bytes, settings: OcrSettings | Mapping[str, Any] | None = N
         img = Image.open(io.BytesIO(data))
         w, h = img.size
     except (UnidentifiedImageError, OSError, ValueError) as e:
-        raise UnreadableFile(f"the image cannot be decoded ({type(e).__name__}); it may be damaged") from e
+        raise UnreadableFile(
+            f"the image cannot be decoded for OCR ({type(e).__name__}); it may be damaged or truncated"
+        ) from e
     if w * h > MAX_PIXELS:
         raise UnreadableFile(f"the image is {w}x{h} pixels, too large for a page; scale it down and re-run")
 
@@ -346,15 +354,11 @@ def read_image(data: bytes, settings: OcrSettings | Mapping[str, Any] | None = N
             except OSError as e:
                 notes.append(f"page {n} cannot be decoded ({type(e).__name__}) and was skipped")
                 continue
-            scaled, dpi = _scaled(arr, _image_dpi(frame.info, frame.size), s.dpi)
+            scaled, dpi = _scaled(arr, _image_dpi(dict(frame.info), frame.size), s.dpi)
             yield n, scaled, dpi
 
     doc = _document(pages(), "image", s)
-    return (
-        Document(doc.format, doc.lines, doc.title, (*notes, *doc.notes), doc.ocr_pages, doc.ocr_doubts)
-        if notes
-        else doc
-    )
+    return replace(doc, notes=(*notes, *doc.notes)) if notes else doc
 
 
 _MAX_SIDE = 5000  # pixels: a page larger than A2 is rendered at a lower resolution

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nianbao.errors import NoTextLayer
+from nianbao.errors import NoTextLayer, UnreadableFile
 from nianbao.grid import Document
 from nianbao.read.ocr_settings import OcrSettings
 from nianbao.read.pdf import read_pdf
@@ -25,13 +25,17 @@ def read_pdf_or_scan(
     ocr: OcrSettings | Mapping[str, Any] | None = None,
 ) -> Document:
     """The PDF's text layer; its pages by OCR when it has none (``auto``) or always (``force``)."""
-    o = OcrSettings.resolve(ocr)
-    if o.mode != "force":
-        try:
-            return read_pdf(data, settings)
-        except NoTextLayer:
-            if o.mode == "off":
-                raise
     from nianbao.read.ocr import ocr_pdf
 
-    return ocr_pdf(data, o)
+    o = OcrSettings.resolve(ocr)
+    if o.mode == "force":
+        return ocr_pdf(data, o)
+    try:
+        return read_pdf(data, settings)
+    except NoTextLayer as e:
+        if o.mode == "off":
+            raise
+        try:
+            return ocr_pdf(data, o)
+        except UnreadableFile as ocr_error:  # the PDF reader's message first: it says what the file is
+            raise NoTextLayer(f"{e}; OCR could not read its pages either ({ocr_error})") from ocr_error

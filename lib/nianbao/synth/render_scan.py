@@ -92,7 +92,7 @@ def scan_page(img: np.ndarray, style: ScanStyle, page: int = 0) -> np.ndarray:
             ".jpg", out if out.ndim == 2 else out[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, style.jpeg]
         )
         assert ok
-        decoded = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+        decoded = np.asarray(cv2.imdecode(buf, cv2.IMREAD_UNCHANGED))
         out = decoded if decoded.ndim == 2 else decoded[:, :, ::-1]
     return out
 
