@@ -34,7 +34,6 @@ from nianbao.parse.metadata import (
     read_title,
     year_from_text,
 )
-from nianbao.parse.places import Place, organ_level, resolver
 from nianbao.parse.ocr_checks import ocr_findings, ocr_pages_text
 from nianbao.parse.places import Place, organ_level, resolver
 from nianbao.parse.result import FileResult, to_frames
