@@ -1,0 +1,111 @@
+"""OCR of scanned reports: accuracy on synthetic scans with known truth, and CPU time per page.
+
+Scans are made by :mod:`nianbao.synth.render_scan` from the real hongze_2024.pdf (hand-checked truth,
+../shared) and from generated PDF reports (their own truth): stamped, rotated, grey, noisy, JPEG'd,
+turned. Figures: share of table cells read exactly; tables with a wrong cell and no warning or error
+check (a check on the table, or an OCR doubt, counts); CPU seconds per page on one core (onnxruntime
+runs on one thread). Run: ``python benchmarks/bench_ocr.py`` (a few minutes).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from nianbao.parse.report import parse_bytes
+from nianbao.synth.generate import sample_report
+from nianbao.synth.render_scan import ScanStyle, scanned
+from nianbao.synth.truth import compare, truth_json
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+STYLES = {
+    "clean grey": ScanStyle(),
+    "stamp, 0.8°, noise 8, JPEG 75": ScanStyle(angle=0.8, noise=8, jpeg=75, stamp=True, grey=False, seed=1),
+    "upside down, -1°, noise 6, JPEG 60": ScanStyle(angle=-1.0, noise=6, jpeg=60, turn=180, seed=2),
+}
+_TABLE = {"proactive": "table2", "applications": "table3", "litigation": "table4"}
+
+
+def _cells(truth: dict[str, Any]) -> int:
+    n = sum(len(m) for m in truth.get("proactive", {}).values())
+    n += sum(len(v) for v in truth.get("applications", {}).values())
+    return n + sum(len(v) for v in truth.get("litigation", {}).values())
+
+
+def measure(pdf: bytes, truth: dict[str, Any], style: ScanStyle) -> dict[str, Any]:
+    scan = scanned(pdf, style)
+    start = time.process_time()
+    r = parse_bytes(scan, "scan.pdf")
+    cpu = time.process_time() - start
+    pages = len((r.report.get("ocr_pages") or "").split(",")) and _pages(r.report.get("ocr_pages"))
+    found = compare(r, truth)
+    wrong = [m for m in found if m.split(".", 1)[0] in _TABLE]
+    flagged = {c[3].split("/")[0] for c in r.checks if c[2] in ("warning", "error")}
+    doubted = any(w.startswith("page") for w in flagged)
+    bad_tables = {_TABLE[m.split(".", 1)[0]] for m in wrong}
+    unflagged = sorted(t for t in bad_tables if t not in flagged and not doubted)
+    return {
+        "cells": _cells(truth),
+        "wrong": len(wrong),
+        "tables_wrong": len(bad_tables),
+        "tables_wrong_unflagged": len(unflagged),
+        "ocr_warnings": sum(c[1] == "ocr_low_confidence" for c in r.checks),
+        "pages": pages,
+        "cpu_per_page": cpu / max(pages, 1),
+    }
+
+
+def _pages(text: str | None) -> int:
+    n = 0
+    for part in (text or "").split(","):
+        if "-" in part:
+            a, b = part.split("-")
+            n += int(b) - int(a) + 1
+        elif part:
+            n += 1
+    return n
+
+
+def main() -> None:
+    cases = []
+    hongze = SHARED / "corpus" / "real" / "files" / "hongze_2024.pdf"
+    if hongze.exists():
+        truth = json.loads((SHARED / "corpus" / "real" / "expected" / "hongze_2024.json").read_text("utf-8"))
+        cases += [(f"hongze_2024 ({name})", hongze.read_bytes(), truth, s) for name, s in STYLES.items()]
+    for seed in (2, 5):
+        spec, pdf = sample_report(seed, "pdf", 2023)
+        truth = {
+            k: v
+            for k, v in truth_json(spec).items()
+            if k not in ("organ_level", "province", "city", "county")
+        }
+        cases.append(
+            (f"generated seed {seed} (noise 6, JPEG 70)", pdf, truth, ScanStyle(noise=6, jpeg=70, seed=seed))
+        )
+    total = {"cells": 0, "wrong": 0, "tables_wrong_unflagged": 0, "pages": 0, "cpu": 0.0}
+    print("| scan | cells exact | tables wrong / unflagged | OCR doubts | CPU s per page |")
+    print("| --- | --- | --- | --- | --- |")
+    for name, pdf, truth, style in cases:
+        m = measure(pdf, truth, style)
+        exact = 1 - m["wrong"] / m["cells"]
+        print(
+            f"| {name} | {exact:.2%} ({m['cells'] - m['wrong']}/{m['cells']}) | {m['tables_wrong']} / "
+            f"{m['tables_wrong_unflagged']} | {m['ocr_warnings']} | {m['cpu_per_page']:.2f} |",
+            flush=True,
+        )
+        total["cells"] += m["cells"]
+        total["wrong"] += m["wrong"]
+        total["tables_wrong_unflagged"] += m["tables_wrong_unflagged"]
+        total["pages"] += m["pages"]
+        total["cpu"] += m["cpu_per_page"] * m["pages"]
+    print(
+        f"\nall: {1 - total['wrong'] / total['cells']:.2%} of {total['cells']} cells exact; "
+        f"{total['tables_wrong_unflagged']} tables with a wrong cell and no check; "
+        f"{total['cpu'] / total['pages']:.2f} CPU s per page ({total['pages']} pages)"
+    )
+
+
+if __name__ == "__main__":
+    main()
