@@ -254,8 +254,8 @@ def read_corpus(
             rc.prune_versions()
         frames = _assemble(plan, rc)
         stats.notes += rc.notes
-    frames = _resolve_organs(frames, crosswalk)
     frames, fixes = _corrected(frames, wanted)
+    frames = _resolve_organs(frames, crosswalk)  # after corrections: a corrected year counts
     frames["checks"] = pl.concat([frames["checks"], _cross_report(frames)])
     corpus = Corpus(**frames, stats=stats, corrections=fixes)
     if out_dir is not None:
