@@ -11,7 +11,10 @@ Two sources, both independent of the parser:
 from __future__ import annotations
 
 import hashlib
+import io
 import random
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -261,3 +264,21 @@ def render(parsed: Path, out: Path, parameters: dict[str, Any] | None = None) ->
 
     pages = run_report(parsed, out, parameters=parameters, jobs=2, progress=lambda _line: None)
     return Rendered(out, pages)
+
+
+def xlsx_rows(data: bytes) -> list[list[str]]:
+    """Rows of the first sheet as text (shared strings resolved), read with the standard library."""
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        shared_xml = (
+            book.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in book.namelist() else ""
+        )
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    shared = [re.sub(r"<[^>]+>", "", s) for s in re.findall(r"<si>(.*?)</si>", shared_xml, re.S)]
+    rows = []
+    for row in re.findall(r"<row[^>]*>(.*?)</row>", sheet, re.S):
+        cells = []
+        for attrs, value in re.findall(r"<c ([^>]*?)(?:/>|>(.*?)</c>)", row, re.S):
+            v = re.sub(r"<[^>]+>", "", value or "")
+            cells.append(shared[int(v)] if 't="s"' in attrs and v else v)
+        rows.append(cells)
+    return rows

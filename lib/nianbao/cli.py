@@ -21,6 +21,10 @@ __all__ = ["COMMANDS", "LazyGroup", "cli", "main"]
 
 # name -> (module:attribute, short help for `nianbao --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "export": (
+        "nianbao.analysis.export:export_command",
+        "Write PARSED as an organ-year panel, its codebook and the long frames (CSV, XLSX, parquet) to --out.",
+    ),
     "parse": (
         "nianbao.corpus.cli:parse_command",
         "Parse CORPUS (files, directories, .zip archives) into five parquet files in --out.",

@@ -6,12 +6,12 @@ from __future__ import annotations
 import base64
 import io
 import re
-import zipfile
 
 import polars as pl
 import pytest
 from lxml import html as lxml_html
 
+from analysis_frames import xlsx_rows
 from nianbao.analysis import tables
 from nianbao.analysis.chart_text import text
 
@@ -24,24 +24,6 @@ def _links(page: str) -> dict[str, bytes]:
         assert head.endswith(";base64")
         found[a.get("data-format")] = base64.b64decode(data)
     return found
-
-
-def _xlsx_rows(data: bytes) -> list[list[str]]:
-    """Rows of the first sheet as text (shared strings resolved), read with the standard library."""
-    with zipfile.ZipFile(io.BytesIO(data)) as book:
-        shared_xml = (
-            book.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in book.namelist() else ""
-        )
-        sheet = book.read("xl/worksheets/sheet1.xml").decode()
-    shared = [re.sub(r"<[^>]+>", "", s) for s in re.findall(r"<si>(.*?)</si>", shared_xml, re.S)]
-    rows = []
-    for row in re.findall(r"<row[^>]*>(.*?)</row>", sheet, re.S):
-        cells = []
-        for attrs, value in re.findall(r"<c ([^>]*?)(?:/>|>(.*?)</c>)", row, re.S):
-            v = re.sub(r"<[^>]+>", "", value or "")
-            cells.append(shared[int(v)] if 't="s"' in attrs and v else v)
-        rows.append(cells)
-    return rows
 
 
 HOSTILE = pl.DataFrame(
@@ -100,7 +82,7 @@ def test_downloads_hold_every_row() -> None:
     assert files["csv"].startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the Chinese as UTF-8
     back = pl.read_csv(io.BytesIO(files["csv"][3:]))
     assert back.equals(big)
-    rows = _xlsx_rows(files["xlsx"])
+    rows = xlsx_rows(files["xlsx"])
     assert rows[0] == ["机关", "办理总数"]
     assert len(rows) == 51
     assert rows[50] == ["镇49", "49"]

@@ -31,9 +31,12 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from nianbao.analysis.selection import Frames
 
 from nianbao.analysis.chart_text import GROUP_LABELS, TEXT, Lang, check_label, label, text
 
@@ -46,6 +49,8 @@ __all__ = [
     "csv_bytes",
     "downloads",
     "level_label",
+    "page_data",
+    "selection",
     "table",
     "xlsx_bytes",
 ]
@@ -390,3 +395,42 @@ def table(
         f'{meta}<div class="nianbao-scroll">{body}</div></div>'
     )
     return PageTable(data, page)
+
+
+def page_data(data: Frames, *, lang: Lang = "zh") -> str:
+    """Links to the data behind a page: the panel of its reports and the codebook, CSV and XLSX.
+
+    Above :data:`MAX_INLINE_BYTES` of CSV the panel is not carried in the page (it would pass the
+    page budget); the line then says to run ``nianbao export``.
+    """
+    from nianbao.analysis.panel import codebook, panel
+
+    table = panel(data)
+    book = codebook(table.columns)
+    words = (
+        ("本页数据", "所选报告的面板（每份报告一行）", "字段说明"),
+        ("Data behind this page", "panel of the selected reports (one row per report)", "codebook"),
+    )[0 if lang == "zh" else 1]
+    if len(csv_bytes(table)) > MAX_INLINE_BYTES:
+        hint = (
+            "数据较大，未随页面附带；请运行 nianbao export PARSED --out DIR"
+            if lang == "zh"
+            else "too large to travel with the page; run nianbao export PARSED --out DIR"
+        )
+        return f'<div class="nianbao-meta nianbao-page-data">{words[0]}: {hint}</div>'
+    return (
+        f'<div class="nianbao-meta nianbao-page-data"><strong>{words[0]}</strong>: {words[1]} '
+        f"{downloads(table, 'panel', lang)} · {words[2]} {downloads(book, 'codebook', lang)}</div>"
+    )
+
+
+def selection(selected: Frames, data: Frames, *, include_flagged: bool, lang: Lang = "zh") -> PageTable:
+    """What a page rests on: the selection summary table and the downloads of its data.
+
+    ``selected`` is the selection made with ``include_flagged=True`` (so flagged reports are counted),
+    ``data`` the one the page's figures use.
+    """
+    from nianbao.analysis.selection import selection_summary
+
+    shown = table(selection_summary(selected, include_flagged), lang=lang, name="selection")
+    return PageTable(shown.frame, shown.html + page_data(data, lang=lang))
