@@ -55,7 +55,8 @@ report: $(STAMP) system-deps ## build the demo corpus (or use CORPUS=...), parse
 	$(if $(CORPUS),,test -f $(DEMO)/manifest.json || $(BIN)/nianbao synth --out $(DEMO) --reports 300 \
 	  --seed 2024 --damage-rate 0.1 --formats txt,html,docx,pdf)
 	$(BIN)/nianbao parse '$(or $(CORPUS),$(DEMO))' --out $(PARSED)
-	$(BIN)/nianbao report --parsed $(PARSED) --out outputs --label '$(or $(CORPUS),$(DEMO) (synthetic demo))' $(REPORT_PARAMS)
+	$(BIN)/nianbao report --parsed $(PARSED) --out outputs --corpus '$(or $(CORPUS),$(DEMO))' \
+	  --label '$(or $(CORPUS),$(DEMO) (synthetic demo))' $(REPORT_PARAMS)
 	@echo "open outputs/index.html"
 
 clean: ## remove caches and outputs

@@ -267,6 +267,14 @@ def test_index_escapes_names_and_links_pages(tmp_path: Any) -> None:
     assert "<script" not in html
 
 
+def _layer_values(spec: dict[str, Any], layer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows a layer draws (inline values, by name from the top-level datasets)."""
+    data = layer.get("data") or spec.get("data")
+    if "values" in data:
+        return list(data["values"])
+    return list(spec["datasets"][data["name"]])
+
+
 def _svg_texts(chart: Any) -> list[str]:
     """The text a chart draws, rendered by vega itself (vl-convert), to test what a reader sees."""
     import vl_convert
@@ -327,13 +335,98 @@ def test_trend_draws_no_band_over_too_few_organs() -> None:
     frame = pl.DataFrame({"organ": ["甲镇", "乙镇"], "year": [2021, 2022], "path": ["a", "b"], "v": [5, 9]})
     spec = charts.trend(frame, "v", m.median_band(frame, "v")).to_dict()
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["line", "point"]
+    assert charts.text("gaps") in _titles(spec)
     assert text("no_band").format(n=charts.MIN_BAND_ORGANS) in _titles(spec)
     three = pl.concat(
         [frame, frame.with_columns(organ=pl.lit("丙镇")), frame.with_columns(organ=pl.lit("丁镇"))]
     )
     spec = charts.trend(three, "v", m.median_band(three, "v")).to_dict()
-    # the band under the organs' lines, the median on top of them
-    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "line", "point", "line"]
+    # the band and the median over the organs' lines (a crowd of lines cannot hide them), points last
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["line", "area", "line", "point"]
+
+
+def test_a_trend_breaks_at_a_missing_year() -> None:
+    """甲镇 reports 2021 and 2023: its line has a null 2022 and vega draws two pieces, not one."""
+    frame = pl.DataFrame(
+        {"organ": ["甲镇", "甲镇", "乙镇"], "year": [2021, 2023, 2022], "path": "a", "v": [5, 9, 4]}
+    )
+    spec = charts.trend(frame, "v").to_dict()
+    line = spec["layer"][0]
+    assert line["mark"]["invalid"] == "break-paths-show-domains"
+    values = {(r["organ"], r["year"]): r["v"] for r in _layer_values(spec, line)}
+    assert values == {("甲镇", 2021): 5, ("甲镇", 2022): None, ("甲镇", 2023): 9, ("乙镇", 2022): 4}
+    import vl_convert
+
+    svg = vl_convert.vegalite_to_svg(spec)
+    paths = re.findall(r'<path[^>]*aria-roledescription="line mark"[^>]*d="([^"]+)"', svg)
+    pieces = sorted(len(re.findall(r"M", d)) for d in paths)
+    assert pieces == [1, 2], pieces  # 乙镇: one point's path; 甲镇: two pieces (M … M …)
+
+
+def test_trends_of_several_levels_get_one_panel_each() -> None:
+    frame = pl.DataFrame(
+        {
+            "organ": ["甲县人民政府"] * 2 + ["甲镇", "乙镇", "丙镇"] * 2,
+            "organ_level": ["county"] * 2 + ["township"] * 6,
+            "year": [2021, 2022, 2021, 2021, 2021, 2022, 2022, 2022],
+            "path": "a",
+            "v": [9000, 9500, 10, 20, 30, 11, 21, 31],
+        }
+    )
+    spec = charts.trend(frame, "v").to_dict()
+    assert len(spec["vconcat"]) == 2
+    titles = [p["title"]["text"] for p in spec["vconcat"]]
+    assert titles == ["v · 县级政府", "乡镇（街道）"]
+    township = spec["vconcat"][1]
+    band = next(layer for layer in township["layer"] if layer["mark"]["type"] == "area")
+    medians = [r["median"] for r in _layer_values(spec, band)]
+    assert medians == [20.0, 21.0]  # the townships' median, not pulled up by the county government
+
+
+def test_rate_dots_order_by_the_lower_bound_and_have_a_legend() -> None:
+    rates = pl.DataFrame(
+        {
+            "organ": ["甲镇", "乙镇", "丙镇"],
+            "kind": ["review"] * 3,
+            "cases": [30, 1, 3],
+            "handled": [100, 2, 40],
+            "per_100": [30.0, 50.0, 7.5],
+            "lower": [21.0, 8.8, 2.6],
+            "upper": [41.0, 90.0, 20.0],
+            "small_n": [False, True, False],
+        }
+    )
+    spec = charts.rate_dots(rates).to_dict()
+    values = {r["organ"]: r["sort_key"] for r in _layer_values(spec, spec["layer"][0])}
+    assert sorted(values, key=values.__getitem__, reverse=True) == ["甲镇", "丙镇", "乙镇"]
+    drawn = _svg_texts(charts.rate_dots(rates))
+    assert text("review") in drawn  # the legend names the colour
+    assert text("kind") in drawn
+
+
+def test_heatmap_colour_is_logarithmic_and_numbers_plain() -> None:
+    frame = pl.DataFrame(
+        {"organ": ["甲县人民政府", "甲镇"], "year": [2021, 2021], "path": "a", "v": [12212, 80]}
+    )
+    chart = charts.heatmap(frame, "v")
+    spec = chart.to_dict()
+    assert spec["layer"][0]["encoding"]["color"]["scale"]["type"] == "symlog"
+    assert text("log_colour") in _titles(spec)
+    drawn = _svg_texts(chart)
+    assert "12,212" in drawn
+    assert not [t for t in drawn if re.search(r"\de[+-]\d", t)]
+
+
+def test_coverage_shows_flagged_reports_as_flagged(synthetic: Synthetic) -> None:
+    scope = synthetic.frames
+    grid = m.coverage(scope.reports, scope.checks)
+    flagged = {
+        (r["organ"], r["year"]) for r in grid.filter(pl.col("status") == "flagged").iter_rows(named=True)
+    }
+    assert flagged == synthetic.flagged
+    assert m.coverage(scope.reports).filter(pl.col("status") == "flagged").is_empty()
+    drawn = _svg_texts(charts.coverage_grid(grid))
+    assert text("flagged_status") in drawn
 
 
 def test_rate_axis_ends_at_the_trusted_rates_and_says_so() -> None:

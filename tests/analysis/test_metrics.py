@@ -387,5 +387,22 @@ def test_selection_summary_counts_flagged_and_used(synthetic: Synthetic) -> None
         "last_year": 2023,
         "flagged": len(synthetic.flagged),
         "used": len(synthetic.truth) - len(synthetic.flagged),
+        "no_narrative_total": 0,  # every synthetic report prints its total
     }
     assert m.selection_summary(scope, include_flagged=True)["used"].item() == len(synthetic.truth)
+
+
+def test_problem_reports_name_every_failed_flagged_and_partial_report(synthetic: Synthetic) -> None:
+    frames = synthetic.frames
+    listed = m.problem_reports(frames.reports, frames.checks)
+    flagged = listed.filter(pl.col("status") == "flagged")
+    assert {(r["organ"], r["year"]) for r in flagged.iter_rows(named=True)} == synthetic.flagged
+    errors = frames.checks.filter(pl.col("severity") == "error")
+    for row in flagged.iter_rows(named=True):  # each error message of the report is there, as written
+        rid = frames.reports.filter(pl.col("path") == row["path"])["report_id"].item()
+        for message in errors.filter(pl.col("report_id") == rid)["message"].to_list():
+            assert message in row["messages"]
+    failed = listed.filter(pl.col("status") == "failed").row(0, named=True)
+    assert (failed["path"], failed["messages"]) == ("bad.pdf", "unreadable")
+    usable_ok = frames.reports.filter(pl.col("status") == "ok")["path"].to_list()
+    assert set(listed["path"]) & set(usable_ok) == {r["path"] for r in flagged.iter_rows(named=True)}

@@ -29,6 +29,7 @@ PARAMETERS = {
     "lang",
     "include_flagged",
     "min_n",
+    "corpus_dir",
 }
 NETWORK = re.compile(
     r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import""", re.I

@@ -13,7 +13,17 @@ from typing import Literal
 from nianbao.fields import CHECK_TABLE
 from nianbao.templates import all_templates
 
-__all__ = ["CHECK_LABELS", "GROUP_LABELS", "TEXT", "Lang", "check_label", "label", "text"]
+__all__ = [
+    "CHECK_LABELS",
+    "GROUP_LABELS",
+    "LEVEL_LABELS",
+    "TEXT",
+    "Lang",
+    "check_label",
+    "label",
+    "level_label",
+    "text",
+]
 
 Lang = Literal["zh", "en"]
 
@@ -68,12 +78,23 @@ TEXT: dict[str, tuple[str, str]] = {
         "long intervals of small samples cut at the edge",
     ),
     "absent": ("{organ} 在本图中没有数据", "{organ} has no figure in this chart"),
+    "log_colour": (
+        "颜色按对数刻度（symlog）：数量级相差大的机关也能区分",
+        "colour on a log scale (symlog), so organs of very different size stay apart",
+    ),
+    "log_axis": ("纵轴为对数刻度（symlog）", "y axis on a log scale (symlog)"),
+    "gaps": ("缺报年度处折线断开", "a line breaks at a year without a figure"),
+    "sorted_lower": (
+        "按 95% 区间下限排序；样本过少者（空心点）排在最后",
+        "ordered by the lower end of the 95% interval; too few cases (hollow dots) last",
+    ),
     "review_cases": ("行政复议案件数", "administrative review cases"),
     "litigation_cases": ("行政诉讼案件数", "lawsuits"),
     "correction_rate": ("纠错率", "correction rate"),
     "top": ("仅显示数值最大的 {n} 个机关（共 {total} 个）", "showing the largest {n} of {total} organs"),
     "ok": ("正常", "ok"),
     "partial": ("部分缺损", "partial"),
+    "flagged_status": ("勾稽关系不符", "fails an identity"),
     "failed": ("解析失败", "failed"),
     "not_a_report": ("非年报", "not a report"),
     "duplicate": ("重复文件", "duplicate"),
@@ -96,6 +117,25 @@ TEXT: dict[str, tuple[str, str]] = {
     "03_review_litigation": ("行政复议与行政诉讼", "Administrative review and litigation"),
     "04_organ_profile": ("机关画像", "One organ across years against its peers"),
 }
+
+
+# Organ levels as a reader says them (fields.ORGAN_LEVEL holds the keys).
+LEVEL_LABELS = {
+    "township": ("乡镇（街道）", "township"),
+    "county": ("县级政府", "county government"),
+    "county_department": ("县级部门", "county department"),
+    "city": ("市级政府", "city government"),
+    "city_department": ("市级部门", "city department"),
+    "province": ("省级政府", "provincial government"),
+    "province_department": ("省级部门", "provincial department"),
+    "other": ("其他", "other"),
+}
+
+
+def level_label(level: str, lang: Lang = "zh") -> str:
+    """An organ level as a reader says it: ``level_label("county_department") == "县级部门"``."""
+    zh, en = LEVEL_LABELS.get(level, (level, level))
+    return zh if lang == "zh" else en
 
 
 # Short names of the checks, Chinese and English, from the one check table (fields.CHECK_TABLE).

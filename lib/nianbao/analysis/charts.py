@@ -4,7 +4,12 @@ Each function takes a frame from :mod:`nianbao.analysis.metrics` and returns an 
 inline (no URLs), so a page holding it works offline. Charts that show organs carry a ``highlight``
 parameter bound to a drop-down: picking an organ dims the others, and on a page rendered by
 :mod:`nianbao.render` the pick carries over to every chart of the page. Tooltips name the organ, the
-year and the source file. Outcome, reason and applicant names come from the template files.
+year and the source file. Outcome, reason and applicant names come from the template files. The
+shared look (theme, colours, helpers) is in :mod:`nianbao.analysis.chart_base`; the corpus-quality
+charts in :mod:`nianbao.analysis.chart_quality`.
+
+Saved on its own, a chart works offline too: ``chart.save("chart.html", inline=True)`` puts the
+vega bundle in the file (vl-convert), and ``chart.save("chart.svg")`` / ``"chart.png"`` draws it.
 
 >>> chart = heatmap(pl.DataFrame({"organ": ["甲镇"], "year": [2021], "path": ["a.txt"], "v": [3]}), "v")
 >>> chart.to_dict()["data"]["values"][0]["organ"]
@@ -13,18 +18,50 @@ year and the source file. Outcome, reason and applicant names come from the temp
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
 from typing import Any
 
 import altair as alt
 import polars as pl
 
-from nianbao.analysis.chart_text import TEXT, Lang, check_label, label, text
+from nianbao.analysis.chart_base import (
+    _FOCUS,
+    _LEVEL_ORDER,
+    FONT,
+    GREY,
+    HIGHLIGHT,
+    KIND_COLOURS,
+    MAX_ORGANS,
+    MIN_BAND_ORGANS,
+    OUTCOME_COLOURS,
+    PROBLEM,
+    AnyChart,
+    _absent,
+    _context,
+    _count_axis,
+    _empty,
+    _highlight,
+    _inline,
+    _labelled,
+    _limit_organs,
+    _pooled_tooltip,
+    _share_x,
+    _title,
+    _tooltip,
+    _value_title,
+    _year_x,
+    organ_order,
+    with_gaps,
+)
+from nianbao.analysis.chart_quality import coverage_grid, quality_panel
+from nianbao.analysis.chart_text import TEXT, Lang, check_label, label, level_label, text
 from nianbao.analysis.metrics import OUTCOME_GROUPS
+from nianbao.analysis.stats import median_band
 from nianbao.templates import applicant_keys
 
 __all__ = [
     "FONT",
+    "MIN_BAND_ORGANS",
     "AnyChart",
     "Lang",
     "applicant_bars",
@@ -40,199 +77,6 @@ __all__ = [
     "trend",
 ]
 
-AnyChart = alt.TopLevelMixin  # Chart, LayerChart, HConcatChart: all display and save alike
-# The reader's own CJK font first (Windows, macOS), Noto CJK on Linux (installed by system-deps.sh).
-FONT = (
-    "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, WenQuanYi Zen Hei, PingFang SC, "
-    "Microsoft YaHei, SimHei, sans-serif"
-)
-MAX_ROWS = 20_000  # altair's own limit (5000) is bypassed by inline values; this one guards the page size
-MAX_ORGANS = 80  # rows of a per-organ chart before it shows the largest only (and says so)
-MIN_BAND_ORGANS = 3  # a median and quartiles of fewer organs than this are not a peer band
-GREY = "#b8b8b8"
-OUTCOME_COLOURS = ("#2f7d32", "#8bc34a", "#d84315", "#ffa000", "#7e57c2", "#90a4ae")
-STATUS_COLOURS = {
-    "ok": "#2f7d32",
-    "partial": "#ffa000",
-    "duplicate": "#90a4ae",
-    "failed": "#d84315",
-    "not_a_report": "#5d4037",
-}
-SEVERITY_COLOURS = {"info": "#90a4ae", "warning": "#ffa000", "error": "#d84315"}
-
-
-@alt.theme.register("nianbao", enable=True)
-def _theme() -> alt.theme.ThemeConfig:
-    """One look for every chart: CJK-first fonts, quiet axes, readable sizes."""
-    return {
-        "config": {
-            "font": FONT,
-            "title": {"font": FONT, "fontSize": 15, "anchor": "start", "subtitleColor": "#555"},
-            "axis": {
-                "labelFont": FONT,
-                "titleFont": FONT,
-                "labelFontSize": 11,
-                "titleFontSize": 12,
-                "grid": False,
-            },
-            "legend": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 11, "titleFontSize": 12},
-            "header": {"labelFont": FONT, "titleFont": FONT},
-            "text": {"font": FONT},
-            "view": {"stroke": None},
-            "range": {"category": list(OUTCOME_COLOURS)},
-        }
-    }
-
-
-def _inline(frame: pl.DataFrame) -> alt.Data:
-    """Rows as inline values (never a URL); Enums become strings, NaN becomes null."""
-    if frame.height > MAX_ROWS:
-        raise ValueError(f"{frame.height} rows is too many for one chart; aggregate first (limit {MAX_ROWS})")
-    casts = [
-        pl.col(c).cast(pl.String)
-        for c, dt in frame.schema.items()
-        if isinstance(dt, pl.Enum | pl.Categorical)
-    ]
-    floats = [pl.col(c).fill_nan(None) for c, dt in frame.schema.items() if dt.is_float()]
-    return alt.Data(values=frame.with_columns(*casts, *floats).to_dicts())
-
-
-def _title(main: str, *notes: str | None) -> alt.Title:
-    """A title with the notes that apply (a limit, a missing band, an absent organ) as subtitle lines."""
-    lines = [n for n in notes if n]
-    return alt.Title(main, subtitle=lines) if lines else alt.Title(main)
-
-
-def _absent(data: pl.DataFrame, highlight: str | None, lang: Lang) -> str | None:
-    """A note when the organ to highlight has no figure in this chart (else nothing is red and the
-    reader is left to wonder why)."""
-    if not highlight or highlight in set(data["organ"].to_list()):
-        return None
-    return text("absent", lang).format(organ=highlight)
-
-
-def _empty(title: str, lang: Lang, reason: str = "no_data") -> alt.Chart:
-    """A chart that says there is nothing to show (and why, where known), rather than an empty frame
-    that looks broken."""
-    data = alt.Data(values=[{"message": text(reason, lang)}])
-    return (
-        alt.Chart(data, title=_title(title))
-        .mark_text(fontSize=14, color="#777")
-        .encode(text="message:N")
-        .properties(width=400, height=60)
-    )
-
-
-def _highlight(organs: Sequence[str], lang: Lang, default: str | None = None) -> alt.Parameter:
-    """The page-wide ``highlight`` parameter: a drop-down of organs (a text box for long lists)."""
-    options = sorted({o for o in organs if o})
-    name = text("highlight", lang)
-    if len(options) > 400:
-        bind: Any = alt.binding(input="text", name=name)
-    else:
-        bind = alt.binding_select(options=["", *options], labels=[text("all", lang), *options], name=name)
-    return alt.param(name="highlight", value=default or "", bind=bind)
-
-
-_FOCUS = "highlight == '' || datum.organ == highlight"
-
-
-def _tooltip(lang: Lang, *extra: alt.Tooltip, printed: bool = False) -> list[alt.Tooltip]:
-    """Tooltip fields; ``printed``: the data has ``printed_organ`` (the name the report printed)."""
-    return [
-        alt.Tooltip("organ:N", title=text("organ", lang)),
-        *([alt.Tooltip("printed_organ:N", title=text("printed_organ", lang))] if printed else []),
-        alt.Tooltip("year:N", title=text("year", lang)),
-        *extra,
-        alt.Tooltip("path:N", title=text("path", lang)),
-    ]
-
-
-def _context(frame: pl.DataFrame) -> pl.DataFrame:
-    """Give pooled rows the tooltip columns: ``year`` (the span pooled) and ``path`` (may be blank)."""
-    if "year" not in frame.columns:
-        frame = frame.with_columns(pl.col("years").alias("year") if "years" in frame.columns else pl.lit(""))
-    if "path" not in frame.columns:
-        frame = frame.with_columns(path=pl.lit(""))
-    return frame
-
-
-def _limit_organs(
-    frame: pl.DataFrame, value: str, lang: Lang, limit: int, keep: str | None = None
-) -> tuple[pl.DataFrame, str | None]:
-    """Keep the ``limit`` organs with the largest total of ``value`` (and ``keep``, the highlighted
-    organ, whatever its total); say so in a subtitle."""
-    organs = (
-        frame.group_by("organ")
-        .agg(pl.col(value).sum().alias("_t"))
-        .sort("_t", "organ", descending=[True, False])
-    )
-    if organs.height <= limit:
-        return frame, None
-    kept = [*organs.head(limit)["organ"].to_list(), *([keep] if keep else [])]
-    note = text("top", lang).format(n=limit, total=organs.height)
-    return frame.filter(pl.col("organ").is_in(kept)), note
-
-
-def _value_title(value: str, lang: Lang) -> str:
-    return text(value, lang) if value in TEXT else value
-
-
-def _labelled(frame: pl.DataFrame, column: str, to_text: Callable[[str], str]) -> pl.DataFrame:
-    """Add ``<column>_label``: each key of ``column`` as the chart prints it (``to_text(key)``)."""
-    keys = frame[column].cast(pl.String)
-    names = {k: to_text(k) for k in keys.drop_nulls().unique().to_list()}
-    return frame.with_columns(keys.replace(names).alias(f"{column}_label"))
-
-
-def _year_x(years: pl.Series, lang: Lang) -> alt.X:
-    """The year axis with every year from the first to the last, so a year without reports is a gap
-    rather than the silent neighbour of the years around it (a trend would look one year shorter)."""
-    known = years.drop_nulls()
-    x = alt.X("year:O", title=text("year", lang), axis=alt.Axis(labelAngle=0))
-    if known.len() and known.dtype.is_integer():
-        first, last = int(known.min()), int(known.max())  # type: ignore[arg-type]
-        x = x.scale(domain=list(range(first, last + 1)))
-    return x
-
-
-def _count_axis(largest: Any) -> alt.Axis:
-    """Whole-number ticks for counts: on a short axis vega would print 0.5 steps (and ignores
-    ``tickMinStep``), which reads as half a report."""
-    top = int(largest or 0)
-    return alt.Axis(format=",d", tickCount=max(1, min(top, 5)))
-
-
-def _colour_legend(values: pl.Series) -> alt.Legend:
-    """A colour legend for ``values``: whole-number labels for counts (as ``_count_axis``)."""
-    if not values.dtype.is_integer():
-        return alt.Legend()
-    top = int(values.max() or 0)  # type: ignore[arg-type]
-    return alt.Legend(format=",d", tickCount=max(1, min(top, 5)))
-
-
-def _share_x(lang: Lang) -> alt.X:
-    """Stacked shares on a fixed 0–100 % axis (rounding must not stretch it to 110 %)."""
-    return alt.X(
-        "share:Q",
-        stack="zero",
-        title=text("share", lang),
-        axis=alt.Axis(format="%"),
-        scale=alt.Scale(domain=[0, 1], nice=False),
-    )
-
-
-def _pooled_tooltip(lang: Lang, key: str, key_title: str, share: str) -> list[alt.Tooltip]:
-    """Tooltip of a bar pooled over organs: what it is, the year, count, share, reports and files."""
-    return [
-        alt.Tooltip(f"{key}_label:N", title=key_title),
-        alt.Tooltip("year:N", title=text("year", lang)),
-        alt.Tooltip("count:Q", title=text("count", lang)),
-        alt.Tooltip(f"{share}:Q", title=text("share", lang), format=".1%"),
-        alt.Tooltip("reports:Q", title=text("reports", lang)),
-        alt.Tooltip("path:N", title=text("path", lang)),
-    ]
-
 
 def heatmap(
     frame: pl.DataFrame,
@@ -245,8 +89,10 @@ def heatmap(
 ) -> AnyChart:
     """Organ × year grid coloured by ``value`` (one row per organ, e.g. :func:`metrics.proactive_volume`).
 
-    A missing cell means no usable report, or a report that does not print the figure; flagged
-    reports are outlined in red.
+    The colour scale is logarithmic (symlog, so 0 stays 0), stated in the subtitle: a county
+    government printing 12,000 items would otherwise leave every township the same pale blue.
+    Organs are grouped by place and level (:func:`organ_order`). A missing cell means no usable
+    report, or a report that does not print the figure; flagged reports are outlined in red.
     """
     name = _value_title(value, lang)
     main = title or name
@@ -254,96 +100,176 @@ def heatmap(
     if data.is_empty():
         return _empty(main, lang)
     data, note = _limit_organs(data, value, lang, limit, highlight)
+    order = organ_order(data)
     cols = ["organ", "year", "path", value, *(c for c in ("flagged", "printed_organ") if c in data.columns)]
     data = data.select(cols).with_columns(pl.col("path").fill_null(""))
     if "flagged" not in data.columns:
         data = data.with_columns(flagged=pl.lit(False))
+    whole = data[value].dtype.is_integer() or bool((data[value] == data[value].round(0)).all())
+    fmt = ",.0f" if whole else ",.2~f"
     pick = _highlight(data["organ"].to_list(), lang, highlight)
-    base = alt.Chart(_inline(data), title=_title(main, note, _absent(data, highlight, lang))).encode(
-        x=_year_x(data["year"], lang), y=alt.Y("organ:N", title=None, sort="ascending")
-    )
+    subtitle = text("log_colour", lang)
+    base = alt.Chart(
+        _inline(data), title=_title(main, subtitle, note, _absent(data, highlight, lang))
+    ).encode(x=_year_x(data["year"], lang), y=alt.Y("organ:N", title=None, sort=order))
     cells = base.mark_rect().encode(
         color=alt.Color(
-            f"{value}:Q", title=name, scale=alt.Scale(scheme="blues"), legend=_colour_legend(data[value])
+            f"{value}:Q",
+            title=name,
+            scale=alt.Scale(type="symlog", scheme="blues"),
+            legend=alt.Legend(format=fmt, titleLimit=400),
         ),
         opacity=alt.condition(_FOCUS, alt.value(1.0), alt.value(0.25)),
-        stroke=alt.condition("datum.flagged", alt.value("#d84315"), alt.value(None)),
+        stroke=alt.condition("datum.flagged", alt.value(PROBLEM), alt.value(None)),
         strokeWidth=alt.value(2),
         tooltip=_tooltip(
             lang,
-            alt.Tooltip(f"{value}:Q", title=name, format=",.2~f"),
+            alt.Tooltip(f"{value}:Q", title=name, format=fmt),
             alt.Tooltip("flagged:N", title=text("flagged", lang)),
             printed="printed_organ" in data.columns,
         ),
     )
-    dark = 0.6 * float(data[value].max())  # type: ignore[arg-type]
+    top = float(data[value].max())  # type: ignore[arg-type]
+    dark = 0.6 * math.log1p(max(top, 0.0))  # the upper 40 % of the log scale is dark blue
     labels = base.mark_text(fontSize=10).encode(
-        text=alt.Text(f"{value}:Q", format=",.2~f"),
-        color=alt.condition(f"datum['{value}'] > {dark}", alt.value("white"), alt.value("#222")),
+        text=alt.Text(f"{value}:Q", format=fmt),
+        color=alt.condition(
+            f"log(1 + max(0, datum['{value}'])) > {dark}", alt.value("white"), alt.value("#222")
+        ),
         opacity=alt.condition(_FOCUS, alt.value(1.0), alt.value(0.3)),
     )
     return alt.layer(cells, labels).add_params(pick).properties(width=alt.Step(56), height=alt.Step(18))
 
 
+def _trend_panel(
+    data: pl.DataFrame,
+    value: str,
+    band: pl.DataFrame,
+    *,
+    lang: Lang,
+    title: alt.Title,
+    x: alt.X,
+    log: bool,
+) -> alt.LayerChart:
+    """One panel of :func:`trend`: peers' band and median over the organs' lines (broken at gaps)."""
+    name = _value_title(value, lang)
+    scale = alt.Scale(type="symlog") if log else alt.Scale()
+    y = alt.Y(f"{value}:Q", title=name, scale=scale, axis=alt.Axis(format=",.0f", titleLimit=300))
+    lines_base = alt.Chart(_inline(with_gaps(data, value))).encode(x=x, y=y, detail="organ:N")
+    colour = alt.condition("datum.organ == highlight", alt.value(HIGHLIGHT), alt.value(GREY))
+    width = alt.condition("datum.organ == highlight", alt.value(2.5), alt.value(1.2))
+    fade = alt.condition(_FOCUS, alt.value(0.9), alt.value(0.35))
+    layers: list[Any] = [
+        # "break-paths-show-domains": a null value (a year without a report) breaks the line
+        lines_base.mark_line(invalid="break-paths-show-domains").encode(
+            color=colour, opacity=fade, strokeWidth=width
+        ),
+    ]
+    band = band.filter(pl.col("organs") >= MIN_BAND_ORGANS)
+    if not band.is_empty():
+        peers = alt.Chart(_inline(band)).encode(x=x)
+        layers.append(
+            peers.mark_area(opacity=0.3, color="#4c78a8").encode(
+                y=alt.Y("q1:Q", title=name, scale=scale),
+                y2="q3:Q",
+                tooltip=[
+                    alt.Tooltip("year:N", title=text("year", lang)),
+                    alt.Tooltip("median:Q", title=text("median", lang), format=",.1f"),
+                    alt.Tooltip("q1:Q", title="25%", format=",.1f"),
+                    alt.Tooltip("q3:Q", title="75%", format=",.1f"),
+                    alt.Tooltip("organs:Q", title=text("reports", lang)),
+                ],
+            )
+        )
+        layers.append(
+            peers.mark_line(color="#1f4e79", strokeDash=[6, 3], strokeWidth=2.5).encode(
+                y=alt.Y("median:Q", scale=scale)
+            )
+        )
+    layers.append(
+        lines_base.transform_filter(f"isValid(datum['{value}'])")
+        .mark_point(filled=True, size=28)
+        .encode(
+            color=colour,
+            opacity=fade,
+            tooltip=_tooltip(
+                lang,
+                alt.Tooltip(f"{value}:Q", title=name, format=",.0f"),
+                printed="printed_organ" in data.columns,
+            ),
+        )
+    )
+    return alt.layer(*layers, title=title).properties(width=560, height=260)  # type: ignore[return-value]
+
+
 def trend(
     frame: pl.DataFrame,
     value: str,
-    band: pl.DataFrame,
+    band: pl.DataFrame | None = None,
     *,
     lang: Lang = "zh",
     title: str | None = None,
     highlight: str | None = None,
+    log: bool | None = None,
 ) -> AnyChart:
     """One line per organ over the years, over the peers' median and interquartile band.
 
-    ``band`` is :func:`metrics.median_band` of the same frame (per year). Lines are grey until an
-    organ is picked in the drop-down (or passed as ``highlight``). The band and the median are drawn
-    only for years with at least ``MIN_BAND_ORGANS`` organs (the median of one organ is that organ),
-    and on top of the lines so that a crowd of organs does not hide them.
+    Organs are compared only with organs of their own level: with several levels in ``frame``
+    (an ``organ_level`` column) there is one panel per level, each with its own band. ``band`` (one
+    level only; :func:`metrics.median_band` per year) may be passed instead. A year without a value
+    breaks the organ's line. The band and median are drawn only for years with at least
+    ``MIN_BAND_ORGANS`` organs, on top of the lines so that a crowd of organs does not hide them.
+    ``log`` (default: when the largest value is over 20 times the median) puts the y axis on a
+    symlog scale, said in the subtitle.
     """
     name = _value_title(value, lang)
     main = title or name
-    printed = "printed_organ" in frame.columns  # one line per organ (its label), whatever it printed
-    data = frame.filter(pl.col(value).is_not_null()).select(
-        "organ", "year", "path", value, *(["printed_organ"] if printed else [])
-    )
+    # one line per organ (its label), whatever name each report printed
+    keep = [
+        "organ",
+        "year",
+        "path",
+        value,
+        *(c for c in ("organ_level", "printed_organ") if c in frame.columns),
+    ]
+    data = frame.filter(pl.col(value).is_not_null()).select(keep)
     if data.is_empty():
         return _empty(main, lang)
     pick = _highlight(data["organ"].to_list(), lang, highlight)
-    band = band.filter(pl.col("organs") >= MIN_BAND_ORGANS)
     x = _year_x(data["year"], lang)
-    y = alt.Y(f"{value}:Q", title=name)
-    lines_base = alt.Chart(_inline(data)).encode(x=x, y=y, detail="organ:N")
-    colour = alt.condition("datum.organ == highlight", alt.value("#d84315"), alt.value(GREY))
-    fade = alt.condition(_FOCUS, alt.value(0.9), alt.value(0.4))
-    layers: list[Any] = [
-        lines_base.mark_line(strokeWidth=1.5).encode(color=colour, opacity=fade),
-        lines_base.mark_point(filled=True, size=30).encode(
-            color=colour,
-            opacity=fade,
-            tooltip=_tooltip(lang, alt.Tooltip(f"{value}:Q", title=name, format=",.2~f"), printed=printed),
-        ),
-    ]
-    if band.is_empty():
-        subtitle = text("no_band", lang).format(n=MIN_BAND_ORGANS)
+    levels = data["organ_level"].drop_nulls().unique().to_list() if "organ_level" in data.columns else []
+    groups: list[tuple[str | None, pl.DataFrame, pl.DataFrame]]
+    if band is not None or len(levels) <= 1:
+        peers_band = band if band is not None else median_band(data, value)
+        groups = [(levels[0] if levels else None, data, peers_band)]
     else:
-        subtitle = f"{text('median', lang)} ± {text('iqr', lang)}"
-        peers = alt.Chart(_inline(band)).encode(x=x)
-        area = peers.mark_area(opacity=0.25, color="#4c78a8").encode(
-            y=alt.Y("q1:Q", title=name),
-            y2="q3:Q",
-            tooltip=[
-                alt.Tooltip("year:N", title=text("year", lang)),
-                alt.Tooltip("median:Q", title=text("median", lang), format=",.2~f"),
-                alt.Tooltip("q1:Q", format=",.2~f"),
-                alt.Tooltip("q3:Q", format=",.2~f"),
-                alt.Tooltip("organs:Q", title=text("reports", lang)),
-            ],
+        ordered = [lv for lv in _LEVEL_ORDER if lv in levels]
+        groups = [
+            (lv, part, median_band(part, value))
+            for lv in ordered
+            if not (part := data.filter(pl.col("organ_level") == lv)).is_empty()
+        ]
+    panels = []
+    for i, (level, part, peers_band) in enumerate(groups):
+        values = part[value]
+        median = float(values.median() or 0)  # type: ignore[arg-type]
+        use_log = log if log is not None else float(values.max() or 0) > 20 * max(median, 1.0)  # type: ignore[arg-type]
+        notes = [
+            f"{text('median', lang)} ± {text('iqr', lang)}"
+            if not peers_band.filter(pl.col("organs") >= MIN_BAND_ORGANS).is_empty()
+            else text("no_band", lang).format(n=MIN_BAND_ORGANS),
+            text("log_axis", lang) if use_log else None,
+            text("gaps", lang),
+            _absent(part, highlight, lang) if len(groups) == 1 else None,
+        ]
+        heading = main if len(groups) == 1 else f"{main} · {level_label(level or '', lang)}"
+        if i and len(groups) > 1:
+            heading = level_label(level or "", lang)
+        panels.append(
+            _trend_panel(part, value, peers_band, lang=lang, title=_title(heading, *notes), x=x, log=use_log)
         )
-        median = peers.mark_line(color="#1f4e79", strokeDash=[6, 3], strokeWidth=2.5).encode(y="median:Q")
-        layers = [area, *layers, median]
-    title_ = _title(main, subtitle, _absent(data, highlight, lang))
-    return alt.layer(*layers, title=title_).add_params(pick).properties(width=560, height=300)
+    chart = panels[0] if len(panels) == 1 else alt.vconcat(*panels).resolve_scale(y="independent")
+    return chart.add_params(pick)
 
 
 def outcome_bars(
@@ -497,19 +423,26 @@ def rate_dots(
         return _empty(main, lang)
     data, note = _limit_organs(data, value, lang, limit, highlight)
     data = _labelled(data, "kind", lambda k: text(k, lang))
-    data = _context(data).with_columns(  # organs ranked by their rates with enough cases; small ones last
-        pl.when(~pl.col("small_n")).then(pl.col(value)).otherwise(-1.0).alias("sort_key")
+    # Organs ordered by the lower end of their interval: a noisy small sample cannot top the chart
+    # (its interval reaches down to near 0); organs with too few cases come last whatever their rate.
+    data = _context(data).with_columns(
+        pl.when(~pl.col("small_n")).then(pl.col("lower").fill_null(0.0)).otherwise(-1.0).alias("sort_key")
     )
     scale, clipped = _rate_scale(data, value)
     absent = _absent(data, highlight, lang)
     pick = _highlight(data["organ"].to_list(), lang, highlight)
     axis_format = "%" if value == "share" else ",.1~f"
     kinds = [text("review", lang), text("litigation", lang)]
-    kind_scale = alt.Scale(domain=kinds, range=["#1f77b4", "#d84315"])
+    kind_scale = alt.Scale(domain=kinds, range=[KIND_COLOURS["review"], KIND_COLOURS["litigation"]])
     base = alt.Chart(_inline(data)).encode(
         y=alt.Y("organ:N", title=None, sort=alt.EncodingSortField("sort_key", op="max", order="descending")),
         yOffset=alt.YOffset("kind_label:N"),
-        color=alt.Color("kind_label:N", title=text("kind", lang), scale=kind_scale),
+        color=alt.Color(
+            "kind_label:N",
+            title=text("kind", lang),
+            scale=kind_scale,
+            legend=alt.Legend(orient="top", titleLimit=300, labelLimit=300),
+        ),
         opacity=alt.condition(_FOCUS, alt.value(1.0), alt.value(0.2)),
     )
     rules = base.mark_rule(strokeWidth=1.5).encode(
@@ -533,107 +466,13 @@ def rate_dots(
         ),
     )
     return (
-        alt.layer(rules, dots, title=_title(main, note, text("clipped", lang) if clipped else None, absent))
+        alt.layer(
+            rules,
+            dots,
+            title=_title(
+                main, text("sorted_lower", lang), note, text("clipped", lang) if clipped else None, absent
+            ),
+        )
         .add_params(pick)
         .properties(width=480, height=alt.Step(14))
     )
-
-
-def coverage_grid(
-    coverage: pl.DataFrame, *, lang: Lang = "zh", title: str | None = None, limit: int = 150
-) -> AnyChart:
-    """Which organ has a report for which year, coloured by the best parse status (:func:`metrics.coverage`)."""
-    main = title or f"{text('organ', lang)} × {text('year', lang)}"
-    if coverage.is_empty():
-        return _empty(main, lang)
-    data, note = _limit_organs(coverage, "files", lang, limit)
-    order = list(STATUS_COLOURS)
-    data = _labelled(data, "status", lambda s: text(s, lang))
-    pick = _highlight(data["organ"].to_list(), lang)
-    return (
-        alt.Chart(_inline(data), title=_title(main, note))
-        .mark_rect(stroke="white")
-        .encode(
-            x=_year_x(data["year"], lang),
-            y=alt.Y("organ:N", title=None),
-            color=alt.Color(
-                "status_label:N",
-                title=text("status", lang),
-                scale=alt.Scale(domain=[text(s, lang) for s in order], range=list(STATUS_COLOURS.values())),
-            ),
-            opacity=alt.condition(_FOCUS, alt.value(1.0), alt.value(0.25)),
-            tooltip=_tooltip(
-                lang,
-                alt.Tooltip("status_label:N", title=text("status", lang)),
-                alt.Tooltip("files:Q", title=text("files", lang)),
-            ),
-        )
-        .add_params(pick)
-        .properties(width=alt.Step(40), height=alt.Step(14))
-    )
-
-
-def quality_panel(status: pl.DataFrame, checks: pl.DataFrame, *, lang: Lang = "zh") -> AnyChart:
-    """Two bar charts side by side: files by parse status (:func:`metrics.status_counts`) and checks by
-    name and severity (:func:`metrics.check_summary`)."""
-    if status.is_empty():
-        return _empty(text("status_title", lang), lang)
-    status = _labelled(status, "status", lambda s: text(s, lang))
-    order = [text(s, lang) for s in STATUS_COLOURS]
-    files = (
-        alt.Chart(_inline(status), title=_title(text("status_title", lang)))
-        .mark_bar()
-        .encode(
-            y=alt.Y("status_label:N", title=None, sort=order),
-            x=alt.X(
-                "files:Q",
-                stack="zero",
-                title=text("files", lang),
-                axis=_count_axis(status.group_by("status").agg(pl.col("files").sum())["files"].max()),
-            ),
-            detail="format:N",  # one stacked segment per file format
-            stroke=alt.value("white"),
-            color=alt.Color(
-                "status_label:N",
-                legend=None,
-                scale=alt.Scale(domain=order, range=list(STATUS_COLOURS.values())),
-            ),
-            tooltip=[
-                alt.Tooltip("status_label:N", title=text("status", lang)),
-                alt.Tooltip("format:N", title="format"),
-                alt.Tooltip("files:Q", title=text("files", lang)),
-            ],
-        )
-        .properties(width=260, height=alt.Step(24))
-    )
-    if checks.is_empty():
-        return files
-    sev_order = [text(s, lang) for s in SEVERITY_COLOURS]
-    checks = _labelled(checks, "check", lambda c: check_label(c, lang))
-    checks = _labelled(checks, "severity", lambda s: text(s, lang))
-    raised = (
-        alt.Chart(_inline(checks), title=_title(text("checks_title", lang)))
-        .mark_bar()
-        .encode(
-            y=alt.Y("check_label:N", title=None, sort="-x"),
-            x=alt.X(
-                "sum(reports):Q",
-                title=text("reports", lang),
-                axis=_count_axis(checks.group_by("check").agg(pl.col("reports").sum())["reports"].max()),
-            ),
-            color=alt.Color(
-                "severity_label:N",
-                title=text("severity", lang),
-                scale=alt.Scale(domain=sev_order, range=list(SEVERITY_COLOURS.values())),
-            ),
-            tooltip=[
-                alt.Tooltip("check_label:N", title=text("check", lang)),
-                alt.Tooltip("check:N", title="key"),
-                alt.Tooltip("severity_label:N", title=text("severity", lang)),
-                alt.Tooltip("checks:Q", title=text("checks", lang)),
-                alt.Tooltip("reports:Q", title=text("reports", lang)),
-            ],
-        )
-        .properties(width=300, height=alt.Step(20))
-    )
-    return alt.hconcat(files, raised).resolve_scale(color="independent")

@@ -23,10 +23,17 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from typing import Any
 
 import polars as pl
 
+from nianbao.analysis.quality import (
+    check_summary,
+    corpus_summary,
+    coverage,
+    failed_files,
+    problem_reports,
+    status_counts,
+)
 from nianbao.analysis.selection import (
     ORGAN_LABEL,
     REPORT_KEYS,
@@ -75,6 +82,7 @@ __all__ = [
     "poisson_interval",
     "pooled",
     "proactive_volume",
+    "problem_reports",
     "rank_within",
     "restrict",
     "review_litigation_rates",
@@ -538,74 +546,3 @@ def correction_rates(
     return _with_share(pl.concat(parts), "corrected", "concluded", min_n).sort(
         [*by, "kind"], descending=[False] * len(by) + [True]
     )
-
-
-# ---------------------------------------------------------------------------------------------- corpus
-
-
-def status_counts(reports: pl.DataFrame) -> pl.DataFrame:
-    """Files per status and format."""
-    return (
-        reports.group_by(pl.col("status").cast(pl.String), pl.col("format").cast(pl.String))
-        .agg(pl.len().alias("files"))
-        .sort("status", "format")
-    )
-
-
-def check_summary(checks: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
-    """Checks by name and severity: how many fired and in how many reports."""
-    joined = checks.join(reports.select("report_id"), on="report_id", how="semi")
-    return (
-        joined.group_by("check", pl.col("severity").cast(pl.String))
-        .agg(pl.len().alias("checks"), pl.col("report_id").n_unique().alias("reports"))
-        .sort("severity", "checks", descending=[True, True])
-    )
-
-
-def coverage(reports: pl.DataFrame) -> pl.DataFrame:
-    """Organ × year: how many files, and the best status among them (ok > partial > others)."""
-    rank = {"ok": 0, "partial": 1, "duplicate": 2, "failed": 3, "not_a_report": 4}
-    labelled = _labelled(reports)
-    keyed = labelled.filter(pl.col("organ_id").is_not_null() & pl.col("year").is_not_null()).with_columns(
-        pl.col("status").cast(pl.String).replace_strict(rank, return_dtype=pl.Int8).alias("_r"),
-        pl.col(ORGAN_LABEL).alias("organ"),
-    )
-    return (
-        keyed.sort("_r")
-        .group_by("organ", pl.col("organ_level").cast(pl.String), "county", pl.col("year").cast(pl.Int32))
-        .agg(
-            pl.len().alias("files"),
-            pl.col("status").cast(pl.String).first().alias("status"),
-            pl.col("path").first().alias("path"),
-        )
-        .sort("organ", "year")
-    )
-
-
-def failed_files(reports: pl.DataFrame) -> pl.DataFrame:
-    """Files that yielded no figures (failed, not a report), with the reason, for a reader to follow up."""
-    unusable = pl.col("status").cast(pl.String).is_in(["failed", "not_a_report"])
-    return reports.filter(unusable).select("path", pl.col("status").cast(pl.String), "error").sort("path")
-
-
-def corpus_summary(frames: Frames) -> dict[str, Any]:
-    """Headline figures of a corpus for the report index: files, statuses, organs, years, checks."""
-    reports, checks = frames.reports, frames.checks
-    years = reports["year"].drop_nulls()
-    by_status = dict(status_counts(reports).group_by("status").agg(pl.col("files").sum()).iter_rows())
-    by_severity = {
-        str(s): n
-        for s, n in checks.group_by(pl.col("severity").cast(pl.String))
-        .agg(pl.len())
-        .sort("severity")
-        .iter_rows()
-    }
-    flagged = checks.filter(pl.col("severity") == "error")["report_id"].n_unique()
-    return {
-        "files": reports.height,
-        "by_status": dict(sorted(by_status.items())),
-        "organs": reports["organ_id"].drop_nulls().n_unique(),
-        "years": (int(years.min()), int(years.max())) if years.len() else None,  # type: ignore[arg-type]
-        "checks_by_severity": by_severity,
-        "flagged_reports": flagged,
-    }

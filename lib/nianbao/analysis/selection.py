@@ -211,7 +211,9 @@ def restrict(frames: Frames, reports: pl.DataFrame) -> Frames:
 
 
 def selection_summary(frames: Frames, include_flagged: bool = False) -> pl.DataFrame:
-    """One row saying what a selection holds: reports, organs, years, flagged reports, reports used.
+    """One row saying what a selection holds: reports, organs, years, flagged reports, reports used,
+    and reports printing no narrative total (主动公开政府信息 N 条): those are blank, not 0, in the
+    proactive-disclosure figures.
 
     Pass the selection made with ``include_flagged=True`` so ``flagged`` counts the reports failing an
     identity; ``used`` is what the figures rest on (flagged ones left out unless ``include_flagged``).
@@ -227,5 +229,6 @@ def selection_summary(frames: Frames, include_flagged: bool = False) -> pl.DataF
             "last_year": [int(years.max()) if years.len() else None],  # type: ignore[arg-type]
             "flagged": [flagged],
             "used": [reports.height - (0 if include_flagged else flagged)],
+            "no_narrative_total": [int(reports["proactive_items"].is_null().sum())],
         }
     )

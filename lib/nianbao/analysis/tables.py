@@ -32,13 +32,23 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import quote
 
 import polars as pl
 
 if TYPE_CHECKING:
     from nianbao.analysis.selection import Frames
 
-from nianbao.analysis.chart_text import GROUP_LABELS, TEXT, Lang, check_label, label, text
+from nianbao.analysis.chart_text import (
+    GROUP_LABELS,
+    LEVEL_LABELS,
+    TEXT,
+    Lang,
+    check_label,
+    label,
+    level_label,
+    text,
+)
 
 __all__ = [
     "COLUMNS",
@@ -126,38 +136,21 @@ COLUMNS: dict[str, tuple[str, str, Kind]] = {
     "open_errors": ("未解决的错误", "errors still open", "int"),
     "open_checks": ("未解决的检查", "open checks", "text"),
 }
-# Columns whose values are keys that print as words (a status, a level, an outcome group …).
-_LEVELS = {
-    "township": ("乡镇（街道）", "township"),
-    "county": ("县级政府", "county government"),
-    "county_department": ("县级部门", "county department"),
-    "city": ("市级政府", "city government"),
-    "city_department": ("市级部门", "city department"),
-    "province": ("省级政府", "provincial government"),
-    "province_department": ("省级部门", "provincial department"),
-    "other": ("其他", "other"),
-}
 
 
 def _value_words(column: str, lang: Lang) -> Mapping[str, str] | None:
     """How the keys of a column print in ``lang`` (None: the column holds no keys)."""
     i = 0 if lang == "zh" else 1
     if column == "organ_level":
-        return {k: v[i] for k, v in _LEVELS.items()}
+        return {k: v[i] for k, v in LEVEL_LABELS.items()}
     if column in ("status", "severity"):
         keys = ("ok", "partial", "failed", "not_a_report", "duplicate", "info", "warning", "error")
-        return {k: text(k, lang) for k in keys}
+        return {**{k: text(k, lang) for k in keys}, "flagged": text("flagged_status", lang)}
     if column == "kind":
         return {k: text(k, lang) for k in ("review", "litigation")}
     if column == "outcome_group":
         return {k: label("outcome_group", k, lang) for k in GROUP_LABELS}
     return None
-
-
-def level_label(level: str, lang: Lang = "zh") -> str:
-    """An organ level as a reader says it: ``level_label("county_department") == "县级部门"``."""
-    zh, en = _LEVELS.get(level, (level, level))
-    return zh if lang == "zh" else en
 
 
 def column_label(column: str, lang: Lang = "zh") -> str:
@@ -233,7 +226,7 @@ def _display(frame: pl.DataFrame, lang: Lang) -> tuple[pl.DataFrame, dict[str, K
             words = _value_words(column, lang)
             if column == "peer_group":  # "township/甲县" -> "乡镇（街道） · 甲县"
                 level = col.cast(pl.String).str.split_exact("/", 1)
-                words_ = {k: v[0 if lang == "zh" else 1] for k, v in _LEVELS.items()}
+                words_ = {k: v[0 if lang == "zh" else 1] for k, v in LEVEL_LABELS.items()}
                 shown_ = level.struct.field("field_0").replace(words_) + " · " + level.struct.field("field_1")
                 exprs.append(_escaped(shown_).alias(column))
             elif column == "check":
@@ -251,6 +244,17 @@ def _display(frame: pl.DataFrame, lang: Lang) -> tuple[pl.DataFrame, dict[str, K
             exprs.append(col.alias(column))
         kinds[column] = kind
     return frame.select(exprs), kinds
+
+
+def _linked(escaped_path: pl.Expr, root: str) -> pl.Expr:
+    """An escaped path as a link to ``root/path`` (each segment percent-encoded in the href)."""
+    base = "/".join(quote(part) for part in root.replace("\\", "/").split("/")).rstrip("/")
+    href = escaped_path.map_elements(
+        lambda p: html.escape(f"{base}/{quote(html.unescape(p))}", quote=True), return_dtype=pl.String
+    )
+    return pl.when(escaped_path.is_not_null() & (escaped_path != "")).then(
+        pl.lit('<a href="') + href + pl.lit('">') + escaped_path + pl.lit("</a>")
+    )
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
@@ -352,17 +356,22 @@ def table(
     name: str = "table",
     columns: Sequence[str] | None = None,
     max_rows: int = MAX_ROWS,
+    link_root: str | None = None,
 ) -> PageTable:
     """A formatted, scrollable, downloadable table of ``frame`` (or of its ``columns``).
 
     Counts print with thousands separators, shares as percentages with one decimal, ``lower`` and
     ``upper`` as one "95 % interval" range, booleans as 是/blank, keys (statuses, levels, checks)
-    as words, nulls as blanks. Headers come from :data:`COLUMNS` in ``lang``.
+    as words, nulls as blanks. Headers come from :data:`COLUMNS` in ``lang``. With ``link_root``
+    (the corpus folder relative to the page, as ``nianbao report --corpus`` passes it) each ``path``
+    links to its source file, so a reader opens the report the row rests on.
     """
     import great_tables as gt
 
     data = frame.select(columns) if columns is not None else frame
     shown, kinds = _display(data.head(max_rows), lang)
+    if link_root is not None and "path" in shown.columns:
+        shown = shown.with_columns(_linked(pl.col("path"), link_root).alias("path"))
     headers = dict(
         zip(shown.columns, _unique_headers([column_label(c, lang) for c in shown.columns]), strict=True)
     )

@@ -47,6 +47,12 @@ def parse_value(text: str) -> Any:
 @click.option("--notebooks", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None)
 @click.option("--jobs", "-j", default=1, show_default=True, help="notebooks rendered in parallel")
 @click.option("--label", default=None, help="corpus name shown on the index page")
+@click.option(
+    "--corpus",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="folder the reports were parsed from: pages link each report they name to its file",
+)
 def report_command(
     *,
     parsed: Path,
@@ -56,6 +62,7 @@ def report_command(
     notebooks: Path | None,
     jobs: int,
     label: str | None,
+    corpus: Path | None,
 ) -> None:
     """Run every notebook on a parsed corpus (papermill) and write self-contained HTML pages to --out.
 
@@ -74,6 +81,7 @@ def report_command(
             only=only or None,
             jobs=jobs,
             corpus_label=label,
+            corpus=corpus,
             progress=click.echo,
         )
     except NianbaoError as exc:

@@ -8,6 +8,7 @@ lists every page with its status and the corpus summary.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -168,18 +169,24 @@ def run_report(
     jobs: int = 1,
     kernel: str = "python3",
     corpus_label: str | None = None,
+    corpus: str | Path | None = None,
     progress: Callable[[str], None] = print,
 ) -> list[PageResult]:
     """Render every notebook of ``notebooks`` on the parsed corpus into ``out``, then ``out/index.html``.
 
     ``parameters`` override the notebooks' ``parameters`` cell (``parsed`` is always set to the
-    absolute path of ``parsed``). ``jobs`` > 1 runs notebooks in parallel processes.
+    absolute path of ``parsed``). ``jobs`` > 1 runs notebooks in parallel processes. ``corpus``, the
+    folder the reports were parsed from, becomes the ``corpus_dir`` parameter as a path relative to
+    ``out``, so the pages link each report they name to its file (and the links survive moving
+    the outputs and the corpus together).
     """
     parsed_dir = Path(parsed).resolve()
     params = validate({**(parameters or {}), "parsed": str(parsed_dir)})  # before anything is read or run
     frames = metrics.load(parsed_dir)  # fail early, with the hint, when the folder is not a parsed corpus
     out_dir = Path(out).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    if corpus is not None and Path(corpus).is_dir():  # files inside an archive cannot be linked
+        params["corpus_dir"] = os.path.relpath(Path(corpus).resolve(), out_dir)
     books = _notebooks(Path(notebooks) if notebooks else default_notebooks_dir(), only)
     progress(f"rendering {len(books)} notebooks on {parsed_dir} into {out_dir}")
     results: list[PageResult] = []
