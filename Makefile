@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help test lint format report system-deps docs clean nuke
+.PHONY: help test lint format report lab demo system-deps docs clean nuke
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -58,6 +58,16 @@ report: $(STAMP) system-deps ## build the demo corpus (or use CORPUS=...), parse
 	$(BIN)/nianbao report --parsed $(PARSED) --out outputs --corpus '$(or $(CORPUS),$(DEMO))' \
 	  --label '$(or $(CORPUS),$(DEMO) (synthetic demo))' $(REPORT_PARAMS)
 	@echo "open outputs/index.html"
+
+demo: $(STAMP) ## build and parse the synthetic demo corpus (data/demo -> data/parsed) if not there yet
+	test -f $(DEMO)/manifest.json || $(BIN)/nianbao synth --out $(DEMO) --reports 300 \
+	  --seed 2024 --damage-rate 0.1 --formats txt,html,docx,pdf
+	test -f $(PARSED)/reports.parquet || $(BIN)/nianbao parse $(DEMO) --out $(PARSED)
+
+LAB_PORT ?= 8888
+lab: demo ## JupyterLab on notebooks/ (project kernel, demo corpus parsed); LAB_PORT=8888
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(LAB_PORT) \
+	  --MappingKernelManager.default_kernel_name=python3
 
 clean: ## remove caches and outputs
 	rm -rf outputs/*.html outputs/*/ .pytest_cache .ruff_cache .mypy_cache

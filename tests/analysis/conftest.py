@@ -68,3 +68,11 @@ def synthetic_report(tmp_path_factory: pytest.TempPathFactory, synthetic_dir: Pa
 def seeds_report(tmp_path_factory: pytest.TempPathFactory, seeds_parsed_dir: Path) -> Rendered:
     """The five notebooks rendered with their default parameters on the parsed seeds."""
     return render(seeds_parsed_dir, tmp_path_factory.mktemp("report-seeds"))
+
+
+@pytest.fixture(scope="session")
+def synthetic_report_en(tmp_path_factory: pytest.TempPathFactory, synthetic_dir: Path) -> Rendered:
+    """The five notebooks in English, flagged reports kept, on the synthetic corpus."""
+    return render(
+        synthetic_dir, tmp_path_factory.mktemp("report-en"), {"lang": "en", "include_flagged": True}
+    )

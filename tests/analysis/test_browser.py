@@ -7,25 +7,36 @@ Skipped only when Chromium is missing outside CI; under CI (``CI`` set) a missin
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
 from lxml import html as lxml_html
 
-from analysis_frames import DEFAULT_CHARTS, Rendered
-from nianbao.analysis import charts
+from analysis_frames import DEFAULT_CHARTS, Rendered, xlsx_rows
+from nianbao.analysis import charts, tables
 from nianbao.analysis.chart_text import text
 from nianbao.render import offline
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
-SCREENSHOTS = ("00_corpus_overview", "02_applications", "04_organ_profile")
+SCREENSHOTS = (
+    "00_corpus_overview",
+    "01_proactive_disclosure",
+    "02_applications",
+    "03_review_litigation",
+    "04_organ_profile",
+)
+E_NOTATION = re.compile(r"\d(?:\.\d+)?[eE][+-]\d")
 # Chart titles that must be drawn (as SVG text) on each page of the default report.
 TITLES = {
     "00_corpus_overview": ["文件解析状态", "检查结果", "机关 × 年度"],
@@ -118,7 +129,72 @@ def _problems(dom: lxml_html.HtmlElement, expected_charts: int, placeholders: bo
     return found
 
 
-def _check_report(chromium: str, report: Rendered, placeholders: bool, shots: str | None) -> None:
+def _visible_text(dom: lxml_html.HtmlElement) -> str:
+    """What a reader sees as text: the page without its scripts and styles (chart text included)."""
+    copy = lxml_html.fromstring(lxml_html.tostring(dom))
+    for node in copy.xpath("//script | //style"):
+        node.drop_tree()
+    return copy.text_content()
+
+
+def _table_problems(dom: lxml_html.HtmlElement) -> list[str]:
+    """A table whose downloads do not hold its rows, or whose rows are not all on the page."""
+    found = []
+    for box in dom.xpath("//div[contains(@class, 'nianbao-table')]"):
+        name, rows = box.get("data-name"), int(box.get("data-rows"))
+        links = {a.get("data-format"): a for a in box.xpath(".//a[contains(@class, 'nianbao-download')]")}
+        if set(links) != {"csv", "xlsx"}:
+            found.append(f"{name}: downloads {sorted(links)}")
+            continue
+        csv = base64.b64decode(links["csv"].get("href").split(",", 1)[1])
+        back = pl.read_csv(io.BytesIO(csv[3:]), infer_schema_length=None) if rows else None
+        if back is not None and back.height != rows:
+            found.append(f"{name}: CSV holds {back.height} rows, the table {rows}")
+        xlsx = xlsx_rows(base64.b64decode(links["xlsx"].get("href").split(",", 1)[1]))
+        if len(xlsx) != rows + 1:
+            found.append(f"{name}: XLSX holds {len(xlsx) - 1} rows, the table {rows}")
+        drawn = len(box.xpath(".//tbody/tr"))
+        if drawn != min(rows, tables.MAX_ROWS):
+            found.append(f"{name}: {drawn} of {rows} rows on the page")
+    return found
+
+
+def _colour_fields(spec: Any) -> list[tuple[str, Any, set[str]]]:
+    """(field, legend, fields on the axes) of every colour encoding by category in a spec."""
+    found = []
+    if isinstance(spec, dict):
+        enc = spec.get("encoding") or {}
+        colour = enc.get("color")
+        if isinstance(colour, dict) and colour.get("type") in ("nominal", "ordinal") and colour.get("field"):
+            axes = {enc[k].get("field") for k in ("x", "y") if isinstance(enc.get(k), dict)}
+            found.append((colour["field"], colour.get("legend", "default"), axes))
+        for value in spec.values():
+            found += _colour_fields(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            found += _colour_fields(value)
+    return found
+
+
+def _legend_problems(dom: lxml_html.HtmlElement, page: str) -> list[str]:
+    """A chart whose colour names a category but that draws no legend (unless an axis names it)."""
+    specs = [json.loads(s) for s in re.findall(r"var spec = (\{.*?\});\n", page)]
+    charts_ = dom.xpath("//div[contains(@class, 'nianbao-chart')]")
+    found = []
+    for chart, spec in zip(charts_, specs, strict=True):
+        needs = [f for f, legend, axes in _colour_fields(spec) if not (legend is None and f in axes)]
+        if needs and not chart.xpath(".//*[contains(@class, 'role-legend')]"):
+            found.append(f"{chart.get('data-title')}: colour by {needs[0]} without a legend")
+    return found
+
+
+def _check_report(
+    chromium: str,
+    report: Rendered,
+    placeholders: bool,
+    shots: str | None,
+    titles: dict[str, list[str]] = TITLES,
+) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     for page in report.pages:
         assert page.html is not None
@@ -129,8 +205,13 @@ def _check_report(chromium: str, report: Rendered, placeholders: bool, shots: st
         drawn = " ".join(
             t.text_content() for t in dom.xpath("//*[local-name()='svg']//*[local-name()='text']")
         )
-        for title in TITLES[page.name]:
+        for title in titles[page.name]:
             assert title in drawn, f"{page.name}: title {title} not drawn"
+        seen = _visible_text(dom)
+        assert "shape: (" not in seen, page.name
+        assert E_NOTATION.search(seen) is None, f"{page.name}: {E_NOTATION.search(seen)}"
+        assert _table_problems(dom) == [], page.name
+        assert _legend_problems(dom, page.html.read_text(encoding="utf-8")) == [], page.name
         if shots and page.name in SCREENSHOTS:  # a picture for a human to look at (CI keeps tests/artifacts/)
             shot = ARTIFACTS / f"{shots}-{page.name}.png"
             done = _browse(chromium, page.html, f"--screenshot={shot}", "--window-size=1200,2400")
@@ -146,6 +227,37 @@ def test_every_chart_draws_offline(chromium: str, synthetic_report: Rendered) ->
 def test_every_chart_draws_offline_on_the_parsed_seeds(chromium: str, seeds_report: Rendered) -> None:
     """Five real reports, through the parser: charts may say "no data" (no denial among them) but draw."""
     _check_report(chromium, seeds_report, placeholders=True, shots="seeds")
+
+
+def test_english_pages_draw_and_name_no_raw_keys(chromium: str, synthetic_report_en: Rendered) -> None:
+    """The English pages: every chart draws, tables and legends as in Chinese, no check key shown raw."""
+    english = {name: [] for name in TITLES}  # titles are checked in Chinese; here the rules alone
+    for page in synthetic_report_en.pages:
+        assert page.html is not None
+        dom = _dom(chromium, page.html)
+        seen = _visible_text(dom)
+        for key in ("merged_rows", "blank_cells", "row_total", "outcome_sum", "not_a_report"):
+            assert key not in seen, f"{page.name}: raw key {key}"
+    _check_report(chromium, synthetic_report_en, placeholders=False, shots="synthetic-en", titles=english)
+
+
+def test_a_trend_over_a_missing_year_draws_no_segment_across_it(chromium: str, tmp_path: Path) -> None:
+    """甲镇 reports 2021, 2022 and 2024: in the browser its line is two pieces, none over 2023."""
+    offline.reset()
+    frame = pl.DataFrame(
+        {"organ": ["甲镇"] * 3, "year": [2021, 2022, 2024], "path": "a", "v": [7947, 8000, 12212]}
+    )
+    page = tmp_path / "gap.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+        + offline.chart_html(charts.trend(frame, "v").to_dict(), with_bundle=True)
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    dom = _dom(chromium, page)
+    lines = dom.xpath("//*[@aria-roledescription='line mark']")
+    assert len(lines) == 1
+    assert len(re.findall("M", lines[0].get("d"))) == 2  # 2021-2022, then 2024 alone
 
 
 def test_the_check_catches_a_chart_that_did_not_draw(chromium: str, tmp_path: Path) -> None:
@@ -210,5 +322,5 @@ var timer = setInterval(function () {
 def test_index_opens_offline(chromium: str, synthetic_report: Rendered) -> None:
     dom = _dom(chromium, synthetic_report.out / "index.html")
     links = [a.get("href") for a in dom.xpath("//a")]
-    assert links == [f"{p.name}.html" for p in synthetic_report.pages]
+    assert links == [*(f"{p.name}.html" for p in synthetic_report.pages), "methods.html"]
     assert "语料摘要" in dom.text_content()

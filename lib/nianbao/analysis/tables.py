@@ -135,6 +135,11 @@ COLUMNS: dict[str, tuple[str, str, Kind]] = {
     "changes": ("更正内容（印刷值 → 更正值）", "changes (printed → corrected)", "text"),
     "open_errors": ("未解决的错误", "errors still open", "int"),
     "open_checks": ("未解决的检查", "open checks", "text"),
+    "denied_share": ("不予公开占比", "denied share", "pct"),
+    "denied_interval": ("不予公开 95% 区间", "denied 95% interval", "text"),
+    "unable_share": ("无法提供占比", "unable-to-provide share", "pct"),
+    "unable_interval": ("无法提供 95% 区间", "unable 95% interval", "text"),
+    "printed_organ": ("报告所印名称", "name as printed", "text"),
 }
 
 
@@ -148,9 +153,22 @@ def _value_words(column: str, lang: Lang) -> Mapping[str, str] | None:
         return {**{k: text(k, lang) for k in keys}, "flagged": text("flagged_status", lang)}
     if column == "kind":
         return {k: text(k, lang) for k in ("review", "litigation")}
+    if column == "reason":
+        return _ReasonWords(lang)
     if column == "outcome_group":
         return {k: label("outcome_group", k, lang) for k in GROUP_LABELS}
     return None
+
+
+class _ReasonWords(dict[str, str]):
+    """Reason keys (denied_*, unable_*, …) as the template prints them, looked up on demand."""
+
+    def __init__(self, lang: Lang) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def __missing__(self, key: str) -> str:
+        return label("reason", key, self.lang)
 
 
 def column_label(column: str, lang: Lang = "zh") -> str:
@@ -234,7 +252,9 @@ def _display(frame: pl.DataFrame, lang: Lang) -> tuple[pl.DataFrame, dict[str, K
                 keys = frame[column].cast(pl.String).drop_nulls().unique().to_list()
                 exprs.append(_escaped(as_text.replace({k: check_label(k, lang) for k in keys})).alias(column))
             elif words is not None:
-                exprs.append(_escaped(col.cast(pl.String).replace(dict(words))).alias(column))
+                keys = frame[column].cast(pl.String).drop_nulls().unique().to_list()
+                named = {k: words[k] for k in keys}
+                exprs.append(_escaped(col.cast(pl.String).replace(named)).alias(column))
             else:
                 exprs.append(_escaped(col.cast(pl.String)).alias(column))
             kind = "text"

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nianbao.analysis.chart_text import TEXT
+from nianbao.analysis.chart_text import TEXT, text
 
 if TYPE_CHECKING:
     from nianbao.render.pipeline import PageResult
@@ -59,15 +59,28 @@ def index_html(
             f"<tr><td>{link}<br><span class='muted'>{_e(en)}</span></td><td>{_e(page.name)}</td><td>{state}</td></tr>"
         )
     years = summary.get("years")
+    filters = summary.get("filters") or {}
+    scope = "; ".join(f"{k} = {v}" for k, v in filters.items()) or "全部 everything"
+    files, organs = summary.get("files"), summary.get("organs")
+    if "corpus_files" in summary and filters:
+        files = f"{files} / {summary['corpus_files']}"
+        organs = f"{organs} / {summary.get('corpus_organs')}"
     facts = [
         ("语料 corpus", corpus_label),
-        ("文件 files", summary.get("files")),
-        ("机关 organs", summary.get("organs")),
+        ("所选范围 selection", scope),
+        ("文件 files (selected / corpus)" if filters else "文件 files", files),
+        ("机关 organs (selected / corpus)" if filters else "机关 organs", organs),
         ("年度 years", f"{years[0]}–{years[1]}" if years else "—"),
         ("报告有勾稽错误 reports failing an identity", summary.get("flagged_reports")),
     ]
-    facts += [(f"状态 status: {k}", v) for k, v in summary.get("by_status", {}).items()]
-    facts += [(f"检查 checks: {k}", v) for k, v in summary.get("checks_by_severity", {}).items()]
+    facts += [
+        (f"状态 status: {text(k, 'zh')} {text(k, 'en')}" if k in TEXT else f"状态 status: {k}", v)
+        for k, v in summary.get("by_status", {}).items()
+    ]
+    facts += [
+        (f"检查 checks: {text(k, 'zh')} {text(k, 'en')}" if k in TEXT else f"检查 checks: {k}", v)
+        for k, v in summary.get("checks_by_severity", {}).items()
+    ]
     params = [(k, v) for k, v in sorted(parameters.items()) if k != "parsed"]
     stamp = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
     return f"""<!DOCTYPE html>
@@ -86,6 +99,8 @@ def index_html(
 <tr><th>页面 page</th><th>notebook</th><th>状态 status</th></tr>
 {chr(10).join(items)}
 </table>
+<p><a href="methods.html">方法说明 · Methods</a>: templates and row mapping, what each figure means, intervals,
+flagging, the data dictionary, nianbao version and corpus digest.</p>
 <h2>语料摘要 Corpus summary</h2>
 <table>
 {_rows(facts)}

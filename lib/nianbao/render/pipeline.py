@@ -22,9 +22,17 @@ from typing import Any
 from nianbao.analysis import metrics
 from nianbao.errors import NianbaoError
 from nianbao.render.index import write_index
+from nianbao.render.methods import write_methods
 from nianbao.render.params import validate
 
-__all__ = ["NOTEBOOKS", "PageResult", "default_notebooks_dir", "render_notebook", "run_report"]
+__all__ = [
+    "NOTEBOOKS",
+    "PageResult",
+    "default_notebooks_dir",
+    "render_notebook",
+    "run_report",
+    "selection_summary",
+]
 
 NOTEBOOKS = (
     "00_corpus_overview",
@@ -150,6 +158,21 @@ def render_notebook(
     return PageResult(name, html, ok, time.perf_counter() - start, size, failed_cell, error)
 
 
+_FILTERS = ("years", "province", "city", "county", "organ_level")
+
+
+def selection_summary(frames: metrics.Frames, parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """The index's corpus summary of what the pages show: the files the parameters select (every
+    status, flagged reports counted), beside the size of the whole corpus."""
+    filters = {k: parameters[k] for k in _FILTERS if parameters.get(k) not in (None, "")}
+    scope = metrics.select(frames, **filters, include_flagged=True, usable_only=False)
+    summary = metrics.corpus_summary(scope)
+    summary["corpus_files"] = frames.reports.height
+    summary["corpus_organs"] = frames.reports["organ_id"].drop_nulls().n_unique()
+    summary["filters"] = filters
+    return summary
+
+
 def _notebooks(folder: Path, only: Sequence[str] | None) -> list[Path]:
     found = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
     if only:
@@ -201,8 +224,9 @@ def run_report(
             progress(f"[{i}/{len(books)}] {nb.stem:<26} running …")
             results.append(render_notebook(nb, out_dir, params, kernel))
             progress(f"[{i}/{len(books)}] {nb.stem:<26} {results[-1].describe()}")
-    index = write_index(
-        out_dir, results, metrics.corpus_summary(frames), params, corpus_label or str(parsed_dir)
-    )
+    label = corpus_label or str(parsed_dir)
+    summary = selection_summary(frames, params)
+    write_methods(out_dir, frames.reports, params, label)
+    index = write_index(out_dir, results, summary, params, label)
     progress(f"index: {index}")
     return results
