@@ -101,6 +101,8 @@ def read_title(lines: Sequence[str], declared: str | None = None) -> Title:
 # Characters that are no part of an organ's name: what damage leaves inside one (a stray |, the
 # replacement character, zero-width and control characters).
 _STRAY = re.compile("[|丨¦\ufffd*#/\\\u200b-\u200f\u2060\ufeff\x00-\x1f\x7f]")
+# A break inside a name (an organ line before the title line may hold one: 测试县城关镇|人民政府).
+_CJK_BREAK = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 # An organ name without its place: what is left when a damaged title cut the start off.
 _BARE = re.compile(r"^(?:[乡镇区县市省]?(?:人民)?政府|民政府|府|办公室|办公厅|管委会|管理委员会)$")
 
@@ -110,7 +112,7 @@ def mend_organ(
 ) -> tuple[str | None, Place | None, Finding | None]:
     """(organ, its place, a warning) for a title whose organ damage may have cut or soiled.
 
-    Stray characters inside the name are dropped. When organ-like text stands just before the
+    Stray characters and breaks inside the name are dropped. When organ-like text stands just before the
     organ (``Title.before``) and the name with it names a more specific place than the name alone
     (民权县褚庙乡 | 人民政府: nothing alone, a county joined), the two are one name broken by damage.
     A name left without any place (人民政府) is kept but flagged. Each repair or loss is an
@@ -120,7 +122,7 @@ def mend_organ(
     if organ is None:
         return None, None, None
     printed = f"{title.before} {organ}" if title.before else organ
-    cleaned = _STRAY.sub("", organ)
+    cleaned = _CJK_BREAK.sub("", _STRAY.sub("", organ))
     damaged = cleaned != organ
     organ, place = cleaned, None
     if title.before and organ:
