@@ -20,6 +20,7 @@ from nianbao.grid import Document
 from nianbao.read.pdf_layout import Assembler, clean, page_blocks
 from nianbao.read.pdf_miner import MAX_STREAM_BYTES, PdfLimit, open_miner
 from nianbao.read.pdf_page import PageContent
+from nianbao.read.pdf_pdfium import open_pdfium
 from nianbao.read.pdf_settings import PdfSettings
 
 __all__ = ["MAX_STREAM_BYTES", "PdfLimit", "PdfSettings", "read_pdf"]
@@ -103,8 +104,6 @@ def _check_envelope(data: bytes) -> None:
 def _open(data: bytes, s: PdfSettings, engine: str, deadline: float) -> _Source:
     """The file opened by ``engine`` ("pdfium" or "pdfminer")."""
     if engine == "pdfium":
-        from nianbao.read.pdf_pdfium import open_pdfium
-
         return open_pdfium(data, s, deadline)
     return open_miner(data, s, deadline)
 

@@ -13,6 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdftypes import PDFStream, resolve1
+
 from nianbao.read.pdf_miner import FORM_UNITS, PdfLimit, open_miner
 from nianbao.read.pdf_settings import PdfSettings
 
@@ -28,7 +31,6 @@ def may_use_forms(data: bytes) -> bool:
 
 
 def _is_form(obj: Any) -> bool:
-    from pdfminer.pdftypes import PDFStream, resolve1
 
     return isinstance(obj, PDFStream) and getattr(resolve1(obj.get("Subtype")), "name", None) == "Form"
 
@@ -37,7 +39,6 @@ class FormCounter:
     """Counts, page by page, the Form XObjects a page would draw; raises PdfLimit past the bounds."""
 
     def __init__(self, data: bytes, s: PdfSettings) -> None:
-        from pdfminer.pdfpage import PDFPage
 
         self.s = s
         self.source = open_miner(data, s, float("inf"))
@@ -61,7 +62,6 @@ class FormCounter:
         return PdfLimit.too_much(number, self.s)
 
     def _count(self, streams: Any, resources: Any, depth: int, active: set[int], number: int) -> int:
-        from pdfminer.pdftypes import PDFStream, resolve1
 
         xobjects = resolve1((resolve1(resources) or {}).get("XObject")) or {}
         if not isinstance(xobjects, dict) or not any(_is_form(resolve1(x)) for x in xobjects.values()):

@@ -24,6 +24,15 @@ from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
 
+import pdfminer.pdftypes
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser
+from pdfminer.pdftypes import PDFObjRef, resolve1
+from pdfminer.utils import decode_text
+
 from nianbao.errors import UnreadableFile
 from nianbao.read.pdf_page import PageContent, page_content
 from nianbao.read.pdf_settings import PdfSettings
@@ -70,7 +79,6 @@ class PdfLimit(UnreadableFile):
 
 def _decode_info(raw: bytes) -> str:
     """A string of the PDF info dictionary: UTF-16 with either byte order mark, UTF-8, or PDFDocEncoding."""
-    from pdfminer.utils import decode_text
 
     for bom, codec in ((b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"), (b"\xef\xbb\xbf", "utf-8")):
         if raw.startswith(bom):
@@ -79,7 +87,6 @@ def _decode_info(raw: bytes) -> str:
 
 
 def _title(doc: Any) -> str | None:
-    from pdfminer.pdftypes import resolve1
 
     try:
         for info in doc.info:
@@ -123,7 +130,6 @@ def _interpreter_class() -> type:
     object of a content stream costs one unit; Form XObjects run in sub-interpreters one level deeper,
     and each costs ``FORM_UNITS`` more (setting one up costs pdfminer as much as that many operators).
     """
-    from pdfminer.pdfinterp import PDFPageInterpreter
 
     class Bounded(PDFPageInterpreter):
         budget: _Budget
@@ -159,8 +165,6 @@ def _document_class() -> type:
     """pdfminer's document, whose objects are never bare references: an object that is a reference
     to itself (directly or through others), or a chain longer than MAX_REF_CHAIN, is null — what a
     reference to a missing object is in PDF, and what PDFium makes of it."""
-    from pdfminer.pdfdocument import PDFDocument
-    from pdfminer.pdftypes import PDFObjRef
 
     class Bounded(PDFDocument):
         def getobj(self, objid: int) -> Any:
@@ -221,7 +225,6 @@ def _bound_pdfminer_streams() -> None:
     inflates to gigabytes. Its stream module is given a zlib whose output is capped: a stream past
     the cap fails its page, which is skipped with a note. Installing it twice is harmless.
     """
-    import pdfminer.pdftypes
 
     if not isinstance(pdfminer.pdftypes.zlib, SimpleNamespace):
         shim = SimpleNamespace(
@@ -235,8 +238,6 @@ def _bound_pdfminer_streams() -> None:
 
 def _open(data: bytes) -> Any:
     """The parsed PDF document, or UnreadableFile saying why not."""
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFParser
 
     try:
         return _document_class()(PDFParser(io.BytesIO(data)), password="")
@@ -254,8 +255,6 @@ class MinerSource:
     """An open PDF, read by pdfminer: its title and its pages one by one."""
 
     def __init__(self, data: bytes, s: PdfSettings, deadline: float) -> None:
-        from pdfminer.converter import PDFPageAggregator
-        from pdfminer.pdfinterp import PDFResourceManager
 
         _bound_pdfminer_streams()
         self.doc = _open(data)
@@ -270,7 +269,6 @@ class MinerSource:
     def pages(self) -> Iterator[Callable[[], PageContent]]:
         """One reader per page; iterating raises when the page tree is damaged, a reader when its
         page is (or :class:`PdfLimit` when a bound is hit)."""
-        from pdfminer.pdfpage import PDFPage
 
         for number, page in enumerate(PDFPage.create_pages(self.doc), start=1):
             yield functools.partial(self._read, page, number)

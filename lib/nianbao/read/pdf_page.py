@@ -16,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from pdfminer.layout import LTChar, LTCurve, LTFigure, LTImage
+
 from nianbao.read.pdf_tables import Seg, segments_of
 
 __all__ = ["Char", "PageContent", "page_content", "upright"]
@@ -73,7 +75,6 @@ class PageContent:
 
 def page_content(layout: Any, max_width: float) -> PageContent:
     """Characters (whitespace dropped), rulings, undecodable characters and images of one page."""
-    from pdfminer.layout import LTChar, LTCurve, LTFigure, LTImage
 
     chars: list[Char] = []
     segs: list[Seg] = []

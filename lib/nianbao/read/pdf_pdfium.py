@@ -34,6 +34,9 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import pypdfium2 as pdfium
+from pypdfium2 import raw
+
 from nianbao.errors import UnreadableFile
 from nianbao.read.pdf_forms import FormCounter, may_use_forms
 from nianbao.read.pdf_miner import PdfLimit
@@ -49,7 +52,6 @@ _CHECK_EVERY = 2048  # characters between two looks at the clock
 
 def open_document(data: bytes) -> Any:
     """The pypdfium2 document of ``data``; raises UnreadableFile when PDFium cannot open it."""
-    import pypdfium2 as pdfium
 
     try:
         return pdfium.PdfDocument(data)
@@ -60,7 +62,6 @@ def open_document(data: bytes) -> Any:
 def text_layer(data: bytes, max_pages: int = 60) -> list[bool]:
     """For each of the first ``max_pages`` pages: whether it has any text (False: a scanned page
     to OCR). The seam for OCR: pages without text are the ones to render and recognise."""
-    from pypdfium2 import raw
 
     doc = open_document(data)
     try:
@@ -124,7 +125,6 @@ class _Reader:
     """Reads one page's characters and rulings through the raw API."""
 
     def __init__(self, s: PdfSettings, deadline: float, number: int) -> None:
-        from pypdfium2 import raw
 
         self.raw = raw
         self.s, self.deadline, self.number = s, deadline, number
@@ -383,7 +383,6 @@ class PdfiumSource:
 
     @staticmethod
     def raw_module() -> Any:
-        from pypdfium2 import raw
 
         return raw
 

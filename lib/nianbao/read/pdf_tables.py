@@ -23,6 +23,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from pdfminer.layout import LTLine, LTRect
+
 __all__ = ["Grid", "Seg", "find_tables", "path_segments", "segments_of"]
 
 
@@ -41,7 +43,6 @@ Point = tuple[float, float]
 
 def segments_of(item: Any, max_width: float) -> Iterator[Seg]:
     """The rulings a pdfminer path item contributes (see :func:`_rulings`)."""
-    from pdfminer.layout import LTLine, LTRect
 
     path = getattr(item, "original_path", None) or []
     if any(op[0] in "cvy" for op in path):  # Bézier curves: not a table
