@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 from nianbao.corpus.run import read_corpus, scan
 from nianbao.errors import NianbaoError, NotAReport, UnreadableFile
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
-
-__version__ = "0.1.0"
+from nianbao.version import __version__
 
 __all__ = [
     "FRAME_NAMES",

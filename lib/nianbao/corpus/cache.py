@@ -42,6 +42,7 @@ import polars as pl
 from nianbao.cachedir import cache_dir
 from nianbao.errors import NianbaoError
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
+from nianbao.version import __version__
 
 __all__ = [
     "ID_COLUMN",
@@ -97,16 +98,14 @@ _NOT_PARSER = frozenset({"notebooks", "render", "analysis"})
 
 @cache
 def _code_version() -> str:
-    import nianbao
-
-    pkg = Path(nianbao.__file__).parent
+    pkg = Path(__file__).resolve().parents[1]  # the nianbao package
     h = hashlib.sha256()
     for p in sorted(pkg.rglob("*")):
         if p.relative_to(pkg).parts[0] in _NOT_PARSER:
             continue
         if p.is_file() and "__pycache__" not in p.parts and p.suffix not in {".pyc", ".pyo"}:
             h.update(p.relative_to(pkg).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
-    return f"{nianbao.__version__}-{h.hexdigest()[:12]}"
+    return f"{__version__}-{h.hexdigest()[:12]}"
 
 
 def default_cache_dir() -> Path:

@@ -41,6 +41,7 @@ from nianbao.corpus.watchdog import crash_message, grace
 from nianbao.corpus.workers import WorkerSlot, idle, mark_file
 from nianbao.errors import NianbaoError
 from nianbao.options import RunOptions
+from nianbao.parse import report
 from nianbao.parse.result import FileResult, to_frames
 from nianbao.parse.timelimit import FileClock, FileTimeout, memory_message, timeout_message
 
@@ -65,7 +66,6 @@ MAX_STILLBORN = 3  # workers that die before parsing anything, before a run give
 
 def report_id_of(data: bytes) -> str:
     """The contract's ``report_id`` (``report.report_id_of``; imported late: ``import nianbao`` stays light)."""
-    from nianbao.parse import report
 
     return report.report_id_of(data)
 
@@ -80,7 +80,6 @@ def _parse_one(
 ) -> tuple[FileResult, bool]:
     """The file's row, and whether it may be cached (not when stopped by a limit: a re-run tries again)."""
     # parse_bytes never raises by contract; a bug must still not stop a national run.
-    from nianbao.parse import report  # looked up per call, so a test can wrap it
 
     try:
         try:
@@ -160,7 +159,6 @@ def start_worker(max_memory: int | None = None) -> None:
     garbage is still collected, only later.
     """
     _MEMORY[0] = max_memory
-    from nianbao.parse import report  # noqa: F401  (imported for its side effect: the parser's modules)
 
     gc.collect()
     gc.freeze()

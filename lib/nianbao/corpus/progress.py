@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from typing import Any
 
@@ -31,7 +32,6 @@ def progress_bar(total: int, progress: bool | None) -> Any:
         progress = notebook or sys.stderr.isatty()
     if not progress:
         return _NoBar()
-    import importlib.util
 
     if notebook and importlib.util.find_spec("ipywidgets") is not None:
         from tqdm.notebook import tqdm

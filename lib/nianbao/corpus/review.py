@@ -22,6 +22,7 @@ import click
 import polars as pl
 
 from nianbao.corpus.corrections import TABLE_FRAMES, parsed_cells
+from nianbao.corpus.run import scan
 from nianbao.errors import NianbaoError
 from nianbao.parse.recheck import first_cell, pinned
 from nianbao.templates import Template, template_named
@@ -229,7 +230,6 @@ def _write_xlsx(sheet: pl.DataFrame, p: Path) -> None:
 )
 def review_command(parsed_dir: str, out: str) -> None:
     """Write a review sheet of the value checks of a parsed corpus (CSV or XLSX); filled in, it is a corrections file."""
-    from nianbao.corpus.run import scan
 
     if Path(out).suffix.lower() not in (".csv", ".xlsx"):
         raise click.UsageError("--out must name a .csv or .xlsx file")

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import multiprocessing
 import os
 import shutil
 import tempfile
@@ -40,6 +41,7 @@ from typing import Any
 
 import polars as pl
 
+from nianbao.corpus import corrections  # loads the parser's checks: only when there are corrections
 from nianbao.corpus.cache import (
     KEY_COLUMN,
     Fingerprints,
@@ -65,6 +67,13 @@ from nianbao.errors import NianbaoError, UnreadableFile
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS, conform, empty_frame
 from nianbao.frames import Frames
 from nianbao.options import RunOptions
+from nianbao.parse import (
+    checks,  # the parser stack loads only when a corpus is read
+    report,
+)
+from nianbao.parse.crosswalk import Crosswalk, read_crosswalk_file
+from nianbao.parse.organs import resolve_frames  # the parser stack loads only when a corpus is read
+from nianbao.parse.places import PLACE_COLUMNS, read_aliases, resolver
 from nianbao.parse.result import FileResult, to_frames
 from nianbao.read import READERS, sniff
 
@@ -272,7 +281,6 @@ def _read_corrections(files: list[Path]) -> list[Any]:
     """The corrections of these files, in order (:func:`nianbao.corpus.corrections.read_corrections`)."""
     if not files:
         return []
-    from nianbao.corpus import corrections  # loads the parser's checks: only when there are corrections
 
     return [fix for path in files for fix in corrections.read_corrections(path)]
 
@@ -283,7 +291,6 @@ def _corrected(
     """The frames with the corrections applied (:func:`nianbao.corpus.corrections.apply_corrections`)."""
     if not fixes:
         return frames, empty_frame("corrections")
-    from nianbao.corpus import corrections
 
     return corrections.apply_corrections(frames, fixes)
 
@@ -296,7 +303,6 @@ def _run_options(given: RunOptions, files: list[Path], stats: RunStats) -> RunOp
     the run with a message, since resolving with part of it would give wrong places; so does a
     synthetic corpus's unreadable one (it is not a source, so nothing would show the problem).
     """
-    from nianbao.parse.places import PLACE_COLUMNS, read_aliases, resolver
 
     texts = list(given.places)
     for path in files:
@@ -326,7 +332,6 @@ def _run_options(given: RunOptions, files: list[Path], stats: RunStats) -> RunOp
 
 def _run_crosswalk(files: list[Path], stats: RunStats) -> Any:
     """The run's organ crosswalk: the files' rows in order (a bad file stops the run with a message)."""
-    from nianbao.parse.crosswalk import Crosswalk, read_crosswalk_file
 
     crosswalk = Crosswalk()
     for path in files:
@@ -344,7 +349,6 @@ def _run_crosswalk(files: list[Path], stats: RunStats) -> Any:
 
 def _resolve_organs(frames: dict[str, pl.DataFrame], crosswalk: Any) -> dict[str, pl.DataFrame]:
     """``organ_id`` and ``organ_name`` for every report, and the organ checks (:mod:`nianbao.parse.organs`)."""
-    from nianbao.parse.organs import resolve_frames  # the parser stack loads only when a corpus is read
 
     return resolve_frames(frames, crosswalk)
 
@@ -355,7 +359,6 @@ def _refuse_in_bootstrap() -> None:
     Pool workers start by importing the main script; one that calls ``read_corpus`` at top level
     would wait forever for the cache its parent holds.
     """
-    import multiprocessing
 
     if getattr(multiprocessing.current_process(), "_inheriting", False):
         raise NianbaoError(
@@ -480,8 +483,6 @@ def _format_of(data: bytes) -> str:
 def _unread(src: Source, reader: SourceReader, options: RunOptions) -> bytes | FileResult:
     """The source's bytes, or the row of a file that cannot be read (oversized ones: the parser's refusal)."""
     if src.path is not None and reader.too_large(src):
-        from nianbao.parse import report
-
         return report.parse_file(src.path, display_path=src.display, options=options)
     try:
         return reader.read(src)
@@ -580,7 +581,6 @@ def _duplicate_rows(duplicates: list[tuple[int, str, int]], reports: pl.DataFram
 
 def _cross_report(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """Checks across reports (:func:`nianbao.parse.checks.cross_report`), cast to the checks schema."""
-    from nianbao.parse import checks  # the parser stack loads only when a corpus is read
 
     found = checks.cross_report(frames)
     return conform(found, "checks")

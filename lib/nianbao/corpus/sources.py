@@ -39,6 +39,7 @@ from pathlib import Path, PurePosixPath
 
 from nianbao.errors import NianbaoError
 from nianbao.names import shown_name, shown_path, stored_path
+from nianbao.parse.crosswalk import is_crosswalk_text
 
 __all__ = [
     "CORRECTIONS_FILE",
@@ -442,7 +443,6 @@ def walk_corpus(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path
 
 def _is_crosswalk(path: Path) -> bool:
     """An ``organs.csv`` with the crosswalk header (another file of that name stays a source)."""
-    from nianbao.parse.crosswalk import is_crosswalk_text
 
     if not _is_file(path):  # not a FIFO or a device, whose open could block
         return False
