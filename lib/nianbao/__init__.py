@@ -11,6 +11,7 @@ command line's start-up stay free of the parser stack (lxml, pdfminer, opencc, c
 True
 """
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from nianbao.corpus.run import read_corpus, scan
@@ -39,7 +40,5 @@ _LAZY = {"read_report": "nianbao.parse.report", "ReportFrames": "nianbao.parse.r
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        import importlib
-
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'nianbao' has no attribute {name!r}")

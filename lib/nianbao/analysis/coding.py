@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from nianbao.analysis.metrics import with_peer_group
 from nianbao.analysis.stats import wilson_exprs
 
 __all__ = ["carry_over", "coverage_gaps", "reason_counts", "refusal_rates", "spikes"]
@@ -138,7 +139,6 @@ def spikes(frame: pl.DataFrame, value: str, *, factor: float = 3.0, min_value: i
     ``peer_group``; at least three organs) that year. Values below ``min_value`` on both sides are
     not marked (3 → 9 applications is noise). ``note`` says which rule marked the row.
     """
-    from nianbao.analysis.metrics import with_peer_group
 
     key = "organ_id" if "organ_id" in frame.columns else "organ"
     data = frame.filter(pl.col(value).is_not_null())

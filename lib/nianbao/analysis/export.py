@@ -22,6 +22,7 @@ import polars as pl
 from nianbao.analysis.panel import codebook, panel
 from nianbao.analysis.selection import load
 from nianbao.analysis.tables import csv_bytes
+from nianbao.errors import NianbaoError
 from nianbao.fields import FRAME_NAMES
 
 __all__ = ["FORMATS", "export", "export_command"]
@@ -115,7 +116,6 @@ def export_command(parsed: Path, out: Path, formats: str) -> None:
     table value as a column named from the template keys (t3_granted__total …); the codebook says
     what each column means, in Chinese and English.
     """
-    from nianbao.errors import NianbaoError
 
     chosen = [f.strip() for f in formats.split(",") if f.strip()]
     try:

@@ -23,6 +23,7 @@ from nianbao.corpus.run import scan
 from nianbao.errors import NianbaoError
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
 from nianbao.frames import Frames
+from nianbao.parse.organs import resolve_reports
 
 __all__ = [
     "ORGAN_LABEL",
@@ -96,8 +97,6 @@ def with_organ_label(reports: pl.DataFrame) -> pl.DataFrame:
         and reports["organ_id"].null_count() == reports.height
         and reports["organ"].null_count() < reports.height
     ):
-        from nianbao.parse.organs import resolve_reports
-
         reports = resolve_reports(reports)[0]
     name = pl.coalesce("organ_name", "organ")
     shared = pl.col("organ_id").n_unique().over(name) > 1

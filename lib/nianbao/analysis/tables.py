@@ -39,6 +39,8 @@ import polars as pl
 if TYPE_CHECKING:
     from nianbao.analysis.selection import Frames
 
+import great_tables as gt
+
 from nianbao.analysis.chart_text import (
     GROUP_LABELS,
     LEVEL_LABELS,
@@ -49,6 +51,8 @@ from nianbao.analysis.chart_text import (
     level_label,
     text,
 )
+from nianbao.analysis.panel import codebook, panel
+from nianbao.analysis.selection import selection_summary
 
 __all__ = [
     "COLUMNS",
@@ -386,7 +390,6 @@ def table(
     (the corpus folder relative to the page, as ``nianbao report --corpus`` passes it) each ``path``
     links to its source file, so a reader opens the report the row rests on.
     """
-    import great_tables as gt
 
     data = frame.select(columns) if columns is not None else frame
     shown, kinds = _display(data.head(max_rows), lang)
@@ -432,7 +435,6 @@ def page_data(data: Frames, *, lang: Lang = "zh") -> str:
     Above :data:`MAX_INLINE_BYTES` of CSV the panel is not carried in the page (it would pass the
     page budget); the line then says to run ``nianbao export``.
     """
-    from nianbao.analysis.panel import codebook, panel
 
     table = panel(data)
     book = codebook(table.columns)
@@ -459,7 +461,6 @@ def selection(selected: Frames, data: Frames, *, include_flagged: bool, lang: La
     ``selected`` is the selection made with ``include_flagged=True`` (so flagged reports are counted),
     ``data`` the one the page's figures use.
     """
-    from nianbao.analysis.selection import selection_summary
 
     shown = table(selection_summary(selected, include_flagged), lang=lang, name="selection")
     return PageTable(shown.frame, shown.html + page_data(data, lang=lang))

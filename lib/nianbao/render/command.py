@@ -8,6 +8,9 @@ from typing import Any
 
 import click
 
+from nianbao.errors import NianbaoError
+from nianbao.render.pipeline import run_report
+
 __all__ = ["parse_value", "report_command"]
 
 
@@ -68,8 +71,6 @@ def report_command(
 
     A notebook that fails is still rendered with the failing cell marked; the command then exits 1.
     """
-    from nianbao.errors import NianbaoError
-    from nianbao.render.pipeline import run_report
 
     params = {name: parse_value(value) for name, value in parameters}
     try:

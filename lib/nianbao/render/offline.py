@@ -27,6 +27,8 @@ from typing import Any, Literal
 
 import altair as alt
 
+from nianbao.cachedir import cache_dir
+
 __all__ = ["chart_html", "enable_offline", "page_script", "reset", "safe_json"]
 
 RENDERER = "nianbao_offline"
@@ -105,7 +107,6 @@ def _bundle() -> str:
     SHA-256 is the one in :data:`BUNDLE_SHA256`; otherwise the bundle is built again from the
     installed vl-convert package, and written back only when the build has the shipped digest.
     """
-    from nianbao.cachedir import cache_dir
 
     package, vl_version = _bundle_versions()
     expected = BUNDLE_SHA256.get((package, vl_version))
@@ -223,7 +224,6 @@ def enable_offline(mode: Literal["vega", "svg"] = "vega") -> None:
     ``vega`` (default) keeps tooltips and the highlight drop-down; ``svg`` draws static SVG in Python.
     Also enables the project's chart theme (importing :mod:`nianbao.analysis.charts` registers it).
     """
-    import nianbao.analysis.charts  # noqa: F401  (registers and enables the theme)
 
     alt.renderers.enable(RENDERER if mode == "vega" else RENDERER_SVG)
 

@@ -19,8 +19,15 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+import nbformat
+import papermill
+from jupyter_client.manager import AsyncKernelManager
+from nbconvert import HTMLExporter
+from papermill.exceptions import PapermillExecutionError
+
 from nianbao.analysis import metrics
 from nianbao.errors import NianbaoError
+from nianbao.render import template_dir
 from nianbao.render.index import write_index
 from nianbao.render.methods import write_methods
 from nianbao.render.params import validate
@@ -70,9 +77,6 @@ def default_notebooks_dir() -> Path:
 
 @cache
 def _html_exporter() -> Any:
-    from nbconvert import HTMLExporter
-
-    from nianbao.render import template_dir
 
     exporter = HTMLExporter(template_name="nianbao", extra_template_basedirs=[str(template_dir())])
     exporter.exclude_input = True
@@ -83,7 +87,6 @@ def _html_exporter() -> Any:
 
 
 def _convert(executed: Path, target: Path) -> int:
-    import nbformat
 
     notebook = nbformat.read(executed, as_version=4)
     body, _resources = _html_exporter().from_notebook_node(notebook)
@@ -98,7 +101,6 @@ def _kernel_manager(log: Path) -> type:
     otherwise interleave with the progress lines; a failing cell reaches the notebook through the
     kernel's messages, not its stderr, so nothing a reader needs is hidden.
     """
-    from jupyter_client.manager import AsyncKernelManager
 
     class QuietKernelManager(AsyncKernelManager):
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
@@ -117,8 +119,6 @@ def render_notebook(
     notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel: str = "python3"
 ) -> PageResult:
     """Execute one notebook with papermill and convert it; never raises for a failing notebook."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
 
     name = notebook.stem
     executed = out_dir / "executed" / f"{name}.ipynb"

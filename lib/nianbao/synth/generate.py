@@ -29,6 +29,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+import opencc
 
 from nianbao.synth.damage import BYTE_KINDS, DATA_KINDS, applicable_kinds, apply_damage
 from nianbao.synth.layout import document, draw_style_choices, printed_from, truth_from
@@ -183,7 +184,6 @@ def _inject(seed: int, specs: list[ReportSpec], organs: list[Organ], damage_rate
 
 @cache
 def _converter():  # pragma: no cover - trivial
-    import opencc
 
     return opencc.OpenCC("s2t")
 
