@@ -407,8 +407,10 @@ def test_frames_built_by_column_equal_frames_built_by_row() -> None:
     litigation = numbered["litigation"].join(rid_of_file, on="_file", suffix="_of_file")
     assert litigation.height == 15 * len(parsed) + 1
     assert (litigation["report_id"] == litigation["report_id_of_file"]).all()
-    with pytest.raises(pl.exceptions.PolarsError):  # a ragged row fails as it did by rows
-        to_frames([FileResult({"report_id": "x"}, litigation=[("x", "upheld")])])
+    # a ragged row cannot be stored: its file alone becomes a failed row (issue 16), the others are kept
+    ragged = to_frames([parsed[0], FileResult({"report_id": "x"}, litigation=[("x", "upheld")])])
+    assert ragged["reports"]["status"].to_list() == [parsed[0].report["status"], "failed"]
+    assert ragged["litigation"]["report_id"].unique().to_list() == [parsed[0].report_id]
 
 
 # --- synthetic corpora: truth files beside the reports, invented places ------------------------------
