@@ -19,7 +19,7 @@ from polars.testing import assert_frame_equal
 
 import nianbao
 from nianbao.corpus.run import Corpus, read_corpus, scan, write_frames
-from nianbao.errors import NianbaoError
+from nianbao.errors import NianbaoError, internal_error
 from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS
 from nianbao.parse import checks, report
 from nianbao.parse.result import FileResult
@@ -192,7 +192,7 @@ def test_a_parser_bug_becomes_a_failed_row(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(report, "parse_bytes", broken)
     c = _read(_files(tmp_path / "c", {"bad.txt": b"1", "good.txt": b"2"}), tmp_path / "cache")
     assert c.reports.select("path", "status", "error").rows() == [
-        ("bad.txt", "failed", "internal error: ZeroDivisionError: oops"),
+        ("bad.txt", "failed", internal_error(ZeroDivisionError("oops"), "bad.txt")),
         ("good.txt", "ok", None),
     ]
 

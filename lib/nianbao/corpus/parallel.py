@@ -39,7 +39,7 @@ import polars as pl
 from nianbao.corpus.cache import ID_COLUMN, KEY_COLUMN, digest_of_key
 from nianbao.corpus.watchdog import crash_message, grace
 from nianbao.corpus.workers import WorkerSlot, idle, mark_file
-from nianbao.errors import NianbaoError
+from nianbao.errors import NianbaoError, internal_error
 from nianbao.options import RunOptions
 from nianbao.parse import report
 from nianbao.parse.result import FileResult, to_frames
@@ -94,7 +94,7 @@ def _parse_one(
     except MemoryError:
         return failed_result(report_id_of(data), display, memory_message(_MEMORY[0])), False
     except Exception as e:
-        return failed_result(report_id_of(data), display, f"internal error: {type(e).__name__}: {e}"), True
+        return failed_result(report_id_of(data), display, internal_error(e, display)), True
 
 
 _MEMORY: list[int | None] = [None]  # this worker's memory cap, for the message of a file that hit it
@@ -334,7 +334,7 @@ class Dispatcher:
                 self._lost(slot, task)
                 continue
             except Exception as e:  # the chunk could not be shipped, or dask lost it
-                reason = f"worker failed while parsing this file's batch: {type(e).__name__}: {e}"
+                reason = internal_error(e, "a batch of files", "handing its batch to a worker")
                 self.uncached += [failed_result(report_id_of(d), shown, reason) for _, shown, d in task.chunk]
                 continue
             self.uncached += result.uncached
