@@ -159,7 +159,7 @@ _TRADITIONAL = re.compile(
 
 @cache
 def _converter():  # pragma: no cover - trivial
-    import opencc
+    import opencc  # noqa: PLC0415 (opencc loads its dictionaries: only for a document in traditional characters)
 
     return opencc.OpenCC("t2s")
 

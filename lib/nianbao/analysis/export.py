@@ -45,7 +45,7 @@ def _flat(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _write_xlsx(path: Path, sheets: Sequence[tuple[str, pl.DataFrame, dict[str, str] | None]]) -> None:
     """One workbook, a sheet per frame, header row frozen; ``headers`` renames columns for readers."""
-    import xlsxwriter
+    import xlsxwriter  # noqa: PLC0415 (only to write an .xlsx file)
 
     with xlsxwriter.Workbook(path) as book:
         for name, frame, headers in sheets:

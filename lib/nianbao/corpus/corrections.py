@@ -152,7 +152,7 @@ def _csv_rows(p: Path) -> Iterator[tuple[int, list[Any]]]:
 
 
 def _xlsx_rows(p: Path) -> Iterator[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # noqa: PLC0415 (only to read an .xlsx sheet)
 
     book = load_workbook(p, read_only=True, data_only=True)
     try:

@@ -309,7 +309,7 @@ class Dispatcher:
 
     def _wait(self) -> Callable[..., Any]:
         if self.executor == "dask":
-            from distributed import wait
+            from distributed import wait  # noqa: PLC0415 (the dask extra, only on dask)
 
             return wait
         return cf.wait
@@ -421,7 +421,7 @@ def dask_client(executor: ExecutorName, client: Any, scheduler: str | None) -> I
         yield client
         return
     try:
-        from distributed import Client
+        from distributed import Client  # noqa: PLC0415 (the dask extra, only on dask)
     except ImportError as e:  # pragma: no cover - depends on the installed extras
         raise NianbaoError("the dask executor needs `pip install 'nianbao[distributed]'`") from e
     with Client(scheduler) if scheduler else Client(processes=True) as made:

@@ -34,7 +34,7 @@ def progress_bar(total: int, progress: bool | None) -> Any:
         return _NoBar()
 
     if notebook and importlib.util.find_spec("ipywidgets") is not None:
-        from tqdm.notebook import tqdm
+        from tqdm.notebook import tqdm  # noqa: PLC0415 (needs ipywidgets, only in a notebook)
     else:
-        from tqdm import tqdm
+        from tqdm import tqdm  # noqa: PLC0415 (only when a bar is shown)
     return tqdm(total=total, unit="file", desc="parsing", smoothing=0.1, dynamic_ncols=True)

@@ -190,7 +190,7 @@ def write_sheet(sheet: pl.DataFrame, path: str | Path) -> None:
 
 
 def _write_xlsx(sheet: pl.DataFrame, p: Path) -> None:
-    import xlsxwriter
+    import xlsxwriter  # noqa: PLC0415 (only to write an .xlsx file)
 
     book = xlsxwriter.Workbook(str(p), {"nan_inf_to_errors": True})
     try:

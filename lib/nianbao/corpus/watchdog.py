@@ -44,7 +44,7 @@ def limit_memory(limit: int | None) -> None:
     """Cap this process's private writable memory at ``limit`` bytes (Linux; elsewhere a no-op)."""
     if not limit or limit <= 0 or not sys.platform.startswith("linux"):
         return
-    import resource
+    import resource  # noqa: PLC0415 (POSIX only)
 
     _, hard = resource.getrlimit(resource.RLIMIT_DATA)
     cap = limit if hard == resource.RLIM_INFINITY else min(limit, hard)

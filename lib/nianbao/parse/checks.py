@@ -24,6 +24,7 @@ import polars as pl
 
 from nianbao.fields import CHECKS_BY_NAME, FRAME_SCHEMAS, conform
 from nianbao.parse.identities import table3_constraints, table4_constraints
+from nianbao.parse.organs import resolve_reports
 from nianbao.parse.repair import Constraint
 from nianbao.parse.tables import Finding, Tables, layout
 from nianbao.templates import Template, per_template, template_for_year, template_named
@@ -233,8 +234,6 @@ def organ_key(reports: pl.DataFrame) -> pl.DataFrame:
     printed name (洪泽区人民政府 and 淮安市洪泽区人民政府 are one organ).
     """
     if reports.height and reports["organ_id"].null_count() == reports.height:
-        from nianbao.parse.organs import resolve_reports
-
         reports = resolve_reports(reports)[0]
     return reports.with_columns(pl.col("organ_id").alias("organ_key"))
 

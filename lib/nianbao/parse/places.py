@@ -146,14 +146,14 @@ def _import_cpca() -> ModuleType:
     already loaded, it is used as is.
     """
     if "cpca" in sys.modules or "pkg_resources" in sys.modules:
-        import cpca
+        import cpca  # noqa: PLC0415 (imported with the pkg_resources stand-in, see above)
 
         return cpca
     stand_in = ModuleType("pkg_resources")
     stand_in.resource_stream = lambda package, name: resources.files(package).joinpath(name).open("rb")  # type: ignore[attr-defined]
     sys.modules["pkg_resources"] = stand_in
     try:
-        import cpca
+        import cpca  # noqa: PLC0415 (imported with the pkg_resources stand-in, see above)
     finally:
         if sys.modules.get("pkg_resources") is stand_in:
             del sys.modules["pkg_resources"]

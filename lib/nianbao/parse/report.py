@@ -24,6 +24,7 @@ from nianbao.grid import Document, to_simplified
 from nianbao.names import shown_path
 from nianbao.options import RunOptions
 from nianbao.parse.checks import identity_findings, narrative_findings, report_checks
+from nianbao.parse.crosswalk import read_crosswalk_file
 from nianbao.parse.evidence import attach
 from nianbao.parse.locate import find_sections
 from nianbao.parse.metadata import (
@@ -35,6 +36,7 @@ from nianbao.parse.metadata import (
     year_from_text,
 )
 from nianbao.parse.ocr_checks import ocr_findings, ocr_pages_text
+from nianbao.parse.organs import resolve_frames
 from nianbao.parse.places import Place, organ_level, resolver
 from nianbao.parse.result import FileResult, to_frames
 from nianbao.parse.tables import EXACT_LIMIT, Finding, Tables, key_tables, layout, out_of_range
@@ -340,8 +342,6 @@ def read_report(
     if errors == "raise" and result.report["status"] in ("failed", "not_a_report"):
         cls = NotAReport if result.report["status"] == "not_a_report" else UnreadableFile
         raise cls(f"{path}: {result.report['error']}")
-    from nianbao.parse.crosswalk import read_crosswalk_file
-    from nianbao.parse.organs import resolve_frames
 
     crosswalk = read_crosswalk_file(organs) if organs is not None else None
     return ReportFrames(**resolve_frames(to_frames([result]), crosswalk))

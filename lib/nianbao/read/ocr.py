@@ -21,7 +21,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+import cv2
 import numpy as np
+import pypdfium2 as pdfium
+from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from nianbao.errors import UnreadableFile
 from nianbao.grid import Cell, Document, Line, OcrDoubt, normalise_text
@@ -300,7 +303,6 @@ def _document(
 
 def _scaled(img: np.ndarray, dpi: float, target: float) -> tuple[np.ndarray, float]:
     """The image at the target resolution when it is far from it (a 600-dpi scan, a 72-dpi fax)."""
-    import cv2
 
     if 0.8 <= target / dpi <= 1.25:
         return img, dpi
@@ -327,7 +329,6 @@ def read_image(data: bytes, settings: OcrSettings | Mapping[str, Any] | None = N
         raise UnreadableFile(
             "an image of a report: OCR is turned off (ocr mode 'off'); turn it on to read it"
         )
-    from PIL import Image, ImageSequence, UnidentifiedImageError
 
     try:
         img = Image.open(io.BytesIO(data))
@@ -369,7 +370,6 @@ def ocr_pdf(
 ) -> Document:
     """Render a PDF's pages (all, or the 1-based ``pages``) with pypdfium2 and read them by OCR."""
     s = OcrSettings.resolve(settings)
-    import pypdfium2 as pdfium
 
     try:
         pdf = pdfium.PdfDocument(data)

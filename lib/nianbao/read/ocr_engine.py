@@ -17,7 +17,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import cv2
 import numpy as np
+import onnxruntime as ort
 
 __all__ = ["Reading", "recognise"]
 
@@ -37,7 +39,6 @@ class Reading:
 @cache
 def _model() -> tuple[Any, list[str]]:
     """The onnxruntime session (one thread: the corpus layer runs one process per core) and alphabet."""
-    import onnxruntime as ort
 
     path = resources.files("rapidocr_onnxruntime") / "models" / "ch_PP-OCRv4_rec_infer.onnx"
     opts = ort.SessionOptions()
@@ -52,7 +53,6 @@ def _model() -> tuple[Any, list[str]]:
 
 def _normalised(img: np.ndarray, width: int) -> np.ndarray:
     """A grey crop as the model's input: height 48, 3 channels in [-1, 1], right-padded to ``width``."""
-    import cv2
 
     h, w = img.shape[:2]
     resized_w = min(width, max(1, math.ceil(_HEIGHT * w / h)))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 __all__ = [
@@ -42,7 +43,6 @@ def grey(img: np.ndarray) -> np.ndarray:
     luminance and stay light."""
     if img.ndim == 2:
         return img
-    import cv2
 
     rgb = np.ascontiguousarray(img[:, :, :3])
     out = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
@@ -58,7 +58,6 @@ def ink_mask(g: np.ndarray) -> np.ndarray:
     """Ink as 255 on 0: Otsu's threshold (at most 200, so light cell shading and faded stamps stay
     paper), then specks of scanner noise and JPEG artefacts removed. No smoothing filter: it would
     erase the one-pixel rulings of a 150-dpi scan."""
-    import cv2
 
     t, _ = cv2.threshold(g, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     _, mask = cv2.threshold(g, min(t, 200), 255, cv2.THRESH_BINARY_INV)
@@ -78,7 +77,6 @@ def _profile_sharpness(mask: np.ndarray) -> float:
 
 
 def _rotate(img: np.ndarray, angle: float, fill: int) -> np.ndarray:
-    import cv2
 
     h, w = img.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
@@ -87,7 +85,6 @@ def _rotate(img: np.ndarray, angle: float, fill: int) -> np.ndarray:
 
 def skew_angle(mask: np.ndarray, limit: float = 3.0) -> float:
     """The rotation (degrees) that makes the ink's row profile sharpest, within ±``limit``."""
-    import cv2
 
     small = cv2.resize(
         mask, (max(1, mask.shape[1] // 3), max(1, mask.shape[0] // 3)), interpolation=cv2.INTER_AREA
@@ -135,7 +132,6 @@ class TableGrid:
 
 def _lines(mask: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal and vertical rulings of an ink mask (strokes of characters are too short)."""
-    import cv2
 
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
     h_len, v_len = max(10, int(0.4 * dpi)), max(8, int(0.17 * dpi))
@@ -260,7 +256,6 @@ def _spaced(positions: list[int], gap: int) -> list[int]:
 
 def find_tables(mask: np.ndarray, dpi: float) -> tuple[list[TableGrid], np.ndarray]:
     """The ruled tables of a page, top to bottom, and the rulings' mask (to wipe them from crops)."""
-    import cv2
 
     horizontal, vertical = _lines(mask, dpi)
     rulings = cv2.bitwise_or(horizontal, vertical)

@@ -25,7 +25,7 @@ def read_pdf_or_scan(
     ocr: OcrSettings | Mapping[str, Any] | None = None,
 ) -> Document:
     """The PDF's text layer; its pages by OCR when it has none (``auto``) or always (``force``)."""
-    from nianbao.read.ocr import ocr_pdf
+    from nianbao.read.ocr import ocr_pdf  # noqa: PLC0415 (OCR (OpenCV, onnxruntime) only for a PDF without a text layer)
 
     o = OcrSettings.resolve(ocr)
     if o.mode == "force":

@@ -16,6 +16,8 @@ from __future__ import annotations
 import codecs
 import re
 
+from charset_normalizer import from_bytes
+
 from nianbao.errors import UnreadableFile
 from nianbao.grid import Document, Line, normalise_text
 
@@ -49,7 +51,6 @@ def decode_checked(data: bytes) -> tuple[str, bool]:
     except UnicodeDecodeError as e:
         if e.start > len(data) - 4:  # a multi-byte character cut at the end (truncated file)
             return data[: e.start].decode("utf-8"), False
-    from charset_normalizer import from_bytes
 
     best = from_bytes(data[: 256 * 1024], cp_isolation=_CANDIDATES).best()
     if best is None:

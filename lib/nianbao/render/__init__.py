@@ -23,7 +23,7 @@ def template_dir() -> Path:
 def __getattr__(name: str) -> object:
     # The pipeline imports papermill and nbconvert (the "notebooks" extra); load them only when asked.
     if name == "run_report":
-        from nianbao.render.pipeline import run_report
+        from nianbao.render.pipeline import run_report  # noqa: PLC0415 (papermill and nbconvert, only to render)
 
         return run_report
     raise AttributeError(name)

@@ -93,7 +93,7 @@ def _digest(text: str) -> str:
 
 
 def _build_bundle(vl_version: str) -> str:
-    import vl_convert
+    import vl_convert  # noqa: PLC0415 (a JavaScript engine: only when the bundle is built)
 
     return str(vl_convert.javascript_bundle(_SNIPPET, vl_version=vl_version))
 
@@ -207,7 +207,7 @@ def _render(spec: dict[str, Any], **_metadata: Any) -> dict[str, str]:
 
 
 def _render_svg(spec: dict[str, Any], **_metadata: Any) -> dict[str, str]:
-    import vl_convert
+    import vl_convert  # noqa: PLC0415 (a JavaScript engine: only when the bundle is built)
 
     svg = vl_convert.vegalite_to_svg(spec)
     title = _attribute(_title_of(spec))

@@ -14,7 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import cv2
 import numpy as np
+import pypdfium2 as pdfium
+from PIL import Image
+
+from nianbao.read.ocr_layout import find_tables, grey, ink_mask
 
 __all__ = ["ScanStyle", "rasterise", "scan_page", "scanned"]
 
@@ -33,7 +38,6 @@ class ScanStyle:
 
 def rasterise(pdf: bytes, dpi: int, pages: Sequence[int] | None = None) -> list[np.ndarray]:
     """The PDF's pages (1-based ``pages``, default all) as RGB arrays at ``dpi``."""
-    import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(pdf)
     try:
@@ -45,9 +49,6 @@ def rasterise(pdf: bytes, dpi: int, pages: Sequence[int] | None = None) -> list[
 
 def _stamp(img: np.ndarray, dpi: int, rng: np.random.Generator) -> np.ndarray:
     """A red seal (ring, star, ring of text-like marks) multiplied onto the first table's top-left corner."""
-    import cv2
-
-    from nianbao.read.ocr_layout import find_tables, grey, ink_mask
 
     tables, _ = find_tables(ink_mask(grey(img)), dpi)
     h, w = img.shape[:2]
@@ -72,7 +73,6 @@ def _stamp(img: np.ndarray, dpi: int, rng: np.random.Generator) -> np.ndarray:
 
 def scan_page(img: np.ndarray, style: ScanStyle, page: int = 0) -> np.ndarray:
     """One page (RGB) degraded as ``style`` says; grey pages come back 2-D."""
-    import cv2
 
     rng = np.random.default_rng([style.seed, page])
     out = _stamp(img, style.dpi, rng) if style.stamp else img
@@ -105,7 +105,6 @@ def scanned(
     as_: Literal["pdf", "tiff", "png", "jpeg"] = "pdf",
 ) -> bytes:
     """A scanned copy of ``pdf``: an image-only PDF, a multi-page TIFF, or one page as PNG/JPEG."""
-    from PIL import Image
 
     images = [Image.fromarray(scan_page(p, style, i)) for i, p in enumerate(rasterise(pdf, style.dpi, pages))]
     buf = io.BytesIO()
