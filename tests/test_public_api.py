@@ -52,3 +52,15 @@ def test_every_exception_the_package_defines_has_one_root() -> None:
     interrupts = [e.__name__ for e in found if not issubclass(e, Exception)]
     assert interrupts == ["FileTimeout"]
     assert [e.__name__ for e in found if issubclass(e, Exception) and not issubclass(e, NianbaoError)] == []
+
+
+def test_no_module_is_over_600_lines() -> None:
+    from pathlib import Path
+
+    lib = Path(__file__).resolve().parents[1] / "lib" / "nianbao"
+    sizes = {
+        p.relative_to(lib).as_posix(): len(p.read_text(encoding="utf-8").splitlines())
+        for p in lib.rglob("*.py")
+    }
+    assert len(sizes) > 50
+    assert {name: n for name, n in sizes.items() if n > 600} == {}
