@@ -146,7 +146,9 @@ class SourceReader:
             # RuntimeError: encrypted member; BadZipFile: CRC or header damage; zlib errors are OSError-free
             raise SourceError(f"cannot read zip member: {e}") from e
         except Exception as e:  # zlib.error and friends from a damaged deflate stream
-            raise SourceError(f"cannot read zip member: {type(e).__name__}: {e}") from e
+            raise SourceError(
+                "cannot read zip member: it is damaged; unpack the archive with another tool and re-run"
+            ) from e
         self._zip_read += len(data)
         if len(data) > limit:
             raise SourceError(f"zip member is over the {limit:,} byte limit (its header understates it)")

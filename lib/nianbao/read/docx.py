@@ -248,7 +248,7 @@ def _open(data: bytes) -> zipfile.ZipFile:
         return zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as e:
         raise UnreadableFile(
-            f"not a DOCX: the file is not a zip archive or the archive is damaged ({e})"
+            "not a DOCX: the file is not a zip archive or the archive is damaged; open it in Word, save it again and re-run"
         ) from e
 
 
@@ -275,7 +275,9 @@ def _member(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
         NotImplementedError,
         ValueError,
     ) as e:
-        raise UnreadableFile(f"DOCX archive is damaged: {name} cannot be extracted ({e})") from e
+        raise UnreadableFile(
+            f"DOCX archive is damaged: {name} cannot be extracted; open it in Word, save it again and re-run"
+        ) from e
     if len(raw) > limit:
         raise UnreadableFile(f"DOCX part {name} is too large (over {limit / 1e6:.0f} MB uncompressed)")
     return raw
@@ -285,7 +287,9 @@ def _parse(raw: bytes) -> etree._Element:
     try:
         return etree.fromstring(raw, _PARSER)
     except (etree.XMLSyntaxError, ValueError) as e:
-        raise UnreadableFile(f"DOCX main document is not well-formed XML ({e})") from e
+        raise UnreadableFile(
+            "DOCX main document is not well-formed XML; open it in Word, save it again and re-run"
+        ) from e
 
 
 def _optional_xml(zf: zipfile.ZipFile, name: str, limit: int = _MAX_META_BYTES) -> etree._Element | None:

@@ -334,9 +334,7 @@ def read_image(data: bytes, settings: OcrSettings | Mapping[str, Any] | None = N
         img = Image.open(io.BytesIO(data))
         w, h = img.size
     except (UnidentifiedImageError, OSError, ValueError) as e:
-        raise UnreadableFile(
-            f"the image cannot be decoded for OCR ({type(e).__name__}); it may be damaged or truncated"
-        ) from e
+        raise UnreadableFile("the image cannot be decoded for OCR; it may be damaged or truncated") from e
     if w * h > MAX_PIXELS:
         raise UnreadableFile(f"the image is {w}x{h} pixels, too large for a page; scale it down and re-run")
 
@@ -352,8 +350,8 @@ def read_image(data: bytes, settings: OcrSettings | Mapping[str, Any] | None = N
                 raise UnreadableFile(f"page {n} is {fw}x{fh} pixels, too large for a page")
             try:
                 arr = np.asarray(frame.convert("RGB"))
-            except OSError as e:
-                notes.append(f"page {n} cannot be decoded ({type(e).__name__}) and was skipped")
+            except OSError:
+                notes.append(f"page {n} cannot be decoded and was skipped")
                 continue
             scaled, dpi = _scaled(arr, _image_dpi(dict(frame.info), frame.size), s.dpi)
             yield n, scaled, dpi
@@ -374,7 +372,7 @@ def ocr_pdf(
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
-        raise UnreadableFile(f"PDF cannot be opened for OCR ({e})") from e
+        raise UnreadableFile("PDF cannot be opened for OCR; it may be damaged") from e
     notes: list[str] = []
     wanted = list(pages) if pages is not None else list(range(1, len(pdf) + 1))
     if len(wanted) > s.max_pages:

@@ -126,10 +126,8 @@ def _assemble(source: _Source, s: PdfSettings, start: float) -> Document:
     while True:
         try:
             page = next(pages, None)
-        except Exception as e:  # the page tree itself is damaged: keep what was read
-            notes.append(
-                f"reading stopped after {seen.pages} pages: the page tree is damaged ({type(e).__name__})"
-            )
+        except Exception:  # the page tree itself is damaged: keep what was read
+            notes.append(f"reading stopped after {seen.pages} pages: the page tree is damaged")
             seen.tree = True
             break
         if page is None:
@@ -147,9 +145,9 @@ def _assemble(source: _Source, s: PdfSettings, start: float) -> Document:
             blocks = page_blocks(content.chars, content.segs, s)
         except PdfLimit:
             raise
-        except Exception as e:  # one damaged page does not spoil the others
+        except Exception:  # one damaged page does not spoil the others
             seen.failed += 1
-            seen.error = seen.error or f"{type(e).__name__}: {e}"[:200]
+            seen.error = seen.error or f"the first at page {seen.pages + seen.failed}"
             continue
         seen.add(content)
         out.add_page(blocks, content.edges, seen.pages + seen.failed)

@@ -244,11 +244,11 @@ def _open(data: bytes) -> Any:
     except PDFPasswordIncorrect as e:
         raise UnreadableFile("PDF is encrypted (password-protected); remove the password and re-run") from e
     except PDFEncryptionError as e:
-        raise UnreadableFile(
-            f"PDF uses an encryption pdfminer cannot open ({e}); remove it and re-run"
-        ) from e
+        raise UnreadableFile("PDF uses an encryption pdfminer cannot open; remove it and re-run") from e
     except Exception as e:
-        raise UnreadableFile(f"PDF is damaged and cannot be parsed ({type(e).__name__}: {e})") from e
+        raise UnreadableFile(
+            "PDF is damaged and cannot be parsed; open it and save (or print) it to a new PDF, then re-run"
+        ) from e
 
 
 class MinerSource:
