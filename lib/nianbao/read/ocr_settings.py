@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
+from nianbao.read.settings import resolve_settings
+
 __all__ = ["OcrMode", "OcrSettings"]
 
 OcrMode = Literal["auto", "off", "force"]
@@ -55,14 +57,4 @@ class OcrSettings:
     @classmethod
     def resolve(cls, value: OcrSettings | Mapping[str, Any] | None = None) -> OcrSettings:
         """Settings from None (defaults), a plain dict (e.g. a papermill parameter) or an instance."""
-        if value is None:
-            return cls()
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, Mapping):
-            known = {f.name for f in fields(cls)}
-            unknown = sorted(set(value) - known)
-            if unknown:
-                raise ValueError(f"unknown OCR setting(s) {unknown}; known: {', '.join(sorted(known))}")
-            return cls(**value)
-        raise TypeError(f"OCR settings must be a dict or OcrSettings, not {type(value).__name__}")
+        return resolve_settings(cls, value, "OCR")

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
+from nianbao.read.settings import resolve_settings
+
 __all__ = ["ENGINES", "Engine", "PdfSettings"]
 
 Engine = Literal["auto", "pdfium", "pdfminer"]
@@ -62,14 +64,4 @@ class PdfSettings:
     @classmethod
     def resolve(cls, value: PdfSettings | Mapping[str, Any] | None = None) -> PdfSettings:
         """Settings from None (defaults), a plain dict (e.g. a papermill parameter) or an instance."""
-        if value is None:
-            return cls()
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, Mapping):
-            known = {f.name for f in fields(cls)}
-            unknown = sorted(set(value) - known)
-            if unknown:
-                raise ValueError(f"unknown PDF setting(s) {unknown}; known: {', '.join(sorted(known))}")
-            return cls(**value)
-        raise TypeError(f"PDF settings must be a dict or PdfSettings, not {type(value).__name__}")
+        return resolve_settings(cls, value, "PDF")
