@@ -18,6 +18,7 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 # how the code names the check it emits: Finding("name", ...), pl.lit("name").alias("check"), check="name"
 _EMITTED = re.compile(
     r'Finding\(\s*"([a-z_]+)"|pl\.lit\("([a-z_]+)"\)\.alias\("check"\)|\bcheck\s*=\s*"([a-z_]+)"'
+    r'|check_row\(\s*"([a-z_]+)"'
 )
 
 

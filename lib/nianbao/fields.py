@@ -40,6 +40,7 @@ __all__ = [
     "STATUS",
     "Check",
     "Field",
+    "check_row",
     "conform",
     "data_dictionary",
     "empty_frame",
@@ -299,6 +300,31 @@ def conform(frame: pl.DataFrame, name: str) -> pl.DataFrame:
     schema = FRAME_SCHEMAS[name]
     missing = [pl.lit(None, dtype).alias(c) for c, dtype in schema.items() if c not in frame.columns]
     return frame.with_columns(missing).select(schema.names()).cast(schema)
+
+
+def check_row(
+    check: str,
+    severity: str | pl.Expr,
+    where: str,
+    message: pl.Expr,
+    expected: pl.Expr | None = None,
+    actual: pl.Expr | None = None,
+) -> list[pl.Expr]:
+    """The columns of a ``checks`` row per row of a frame that has ``report_id`` (checks across reports).
+
+    >>> pl.DataFrame({"report_id": ["a"]}).select(check_row("year_missing", "warning", "report", pl.lit("m"))).row(0)
+    ('a', 'year_missing', 'warning', 'report', None, None, 'm')
+    """
+    nothing = pl.lit(None, pl.Float64)
+    return [
+        pl.col("report_id"),
+        pl.lit(check).alias("check"),
+        (pl.lit(severity) if isinstance(severity, str) else severity).alias("severity"),
+        pl.lit(where).alias("where"),
+        (nothing if expected is None else expected).alias("expected"),
+        (nothing if actual is None else actual).alias("actual"),
+        message.alias("message"),
+    ]
 
 
 def empty_frame(name: str) -> pl.DataFrame:

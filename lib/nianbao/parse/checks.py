@@ -22,7 +22,7 @@ from typing import cast
 
 import polars as pl
 
-from nianbao.fields import CHECKS_BY_NAME, FRAME_SCHEMAS, conform
+from nianbao.fields import CHECKS_BY_NAME, FRAME_SCHEMAS, check_row, conform
 from nianbao.parse.identities import table3_constraints, table4_constraints
 from nianbao.parse.organs import resolve_reports
 from nianbao.parse.repair import Constraint
@@ -280,19 +280,20 @@ def _duplicates(reports: pl.DataFrame, applications: pl.DataFrame) -> pl.DataFra
         pl.col("sig").n_unique().over("organ_key", "year").alias("versions"),
     )
     return dup.select(
-        "report_id",
-        pl.lit("duplicate_report").alias("check"),
-        pl.when(pl.col("versions") > 1).then(pl.lit("warning")).otherwise(pl.lit("info")).alias("severity"),
-        pl.lit("report").alias("where"),
-        pl.lit(None, pl.Float64).alias("expected"),
-        pl.lit(None, pl.Float64).alias("actual"),
-        pl.format(
-            "{} {} 年度报告出现在多个文件中(首个: {}){}",
-            "organ",
-            "year",
-            "first_path",
-            pl.when(pl.col("versions") > 1).then(pl.lit("，且表三数字不同")).otherwise(pl.lit("，数字相同")),
-        ).alias("message"),
+        check_row(
+            "duplicate_report",
+            pl.when(pl.col("versions") > 1).then(pl.lit("warning")).otherwise(pl.lit("info")),
+            "report",
+            pl.format(
+                "{} {} 年度报告出现在多个文件中(首个: {}){}",
+                "organ",
+                "year",
+                "first_path",
+                pl.when(pl.col("versions") > 1)
+                .then(pl.lit("，且表三数字不同"))
+                .otherwise(pl.lit("，数字相同")),
+            ),
+        )
     )
 
 
@@ -316,18 +317,19 @@ def _carry(reports: pl.DataFrame, applications: pl.DataFrame) -> pl.DataFrame:
         & (pl.col("carried_over") != pl.col("prev_forward"))
     )
     return j.select(
-        "report_id",
-        pl.lit("cross_year_carry").alias("check"),
-        pl.lit("warning").alias("severity"),
-        pl.lit("table3/carried_over/total").alias("where"),
-        pl.col("prev_forward").cast(pl.Float64).alias("expected"),
-        pl.col("carried_over").cast(pl.Float64).alias("actual"),
-        pl.format(
-            "表三「上年结转」总计 {}，而上一年度报告({})「结转下年度继续办理」总计为 {}",
-            "carried_over",
-            "prev_path",
-            "prev_forward",
-        ).alias("message"),
+        check_row(
+            "cross_year_carry",
+            "warning",
+            "table3/carried_over/total",
+            pl.format(
+                "表三「上年结转」总计 {}，而上一年度报告({})「结转下年度继续办理」总计为 {}",
+                "carried_over",
+                "prev_path",
+                "prev_forward",
+            ),
+            expected=pl.col("prev_forward").cast(pl.Float64),
+            actual=pl.col("carried_over").cast(pl.Float64),
+        )
     )
 
 
@@ -359,13 +361,7 @@ def _fees(reports: pl.DataFrame, proactive: pl.DataFrame) -> pl.DataFrame:
         (ratio >= FEE_UNIT_RATIO) | (ratio <= 1 / FEE_UNIT_RATIO)
     )
     high = ratio >= 1
-    return j.select(
-        "report_id",
-        pl.lit("fee_unit_suspect").alias("check"),
-        pl.lit("warning").alias("severity"),
-        pl.lit("table2/administrative_fees/amount_10k_yuan").alias("where"),
-        pl.when(high).then(pl.col("value") / 10000).otherwise(pl.col("value") * 10000).alias("expected"),
-        pl.col("value").alias("actual"),
+    message = (
         pl.when(high)
         .then(
             pl.format(
@@ -381,5 +377,14 @@ def _fees(reports: pl.DataFrame, proactive: pl.DataFrame) -> pl.DataFrame:
                 (1 / ratio).round(0).cast(pl.Int64),
             )
         )
-        .alias("message"),
+    )
+    return j.select(
+        check_row(
+            "fee_unit_suspect",
+            "warning",
+            "table2/administrative_fees/amount_10k_yuan",
+            message,
+            expected=pl.when(high).then(pl.col("value") / 10000).otherwise(pl.col("value") * 10000),
+            actual=pl.col("value"),
+        )
     )

@@ -44,7 +44,7 @@ from importlib import resources
 
 import polars as pl
 
-from nianbao.fields import FRAME_SCHEMAS, conform
+from nianbao.fields import FRAME_SCHEMAS, check_row, conform
 from nianbao.parse.crosswalk import Crosswalk, CrosswalkRow, package_crosswalk
 from nianbao.parse.places import _import_cpca
 
@@ -321,39 +321,36 @@ def organ_checks(j: pl.DataFrame) -> pl.DataFrame:
     schema = FRAME_SCHEMAS["checks"]
     counted = j.filter(pl.col("_id").is_not_null() & pl.col("status").is_in(["ok", "partial"]))
     unresolved = counted.filter(pl.col("_why").is_not_null()).select(
-        "report_id",
-        pl.lit("organ_unresolved").alias("check"),
-        pl.lit("warning").alias("severity"),
-        pl.lit("report/organ").alias("where"),
-        pl.lit(None, pl.Float64).alias("expected"),
-        pl.lit(None, pl.Float64).alias("actual"),
-        pl.format(
-            "机关「{}」未能确定所属行政区划({})：本报告保留，但不能可靠地与其他年度对应", "organ", "_why"
-        ).alias("message"),
+        check_row(
+            "organ_unresolved",
+            "warning",
+            "report/organ",
+            pl.format(
+                "机关「{}」未能确定所属行政区划({})：本报告保留，但不能可靠地与其他年度对应", "organ", "_why"
+            ),
+        )
     )
     names = counted.group_by("_id").agg(pl.col("organ").unique().sort().alias("_printed"))
     varies = counted.join(names.filter(pl.col("_printed").list.len() > 1), on="_id").select(
-        "report_id",
-        pl.lit("organ_name_varies").alias("check"),
-        pl.lit("info").alias("severity"),
-        pl.lit("report/organ").alias("where"),
-        pl.lit(None, pl.Float64).alias("expected"),
-        pl.lit(None, pl.Float64).alias("actual"),
-        pl.format(
-            "同一机关({} {})在各报告中印作不同名称：{}",
-            "_name",
-            "_id",
-            pl.col("_printed").list.join("、"),
-        ).alias("message"),
+        check_row(
+            "organ_name_varies",
+            "info",
+            "report/organ",
+            pl.format(
+                "同一机关({} {})在各报告中印作不同名称：{}",
+                "_name",
+                "_id",
+                pl.col("_printed").list.join("、"),
+            ),
+        )
     )
     crosswalk = counted.filter(pl.col("_row").is_not_null()).select(
-        "report_id",
-        pl.lit("organ_crosswalk").alias("check"),
-        pl.lit("info").alias("severity"),
-        pl.lit("report/organ").alias("where"),
-        pl.lit(None, pl.Float64).alias("expected"),
-        pl.lit(None, pl.Float64).alias("actual"),
-        pl.format("机关「{}」按对照表 {} 归为 {}({})", "organ", "_row", "_name", "_id").alias("message"),
+        check_row(
+            "organ_crosswalk",
+            "info",
+            "report/organ",
+            pl.format("机关「{}」按对照表 {} 归为 {}({})", "organ", "_row", "_name", "_id"),
+        )
     )
     parts = [conform(p, "checks") for p in (unresolved, varies, crosswalk) if p.height]
     return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
