@@ -34,12 +34,12 @@ class FileResult:
     def failed(
         cls,
         report_id: str,
-        path: str,
+        path: str | None,
         error: str,
         *,
         status: str = "failed",
         fmt: str = "other",
-        seconds: float = 0.0,
+        seconds: float | None = 0.0,
     ) -> FileResult:
         """The one row of a file that was not parsed: ``failed`` (unreadable, refused, stopped) or
         ``not_a_report``, with the error a researcher can act on. Every such row is made here.
@@ -108,15 +108,12 @@ def _storable(result: FileResult) -> FileResult:
         pass
     report = result.report
     rid, path, fmt, seconds = (report.get(k) for k in ("report_id", "path", "format", "parse_seconds"))
-    return FileResult(
-        report={
-            "report_id": str(rid),
-            "path": None if path is None else str(path),
-            "format": fmt if fmt in _FORMATS else "other",
-            "status": "failed",
-            "error": UNSTORABLE,
-            "parse_seconds": seconds if isinstance(seconds, float) else None,
-        }
+    return FileResult.failed(
+        str(rid),
+        None if path is None else str(path),
+        UNSTORABLE,
+        fmt=str(fmt) if fmt in _FORMATS else "other",
+        seconds=seconds if isinstance(seconds, float) else None,
     )
 
 
