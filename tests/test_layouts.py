@@ -106,6 +106,17 @@ def test_most_specific_place_alias_wins() -> None:
     assert locate_place("梅安市碧山县自然资源局").county is None  # the run's aliases are the run's only
 
 
+@pytest.mark.parametrize("organ", ["权县褚庙乡人民政府", "城县人民政府办公室"])
+def test_a_damaged_name_ending_in_a_bare_county_suffix_is_no_place(organ: str) -> None:
+    """cpca lists 重庆市's counties under a stand-in city named "县"; a fragment whose place name was
+    cut off ("民权县" printed "权县") must not be placed in 重庆市."""
+    from nianbao.parse.places import Place, locate_place
+
+    assert locate_place(organ) == Place(None, None, None, None)
+    assert locate_place("忠县人民政府") == Place("重庆市", "县", "忠县", "county")
+    assert locate_place("重庆市人民政府").level == "province"
+
+
 @pytest.mark.parametrize("dash", ["-", "—", "/"])
 def test_dashes_at_the_edges_of_a_delimited_row_are_blank_cells(dash: str) -> None:
     """A row printed "- - - - 1 - 1": the dashes are blank cells in place, not merged-label padding;

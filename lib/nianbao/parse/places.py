@@ -173,6 +173,10 @@ def _cpca(organ: str) -> Place:
         return v if isinstance(v, str) and v else None
 
     province, city, county = clean(r.get("省")), clean(r.get("市")), clean(r.get("区"))
+    if city and len(city) < 2 and not county:  # cpca's stand-in city "县" (of 重庆市's counties) named alone
+        city = None  # is any damaged fragment "…县…", not a place
+        if int(r.get("省_pos", -1)) < 0:
+            province = None
     if county and not _follows(organ, int(r.get("区_pos", -1)), [p for p in (city, province) if p]):
         county = None
         if int(r.get("市_pos", -1)) < 0 and int(r.get("省_pos", -1)) < 0:
