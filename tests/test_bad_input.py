@@ -36,6 +36,18 @@ def test_binary_junk() -> None:
     assert "binary" in (error or "")
 
 
+def test_a_stray_nul_byte_in_a_text_report_does_not_lose_the_report() -> None:
+    """Text copied out of a PDF can carry a NUL or two; the report is read as without them, while a
+    file with NULs throughout (binary, or UTF-16 without its byte-order mark) is still refused."""
+    text = report_text(correct_truth(2023)).encode()
+    cut = text.index(b"\n", 200)
+    clean, stray = parse_bytes(text, "r.txt"), parse_bytes(text[:cut] + b"\x00" + text[cut:], "r.txt")
+    assert stray.report["status"] == clean.report["status"] == "ok"
+    assert [r[1:] for r in stray.applications] == [r[1:] for r in clean.applications] != []
+    assert [r[1:] for r in stray.litigation] == [r[1:] for r in clean.litigation]
+    assert status_error(text[:cut] + b"\x00" * 8 + text[cut:], "r.txt")[0] == "failed"
+
+
 def test_image_file() -> None:
     status, error = status_error(b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "scan.png")
     assert status == "failed"

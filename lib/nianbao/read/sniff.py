@@ -56,7 +56,7 @@ def sniff(data: bytes) -> Format:
     if head.startswith((b"{\\rtf",)):
         raise UnreadableFile("an RTF file; save it as .docx or PDF and re-run")
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
-    if not utf16 and (b"\x00" in head or _controls(head) > len(head) // 100 + 2):
+    if not utf16 and (head.count(b"\x00") > 2 or _controls(head) > len(head) // 100 + 2):
         raise UnreadableFile("binary data, not a text, HTML, PDF or DOCX report")
     probe = head.decode("utf-16", "ignore").encode() if utf16 else head
     if _HTML_START.match(probe.lstrip(b"\xef\xbb\xbf")) or len(_HTML_TAGS.findall(probe)) >= 3:
