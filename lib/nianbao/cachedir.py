@@ -23,7 +23,13 @@ ENV = "NIANBAO_CACHE_DIR"
 
 
 def cache_root() -> Path:
-    """``$NIANBAO_CACHE_DIR``, else ``$XDG_CACHE_HOME/nianbao``, else ``~/.cache/nianbao``."""
+    """``$NIANBAO_CACHE_DIR``, else ``$XDG_CACHE_HOME/nianbao``, else ``~/.cache/nianbao``.
+
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"XDG_CACHE_HOME": "/var/cache"}, clear=True):
+    ...     cache_root().as_posix()
+    '/var/cache/nianbao'
+    """
     if env := os.environ.get(ENV):
         return Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -31,5 +37,11 @@ def cache_root() -> Path:
 
 
 def cache_dir(kind: CacheKind) -> Path:
-    """The folder of one kind of cache under :func:`cache_root` (not created here)."""
+    """The folder of one kind of cache under :func:`cache_root` (not created here).
+
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"NIANBAO_CACHE_DIR": "/srv/nb"}):
+    ...     cache_dir("results").as_posix()
+    '/srv/nb/results'
+    """
     return cache_root() / kind

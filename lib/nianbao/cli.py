@@ -98,4 +98,15 @@ def cli() -> None:
 
 
 def main() -> None:
+    """Run the ``nianbao`` command on ``sys.argv`` (the console-script entry point).
+
+    >>> import contextlib, io
+    >>> from unittest import mock
+    >>> out = io.StringIO()
+    >>> with mock.patch("sys.argv", ["nianbao", "--help"]), contextlib.redirect_stdout(out):
+    ...     with contextlib.suppress(SystemExit):
+    ...         main()
+    >>> [line.split()[0] for line in out.getvalue().partition("Commands:")[2].splitlines() if line]
+    ['export', 'parse', 'report', 'review', 'synth']
+    """
     cli()

@@ -296,7 +296,11 @@ FRAME_SCHEMAS: dict[str, pl.Schema] = {
 
 def conform(frame: pl.DataFrame, name: str) -> pl.DataFrame:
     """``frame`` with the columns of frame ``name`` in order and cast; columns it lacks are null
-    (checks made before the evidence columns existed, made in code that does not know them)."""
+    (checks made before the evidence columns existed, made in code that does not know them).
+
+    >>> conform(pl.DataFrame({"check": ["year_missing"], "report_id": ["r1"]}), "checks").row(0)
+    ('r1', 'year_missing', None, None, None, None, None, None, None)
+    """
     schema = FRAME_SCHEMAS[name]
     missing = [pl.lit(None, dtype).alias(c) for c, dtype in schema.items() if c not in frame.columns]
     return frame.with_columns(missing).select(schema.names()).cast(schema)
@@ -328,12 +332,20 @@ def check_row(
 
 
 def empty_frame(name: str) -> pl.DataFrame:
-    """A frame with no rows and the contract's schema."""
+    """A frame with no rows and the contract's schema.
+
+    >>> empty_frame("checks").columns
+    ['report_id', 'check', 'severity', 'where', 'expected', 'actual', 'message', 'page', 'evidence']
+    """
     return pl.DataFrame(schema=FRAME_SCHEMAS[name])
 
 
 def data_dictionary() -> str:
-    """The data dictionary as Markdown (written to ``docs/data-dictionary.md``)."""
+    """The data dictionary as Markdown (written to ``docs/data-dictionary.md``).
+
+    >>> [line for line in data_dictionary().splitlines() if line.startswith("## ")][:6]
+    ['## `reports`', '## `proactive`', '## `applications`', '## `litigation`', '## `checks`', '## `corrections`']
+    """
     lines = ["# Data dictionary", "", "Generated from `lib/nianbao/fields.py` and the template files.", ""]
     for name, fields in {**FRAMES, "corrections": CORRECTIONS}.items():
         lines += [f"## `{name}`", "", "| column | type | meaning |", "| --- | --- | --- |"]

@@ -114,7 +114,11 @@ _SPACES = re.compile(r"\s+")
 
 
 def is_blank(cell: Cell) -> bool:
-    """A printed-blank cell: empty, whitespace, or a dash standing for nothing."""
+    """A printed-blank cell: empty, whitespace, or a dash standing for nothing.
+
+    >>> is_blank(""), is_blank(" — "), is_blank("无"), is_blank("0"), is_blank(None)
+    (True, True, True, False, False)
+    """
     return cell is not None and _SPACES.sub("", cell) in _BLANKS
 
 
@@ -126,6 +130,9 @@ def parse_number(cell: Cell) -> float | None:
 
     Thousands separators, inner spaces ("1 0") and a trailing unit ("251000元") are accepted;
     the unit text is dropped, as the template asks. Results are memoised (cells repeat: "0").
+
+    >>> parse_number("1 0"), parse_number("251000元"), parse_number("12.5万元"), parse_number("十二")
+    (10.0, 251000.0, 12.5, None)
     """
     if cell is None:
         return None
@@ -204,7 +211,11 @@ def normalise_text(text: str) -> str:
 
 
 def is_traditional(text: str) -> bool:
-    """Is the text written in traditional characters (at least five of the frequent ones)?"""
+    """Is the text written in traditional characters (at least five of the frequent ones)?
+
+    >>> is_traditional("政府資訊公開工作年度報告，申請總計"), is_traditional("政府信息公开工作年度报告，申请总计")
+    (True, False)
+    """
     return sum(1 for _ in zip(range(5), _TRADITIONAL.finditer(text), strict=False)) >= 5
 
 
@@ -213,6 +224,10 @@ def to_simplified(doc: Document) -> Document:
 
     Readers normalise cell by cell; a title or a table row alone may hold too few traditional
     characters to be recognised, so the decision is taken once for the whole document here.
+
+    >>> doc = Document("txt", (Line(("政府資訊公開工作年度報告",)), Line(("申請總計", "12"), "grid", 0)))
+    >>> [line.cells for line in to_simplified(doc).lines]
+    [('政府资讯公开工作年度报告',), ('申请总计', '12')]
     """
     if not doc.traditional:
         return doc

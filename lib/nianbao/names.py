@@ -30,7 +30,11 @@ BYTES_PREFIX = "fsbytes:"
 
 
 def is_utf8(name: str) -> bool:
-    """Is ``name`` plain Unicode (no surrogate standing for a byte that was not UTF-8)?"""
+    """Is ``name`` plain Unicode (no surrogate standing for a byte that was not UTF-8)?
+
+    >>> is_utf8("年报.txt"), is_utf8(os.fsdecode("年报.txt".encode("gbk")))
+    (True, False)
+    """
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
@@ -39,7 +43,11 @@ def is_utf8(name: str) -> bool:
 
 
 def shown_name(name: str) -> str:
-    """One name (or path) as shown: GB18030 where its bytes are not UTF-8 but decode so, else ``\\xNN``."""
+    """One name (or path) as shown: GB18030 where its bytes are not UTF-8 but decode so, else ``\\xNN``.
+
+    >>> shown_name(os.fsdecode("报告.docx".encode("gbk"))), shown_name(os.fsdecode(b"\\xff.pdf"))
+    ('报告.docx', '\\\\xff.pdf')
+    """
     if is_utf8(name):
         return name
     raw = os.fsencode(name)
@@ -50,7 +58,11 @@ def shown_name(name: str) -> str:
 
 
 def shown_path(path: str | os.PathLike[str]) -> str:
-    """A path as shown, each part by :func:`shown_name` (a GBK folder inside a UTF-8 one reads right)."""
+    """A path as shown, each part by :func:`shown_name` (a GBK folder inside a UTF-8 one reads right).
+
+    >>> shown_path("年报/" + os.fsdecode("县政府".encode("gbk")) + "/2023.pdf")
+    '年报/县政府/2023.pdf'
+    """
     text = os.fspath(path)
     if is_utf8(text):
         return text
@@ -58,7 +70,11 @@ def shown_path(path: str | os.PathLike[str]) -> str:
 
 
 def stored_path(path: str) -> str:
-    """A lossless, unambiguous Unicode form of a path for storing (see the module docstring)."""
+    """A lossless, unambiguous Unicode form of a path for storing (see the module docstring).
+
+    >>> stored_path(os.fsdecode("报告.txt".encode("gbk")))
+    'fsbytes:\\\\xb1\\\\xa8\\\\xb8\\\\xe6.txt'
+    """
     if is_utf8(path):
         return path
     raw = os.fsencode(path).replace(b"\\", b"\\\\")

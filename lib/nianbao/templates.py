@@ -271,6 +271,14 @@ def per_template(fn: Callable[[Template], _T]) -> Callable[[Template], _T]:
 
     Templates are immutable but not hashable (they hold a dict), so the memo is keyed by identity
     and keeps the template alive (an id is never reused while the memo holds it).
+
+    >>> calls = []
+    >>> @per_template
+    ... def row_count(t: Template) -> int:
+    ...     calls.append(t.year)
+    ...     return len(t.table3_rows)
+    >>> row_count(template_named(2021)), row_count(template_named(2021)), calls
+    (25, 25, [2021])
     """
     memo: dict[int, tuple[Template, _T]] = {}
 
@@ -285,7 +293,12 @@ def per_template(fn: Callable[[Template], _T]) -> Callable[[Template], _T]:
 
 
 def template_named(year: int) -> Template:
-    """The template defined in ``year`` (2019 or 2021)."""
+    """The template defined in ``year`` (2019 or 2021).
+
+    >>> t = template_named(2021)
+    >>> t.first_report_year, t.reference, len(t.table2_items)
+    (2021, '国办公开办函〔2021〕30号', 6)
+    """
     for t in all_templates():
         if t.year == year:
             return t
@@ -293,7 +306,11 @@ def template_named(year: int) -> Template:
 
 
 def template_for_year(report_year: int) -> Template:
-    """The template in force for a report about ``report_year``."""
+    """The template in force for a report about ``report_year``.
+
+    >>> template_for_year(2019).year, template_for_year(2020).year, template_for_year(2024).year
+    (2019, 2019, 2021)
+    """
     for t in reversed(all_templates()):
         if t.first_report_year <= report_year <= t.last_report_year:
             return t
