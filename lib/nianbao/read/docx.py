@@ -334,6 +334,12 @@ def read_docx(data: bytes) -> Document:
     Raises :class:`~nianbao.errors.UnreadableFile` for a file that is not a zip archive (or is an old
     .doc or an encrypted package), a damaged archive, a missing or malformed main document, a main
     document larger than :data:`MAX_PART_BYTES` uncompressed, or a document without any text.
+
+    >>> buf = io.BytesIO()
+    >>> with zipfile.ZipFile(buf, "w") as z:
+    ...     z.writestr("word/document.xml", _DOC.format("<w:p><w:r><w:t>规章</w:t><w:tab/><w:t>3</w:t></w:r></w:p>"))
+    >>> [(line.cells, line.kind) for line in read_docx(buf.getvalue()).lines]
+    [(('规章', '3'), 'delimited')]
     """
     with _open(data) as zf:
         package = _targets(zf, "")

@@ -25,7 +25,11 @@ _NAMES = {f"{{{ns}}}{name}": name for ns in W_NAMESPACES for name in _COMMON}
 
 
 def local(el: etree._Element) -> str:
-    """An element's local name ('' for comments and processing instructions)."""
+    """An element's local name ('' for comments and processing instructions).
+
+    >>> local(etree.fromstring(f'<w:tbl xmlns:w="{W_NAMESPACES[1]}"/>')), local(etree.Comment("x"))
+    ('tbl', '')
+    """
     tag = el.tag
     name = _NAMES.get(tag)
     if name is not None:
@@ -34,6 +38,12 @@ def local(el: etree._Element) -> str:
 
 
 def attr(el: etree._Element, name: str) -> str | None:
+    """The attribute ``name`` in either WordprocessingML namespace, None when absent.
+
+    >>> el = etree.fromstring(f'<w:gridSpan xmlns:w="{W_NAMESPACES[0]}" w:val="3"/>')
+    >>> attr(el, "val"), attr(el, "type")
+    ('3', None)
+    """
     for ns in W_NAMESPACES:
         value = el.get(f"{{{ns}}}{name}")
         if value is not None:
@@ -42,7 +52,12 @@ def attr(el: etree._Element, name: str) -> str | None:
 
 
 def child(el: etree._Element, name: str) -> etree._Element | None:
-    """The first child element called ``name`` (in any namespace)."""
+    """The first child element called ``name`` (in any namespace).
+
+    >>> tc = etree.fromstring(f'<w:tc xmlns:w="{W_NAMESPACES[0]}"><w:tcPr/><w:p/><w:p/></w:tc>')
+    >>> local(child(tc, "p")), child(tc, "tbl")
+    ('p', None)
+    """
     suffix = "}" + name
     for c in el:
         tag = c.tag
@@ -52,7 +67,12 @@ def child(el: etree._Element, name: str) -> etree._Element | None:
 
 
 def children_named(el: etree._Element, names: tuple[str, ...]) -> dict[str, etree._Element | None]:
-    """For each name, the first child element so called (as :func:`_child`), in one pass."""
+    """For each name, the first child element so called (as :func:`child`), in one pass.
+
+    >>> tc = etree.fromstring(f'<w:tc xmlns:w="{W_NAMESPACES[0]}"><w:tcPr/><w:p/></w:tc>')
+    >>> {name: el is not None for name, el in children_named(tc, ("tcPr", "p", "tbl")).items()}
+    {'tcPr': True, 'p': True, 'tbl': False}
+    """
     found: dict[str, etree._Element | None] = dict.fromkeys(names)
     for c in el:
         name = local(c)
@@ -62,6 +82,12 @@ def children_named(el: etree._Element, names: tuple[str, ...]) -> dict[str, etre
 
 
 def int_attr(el: etree._Element | None, name: str, default: int) -> int:
+    """The attribute ``name`` as a count in [0, :data:`MAX_SPAN`]; ``default`` when absent or not a number.
+
+    >>> span = etree.fromstring(f'<w:gridSpan xmlns:w="{W_NAMESPACES[0]}" w:val="999"/>')
+    >>> int_attr(span, "val", 1), int_attr(span, "type", 1), int_attr(None, "val", 1)
+    (64, 1, 1)
+    """
     if el is None:
         return default
     try:

@@ -426,7 +426,12 @@ _UNPARSABLE = "the HTML page holds no readable text (empty or not HTML); open it
 
 
 def read_html(data: bytes) -> Document:
-    """Read a portal page or HTML fragment into lines; raises UnreadableFile if it holds no text."""
+    """Read a portal page or HTML fragment into lines; raises UnreadableFile if it holds no text.
+
+    >>> doc = read_html("<title>年度报告</title><p>（一）予以公开</p><table><tr><td>１２</td></tr></table>".encode())
+    >>> doc.title, doc.line_texts
+    ('年度报告', ('(一)予以公开', '12'))
+    """
     try:
         root = _parse(data)
     except (etree.ParserError, ValueError) as e:

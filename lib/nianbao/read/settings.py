@@ -16,6 +16,13 @@ def resolve_settings(cls: type[S], value: S | Mapping[str, Any] | None, what: st
     """``cls`` from None (defaults), a plain dict (e.g. a papermill parameter) or an instance.
 
     ``what`` names the settings in messages ("PDF", "OCR").
+
+    >>> from nianbao.read.pdf_settings import PdfSettings
+    >>> resolve_settings(PdfSettings, {"max_pages": 5}, "PDF").max_pages
+    5
+    >>> resolve_settings(PdfSettings, {"max_page": 5}, "PDF")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: unknown PDF setting(s) ['max_page']; known: ...
     """
     if value is None:
         return cls()

@@ -37,7 +37,14 @@ def _controls(head: bytes) -> int:
 
 
 def sniff(data: bytes) -> Format:
-    """The format of ``data``; raises UnreadableFile for empty, binary or unsupported files."""
+    """The format of ``data``; raises UnreadableFile for empty, binary or unsupported files.
+
+    >>> sniff(b"PK\\x03\\x04 ... [Content_Types].xml ... word/document.xml")
+    'docx'
+    >>> sniff(b"\\xd0\\xcf\\x11\\xe0 ...")
+    Traceback (most recent call last):
+    nianbao.errors.UnreadableFile: an old Word/Excel (OLE2 .doc/.xls) file; save it as .docx or PDF and re-run
+    """
     if not data or data.isspace():  # (not data.strip(): that copies the file)
         raise UnreadableFile("the file is empty")
     head = data[:4096]

@@ -29,7 +29,11 @@ _HEADING = re.compile(r"^\s*#{1,6}\s*")
 
 
 def decode(data: bytes) -> str:
-    """Bytes → str, detecting the encoding; raises UnreadableFile when no encoding fits."""
+    """Bytes → str, detecting the encoding; raises UnreadableFile when no encoding fits.
+
+    >>> decode("政府信息公开".encode("gbk")), decode(b"\\xef\\xbb\\xbf" + "规章".encode())
+    ('政府信息公开', '规章')
+    """
     return decode_checked(data)[0]
 
 
@@ -38,6 +42,9 @@ def decode_checked(data: bytes) -> tuple[str, bool]:
 
     True when no byte-order mark was dropped and nothing cut or replaced: a parser that reads
     UTF-8 itself (libxml2) can then be handed the bytes instead of a copy of the text.
+
+    >>> decode_checked("规章".encode()), decode_checked(b"\\xef\\xbb\\xbf" + "规章".encode())
+    (('规章', True), ('规章', False))
     """
     for bom, enc in (
         (codecs.BOM_UTF8, "utf-8-sig"),
@@ -77,7 +84,11 @@ def _split(line: str) -> Line:
 
 
 def text_lines(text: str) -> tuple[Line, ...]:
-    """Split normalised text into lines of cells; blank lines and markdown rules are dropped."""
+    """Split normalised text into lines of cells; blank lines and markdown rules are dropped.
+
+    >>> [line.cells for line in text_lines("| 规章 | 3 |\\n|---|---|\\n\\n## 三、申请\\n")]
+    [('规章', '3'), ('三、申请',)]
+    """
     out = []
     for raw in text.splitlines():
         stripped = raw.strip()
@@ -96,5 +107,10 @@ def text_lines(text: str) -> tuple[Line, ...]:
 
 
 def read_text(data: bytes) -> Document:
-    """Read a plain-text or markdown report."""
+    """Read a plain-text or markdown report.
+
+    >>> doc = read_text("（一）行政许可\\t５\\n".encode("gb18030"))
+    >>> doc.format, doc.line_texts
+    ('txt', ('(一)行政许可 5',))
+    """
     return Document("txt", text_lines(normalise_text(decode(data))))
