@@ -55,7 +55,12 @@ _ONLY_FORMATS = {"row_shape": ("txt", "html"), "gbk": ("txt", "html")}
 
 
 def applicable_kinds(spec: ReportSpec) -> list[str]:
-    """Kinds this report's format allows (fee_unit still needs the corpus-level condition)."""
+    """Kinds this report's format allows (fee_unit still needs the corpus-level condition).
+
+    >>> from nianbao.synth.generate import sample_spec
+    >>> applicable_kinds(sample_spec(3, "pdf", 2020, organ=4))  # no row_shape or gbk in a PDF
+    ['missing_rows', 'blank_cells', 'narrative_mismatch', 'broken_identity', 'fee_unit', 'traditional']
+    """
     return [k for k in DAMAGE_KINDS if spec.style.format in _ONLY_FORMATS.get(k, (spec.style.format,))]
 
 
@@ -244,7 +249,15 @@ _APPLY: dict[str, Callable[[np.random.Generator, ReportSpec], bool]] = {
 
 
 def apply_damage(rng: np.random.Generator, spec: ReportSpec, kind: str) -> bool:
-    """Inject one kind of damage; False (and nothing changed) when it does not apply to this report."""
+    """Inject one kind of damage; False (and nothing changed) when it does not apply to this report.
+
+    >>> from nianbao.synth.generate import sample_spec
+    >>> spec = sample_spec(3, "txt", 2020, organ=4)
+    >>> apply_damage(np.random.default_rng(0), spec, "blank_cells"), spec.damage, spec.expected_checks
+    (True, ['blank_cells'], {'blank_cells'})
+    >>> spec.notes
+    ['161 blank cells: every zero cell of table 3']
+    """
     if kind not in applicable_kinds(spec):
         return False
     done = _APPLY[kind](rng, spec)

@@ -120,6 +120,9 @@ def build_specs(
     ``variant_rate``: share of organs printed under another name from some year on
     (:mod:`nianbao.synth.variants`); each spec's ``organ`` is the organ as that year prints it
     (same ``key``).
+
+    >>> [s.filename for s in build_specs(4, ("txt", "pdf"), 1, 0.0, (2024, 2025))]
+    ['c01_gov_2024.txt', 'c01_gov_2025.txt', 'c01_t01_2024.pdf', 'c01_t01_2025.pdf']
     """
     return _build(reports, formats, seed, damage_rate, years, variant_rate)[0]
 
@@ -210,7 +213,11 @@ def _encode(text: str, encoding: str) -> bytes:
 
 
 def render_report(seed: int, organ_index: int, spec: ReportSpec) -> bytes:
-    """The bytes of one report file."""
+    """The bytes of one report file.
+
+    >>> render_report(3, 4, sample_spec(3, "txt", 2020, organ=4)).decode().splitlines()[0]
+    '桐店县汀洲镇人民政府2020年政府信息公开工作年度报告'
+    """
     rng = _rng(seed, organ_index, spec.year, 3)
     blocks = document(rng, spec.organ, spec.year, spec.template, spec.printed, spec.style)
     title = f"{spec.organ.title_name}{spec.year}年政府信息公开工作年度报告"
@@ -259,7 +266,12 @@ def sample_spec(
 def sample_report(
     seed: int, fmt: str, year: int, *, organ: int | None = None, damage: str | None = None
 ) -> tuple[ReportSpec, bytes]:
-    """:func:`sample_spec` rendered in memory: (spec, file bytes)."""
+    """:func:`sample_spec` rendered in memory: (spec, file bytes).
+
+    >>> spec, data = sample_report(3, "pdf", 2020, organ=4)
+    >>> spec.filename, data[:8]
+    ('c01_t03_2020.pdf', b'%PDF-1.4')
+    """
     spec = sample_spec(seed, fmt, year, organ=organ, damage=damage)
     i = seed % _SAMPLE_ORGANS if organ is None else organ
     return spec, render_report(seed, i, spec)

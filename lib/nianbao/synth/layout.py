@@ -76,7 +76,14 @@ def _format_decimal(value: float, decimals: int, zero: str) -> str:
 
 
 def printed_from(rng: np.random.Generator, t: Template, fig: Figures, style: Style) -> Printed:
-    """The undamaged print of ``fig``; label variants are drawn into ``style.choices``."""
+    """The undamaged print of ``fig``; label variants are drawn into ``style.choices``.
+
+    >>> from nianbao.synth.generate import sample_spec
+    >>> spec = sample_spec(1, "txt", 2022, organ=0)
+    >>> p = printed_from(np.random.default_rng(0), spec.template, spec.figures, spec.style)
+    >>> p.table3[0].label, p.table3[0].cells
+    ('一、本年新收政府信息公开申请数量', ['46', '3', '1', '0', '1', '1', '52'])
+    """
     zero_decimal = _pick(rng, ["0", "0", "0.00", "0.0000"])
     table2: dict[str, dict[str, str]] = {}
     for item in t.table2_items:
@@ -117,7 +124,14 @@ def printed_from(rng: np.random.Generator, t: Template, fig: Figures, style: Sty
 
 
 def truth_from(t: Template, fig: Figures, printed: Printed) -> Truth:
-    """What a correct parser reads back from the undamaged ``printed`` report."""
+    """What a correct parser reads back from the undamaged ``printed`` report.
+
+    >>> from nianbao.synth.generate import sample_spec
+    >>> spec = sample_spec(1, "txt", 2022, organ=0)
+    >>> truth = truth_from(spec.template, spec.figures, spec.printed)
+    >>> truth.applications["new_received"], truth.narrative["proactive_items"]
+    ([46, 3, 1, 0, 1, 1, 52], 1319)
+    """
     proactive = {
         item: {m: parse_number(text) for m, text in measures.items()}
         for item, measures in printed.table2.items()
@@ -141,7 +155,13 @@ def _value(text: str) -> GridCell:
 
 
 def table2_grid(t: Template, printed: dict[str, dict[str, str]], style: Style) -> Grid:
-    """Table 2: per article a heading row, a header row (信息内容 + measures) and one row per item."""
+    """Table 2: per article a heading row, a header row (信息内容 + measures) and one row per item.
+
+    >>> from nianbao.synth.generate import sample_spec
+    >>> spec = sample_spec(1, "txt", 2022, organ=0)
+    >>> [c.text for c in table2_grid(spec.template, spec.printed.table2, spec.style).rows[1]]
+    ['信息内容', '本年制发件数', '本年废止件数', '现行有效件数']
+    """
     width = 1 + max(len(i.measures) for i in t.table2_items)
     content = layout_data()["table2"]["content_header"][0]
     rows: list[tuple[GridCell, ...]] = []
@@ -217,7 +237,14 @@ def _group_of(t: Template, key: str) -> str:
 
 
 def table3_grid(t: Template, rows: list[PrintedRow], style: Style) -> Grid:
-    """Table 3 from the printed rows (missing rows are simply absent; spans follow what is printed)."""
+    """Table 3 from the printed rows (missing rows are simply absent; spans follow what is printed).
+
+    >>> from nianbao.synth.generate import sample_spec
+    >>> spec = sample_spec(1, "txt", 2022, organ=0)
+    >>> g = table3_grid(spec.template, spec.printed.table3, spec.style)
+    >>> [c.text for c in g.rows[3]]
+    ['一、本年新收政府信息公开申请数量', '46', '3', '1', '0', '1', '1', '52']
+    """
     data = layout_data()["table3"]
     outcome_groups = list(
         dict.fromkeys(r.group for r in t.table3_rows if r.group not in ("intake", "carried_forward"))
@@ -248,7 +275,14 @@ def table3_grid(t: Template, rows: list[PrintedRow], style: Style) -> Grid:
 
 
 def table4_grid(t: Template, printed: dict[str, list[str]], style: Style) -> Grid:
-    """Table 4: proceeding headings (litigation under one umbrella), result headings, 15 numbers."""
+    """Table 4: proceeding headings (litigation under one umbrella), result headings, 15 numbers.
+
+    >>> from nianbao.synth.generate import sample_spec
+    >>> spec = sample_spec(1, "txt", 2022, organ=0)
+    >>> g = table4_grid(spec.template, spec.printed.table4, spec.style)
+    >>> [c.text for c in g.rows[0]], [c.text for c in g.rows[-1]][:5]
+    (['行政复议', '行政诉讼'], ['4', '0', '0', '2', '6'])
+    """
     data = layout_data()["table4"]
     results = t.table4_results
     n = len(results)
@@ -266,7 +300,14 @@ def table4_grid(t: Template, printed: dict[str, list[str]], style: Style) -> Gri
 
 
 def draw_style_choices(rng: np.random.Generator, t: Template, style: Style) -> None:
-    """Draw this report's label variants and furniture into ``style.choices``."""
+    """Draw this report's label variants and furniture into ``style.choices``.
+
+    >>> from nianbao.templates import template_named
+    >>> style = Style("html", "portal")
+    >>> draw_style_choices(np.random.default_rng(0), template_named(2021), style)
+    >>> style.choices["section.overview"], style.choices["group.denied"]
+    ('一、总体情况', '不予公开')
+    """
     data = layout_data()
     style.choices["enum_space"] = "1" if rng.random() < 0.25 else "0"
     style.choices["corner"] = _pick(rng, data["table3"]["corner"])
@@ -312,7 +353,14 @@ def _meta(organ: Organ, year: int, rng: np.random.Generator) -> list[Block]:
 def document(
     rng: np.random.Generator, organ: Organ, year: int, t: Template, printed: Printed, style: Style
 ) -> list[Block]:
-    """The whole report as blocks: title, intro, the six sections with tables, notice, signature."""
+    """The whole report as blocks: title, intro, the six sections with tables, notice, signature.
+
+    >>> from nianbao.synth.generate import sample_spec
+    >>> spec = sample_spec(1, "txt", 2022, organ=0)
+    >>> blocks = document(np.random.default_rng(0), spec.organ, 2022, spec.template, spec.printed, spec.style)
+    >>> blocks[0].text, [b.name for b in blocks if isinstance(b, Grid)]
+    ('杏屯市人民政府2022年度政府信息公开工作年度报告', ['table2', 'table3', 'table4'])
+    """
     c = style.choices
     blocks: list[Block] = [*_title(organ, year, style, rng), *_meta(organ, year, rng)]
     blocks += intro_blocks(rng, organ, year, t.reference)

@@ -41,7 +41,12 @@ def _pick(rng: np.random.Generator, key: str) -> str:
 
 
 def proactive_sentence(rng: np.random.Generator, n: Narrative, *, year: int, short: str) -> str:
-    """ "…主动公开政府信息N条，其中A x条、B y条。" — or a sentence without any total."""
+    """ "…主动公开政府信息N条，其中A x条、B y条。" — or a sentence without any total.
+
+    >>> n = Narrative(63, [("工作动态", 35), ("政策文件", 28)], 44, "魅力青石", None, 0, 0, 0, 2)
+    >>> proactive_sentence(np.random.default_rng(0), n, year=2024, short="青石镇")
+    '全年主动公开政府信息63条。其中工作动态信息35条；政策文件信息28条。'
+    """
     if n.proactive_items is None:
         return _pick(rng, "no_proactive_total").format(short=short)
     clause = ""
@@ -63,6 +68,13 @@ def _channels(rng: np.random.Generator, n: Narrative) -> str:
 
 
 def intro_blocks(rng: np.random.Generator, organ: Organ, year: int, reference: str) -> list[Block]:
+    """The opening paragraph (the year, the leading body, sometimes the template's ``reference``).
+
+    >>> from nianbao.synth.population import build_population
+    >>> organ = build_population(np.random.default_rng(0), 1)[0]
+    >>> intro_blocks(np.random.default_rng(0), organ, 2024, "国办公开办函〔2021〕30号")[0].text[:25]
+    '2024年，在云丰市委、市政府的正确领导下，杉坪市'
+    """
     text = _pick(rng, "intro").format(
         reference=reference, year=year, organ=organ.name, parent=organ.parent, short=organ.short
     )
@@ -75,6 +87,13 @@ def overview_blocks(
     """Section 一: overview, then (一)…(五) sub-sections with the stated figures.
 
     ``sub`` false prints the sub-headings inline at the start of their paragraphs, as many reports do.
+
+    >>> from nianbao.synth.population import build_population
+    >>> organ = build_population(np.random.default_rng(0), 1)[0]
+    >>> n = Narrative(63, [("工作动态", 35), ("政策文件", 28)], 44, "魅力青石", None, 0, 0, 0, 2)
+    >>> blocks = overview_blocks(np.random.default_rng(0), organ, 2024, n, "一、总体情况", sub=True)
+    >>> len(blocks), blocks[2].text, blocks[3].text[:32]
+    (12, '（一）主动公开政府信息情况', '2024年，杉坪市共主动公开政府信息63条，其中工作动态类35条')
     """
     fill = {"year": year, "short": organ.short, "parent": organ.parent, "training": n.training}
     blocks: list[Block] = [Para(heading, "heading"), Para(_pick(rng, "overview").format(**fill))]
@@ -105,7 +124,15 @@ def overview_blocks(
 def closing_blocks(
     rng: np.random.Generator, organ: Organ, year: int, headings: tuple[str, str], signature: bool
 ) -> list[Block]:
-    """Sections 五 and 六, the synthetic-data notice, and sometimes a signature with the date."""
+    """Sections 五 and 六, the synthetic-data notice, and sometimes a signature with the date.
+
+    >>> from nianbao.synth.population import build_population
+    >>> organ = build_population(np.random.default_rng(0), 1)[0]
+    >>> rng = np.random.default_rng(0)
+    >>> blocks = closing_blocks(rng, organ, 2024, ("五、问题", "六、其他"), signature=True)
+    >>> [b.role for b in blocks][-3:], blocks[-1].text
+    (['synthetic', 'signature', 'signature'], '2025年1月11日')
+    """
     fill = {"year": year, "short": organ.short}
     blocks: list[Block] = [
         Para(headings[0], "heading"),
