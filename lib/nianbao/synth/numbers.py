@@ -326,7 +326,14 @@ def _narrative(
 
 
 def organ_series(rng: np.random.Generator, organ: Organ, years: list[int]) -> dict[int, Figures]:
-    """Figures of ``organ`` for consecutive ``years``; carry-overs chain from year to year."""
+    """Figures of ``organ`` for consecutive ``years``; carry-overs chain from year to year.
+
+    >>> from nianbao.synth.population import build_population
+    >>> organ = build_population(np.random.default_rng(0), 1)[0]
+    >>> series = organ_series(np.random.default_rng(0), organ, [2020, 2021])
+    >>> sorted(series), series[2021].applications["new_received"], series[2020].narrative.proactive_items
+    ([2020, 2021], [70, 1, 0, 0, 2, 4, 77], 2313)
+    """
     lat = _latent(rng, organ)
     out: dict[int, Figures] = {}
     carried: list[int] | None = None

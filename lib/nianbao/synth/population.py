@@ -183,7 +183,12 @@ def _township(county: _County, n: int, stem: str, rng: np.random.Generator) -> O
 
 
 def build_population(rng: np.random.Generator, n_organs: int) -> list[Organ]:
-    """``n_organs`` organs spread over counties; every county starts with its government."""
+    """``n_organs`` organs spread over counties; every county starts with its government.
+
+    >>> [(o.key, o.name, o.level) for o in build_population(np.random.default_rng(0), 3)]  # doctest: +NORMALIZE_WHITESPACE
+    [('c01_gov', '杉坪市人民政府', 'county'), ('c01_t01', '杉坪市翠泉乡人民政府', 'township'),
+     ('c01_land', '杉坪市自然资源局', 'county_department')]
+    """
     if n_organs < 1:
         return []
     counties = _counties(rng, _county_count(n_organs))
@@ -209,7 +214,12 @@ def build_population(rng: np.random.Generator, n_organs: int) -> list[Organ]:
 
 
 def places_rows(organs: list[Organ]) -> list[dict[str, str]]:
-    """Rows of ``places.csv``: name, province, city, county, level — every generated place once."""
+    """Rows of ``places.csv``: name, province, city, county, level — every generated place once.
+
+    >>> organs = build_population(np.random.default_rng(0), 3)
+    >>> [(r["name"], r["level"]) for r in places_rows(organs)]
+    [('竹沟省', 'province'), ('云丰市', 'city'), ('杉坪市', 'county'), ('翠泉乡', 'township')]
+    """
     rows: dict[tuple[str, str], dict[str, str]] = {}
 
     def add(name: str, province: str, city: str, county: str, level: str) -> None:

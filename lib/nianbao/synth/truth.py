@@ -43,7 +43,12 @@ def _sum_known(values: list[int | None]) -> int | None:
 def broken_identities(
     t: Template, applications: Mapping[str, list[int | None]], litigation: Mapping[str, list[int | None]]
 ) -> set[str]:
-    """Names of the template identities that fail on known (non-null) cells."""
+    """Names of the template identities that fail on known (non-null) cells.
+
+    >>> from nianbao.templates import template_named
+    >>> sorted(broken_identities(template_named(2021), {}, {"administrative_review": [1, 0, 0, 0, 2]}))
+    ['litigation_total']
+    """
     broken: set[str] = set()
     total_i = next(i for i, c in enumerate(t.table3_columns) if c.sum_of_others)
     for row in applications.values():
@@ -79,7 +84,13 @@ def _plain(v: float | None) -> float | int | None:
 
 
 def truth_json(spec: ReportSpec) -> dict[str, Any]:
-    """The ground-truth record of one generated report (data-contract format + synthetic fields)."""
+    """The ground-truth record of one generated report (data-contract format + synthetic fields).
+
+    >>> from nianbao.synth.generate import sample_spec
+    >>> truth = truth_json(sample_spec(1, "txt", 2022, organ=0))
+    >>> truth["source"], truth["organ"], truth["template"], truth["applications"]["new_received"]
+    ('c01_gov_2022.txt', '杏屯市人民政府', 2021, [46, 3, 1, 0, 1, 1, 52])
+    """
     o, tr = spec.organ, spec.truth
     return {
         "source": spec.filename,
@@ -162,6 +173,13 @@ def compare(parsed: FileResult | Mapping[str, pl.DataFrame], truth: Mapping[str,
     must fire), and — when ``expected_checks`` is empty — that no warning or error was raised.
     Corpus-level checks (:data:`CORPUS_CHECKS`) are required only when ``parsed`` is a set of frames
     (a corpus parse); a single ``FileResult`` cannot raise them.
+
+    >>> from nianbao.parse.report import parse_bytes
+    >>> from nianbao.synth.generate import sample_report
+    >>> spec, data = sample_report(1, "txt", 2022, organ=0)
+    >>> truth = {k: v for k, v in truth_json(spec).items() if k not in ("organ_level", "province", "city")}
+    >>> compare(parse_bytes(data, spec.filename), truth | {"year": 2021, "county": None})
+    ['year: expected 2021, got 2022']
     """
     single = isinstance(parsed, FileResult)
     frames = _frames_of(parsed)
@@ -206,7 +224,15 @@ def compare(parsed: FileResult | Mapping[str, pl.DataFrame], truth: Mapping[str,
 
 
 def load_truths(folder: str | Path) -> list[dict[str, Any]]:
-    """Every ground-truth JSON in ``folder`` (e.g. ``DIR/expected``), in file-name order."""
+    """Every ground-truth JSON in ``folder`` (e.g. ``DIR/expected``), in file-name order.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     for name in ("b.json", "a.json", "notes.txt"):
+    ...         _ = (Path(d) / name).write_text(json.dumps({"source": name}), encoding="utf-8")
+    ...     [t["source"] for t in load_truths(d)]
+    ['a.json', 'b.json']
+    """
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(folder).glob("*.json"))]
 
 

@@ -46,7 +46,14 @@ def _rng(seed: int, *parts: int) -> np.random.Generator:
 
 
 def county_renames(seed: int, organs: list[Organ], years: list[int], rate: float) -> dict[str, CountyRename]:
-    """Counties (县) that become districts (区) from a year after the first, at ``rate``."""
+    """Counties (县) that become districts (区) from a year after the first, at ``rate``.
+
+    >>> from nianbao.synth.population import build_population
+    >>> organs = build_population(np.random.default_rng(5), 2)
+    >>> renames = county_renames(0, organs, [2020, 2021, 2022], 1.0)
+    >>> renames["璋桥县"].new, renames["璋桥县"].year
+    ('璋桥区', 2021)
+    """
     if len(years) < 2 or rate <= 0:
         return {}
     out: dict[str, CountyRename] = {}
@@ -72,7 +79,13 @@ def _kinds(organ: Organ) -> list[str]:
 
 
 def title_variant(title: str, variant: str, city: str, kind: str = "township") -> str:
-    """The title printed another way (see the module docstring); ``kind`` is the organ's."""
+    """The title printed another way (see the module docstring); ``kind`` is the organ's.
+
+    >>> title_variant("岚川县青石乡人民政府", "prefix", "梅安市")
+    '梅安市岚川县青石乡人民政府'
+    >>> title_variant("岚川县人民政府", "suffix", "梅安市", kind="government")
+    '岚川县政府'
+    """
     if variant == "prefix":
         return title.removeprefix(city) if title.startswith(city) else city + title
     if variant == "suffix":
@@ -96,7 +109,14 @@ def organ_in_year(
     rate: float,
     renames: dict[str, CountyRename],
 ) -> Organ:
-    """The organ as its report of ``year`` prints it (title and, after a rename, county)."""
+    """The organ as its report of ``year`` prints it (title and, after a rename, county).
+
+    >>> from nianbao.synth.population import build_population
+    >>> organs = build_population(np.random.default_rng(5), 2)
+    >>> renames = county_renames(0, organs, [2020, 2021, 2022], 1.0)
+    >>> [organ_in_year(0, 1, organs[1], y, [2020, 2021, 2022], 1.0, renames).title_name for y in (2020, 2022)]
+    ['璋桥县峦峰镇人民政府', '璋桥区峦峰镇']
+    """
     out = organ
     rng = _rng(seed, index + 1)
     draw, pick, when = rng.random(), rng.random(), int(rng.integers(1, max(2, len(span))))
@@ -113,7 +133,14 @@ def organ_in_year(
 
 
 def organs_rows(renames: dict[str, CountyRename]) -> list[dict[str, str]]:
-    """Crosswalk division rows (``organs.csv``): both names of a renamed county → one division."""
+    """Crosswalk division rows (``organs.csv``): both names of a renamed county → one division.
+
+    >>> from nianbao.synth.population import build_population
+    >>> organs = build_population(np.random.default_rng(5), 2)
+    >>> renames = county_renames(0, organs, [2020, 2021, 2022], 1.0)
+    >>> [(r["organ"], r["organ_id"]) for r in organs_rows(renames)]
+    [('*璋桥县*', '涟岭省梓原市璋桥区'), ('*璋桥区*', '涟岭省梓原市璋桥区')]
+    """
     rows = []
     for r in renames.values():
         division = r.province + r.city + r.new
