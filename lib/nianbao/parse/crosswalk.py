@@ -104,7 +104,11 @@ def _years(text: str, where: str) -> tuple[int | None, int | None]:
 
 
 def is_crosswalk_text(text: str) -> bool:
-    """Does the text start with a crosswalk header (so it is a crosswalk, not a report)?"""
+    """Does the text start with a crosswalk header (so it is a crosswalk, not a report)?
+
+    >>> is_crosswalk_text("\\ufefforgan,place,years,organ_id,organ_name,note\\n"), is_crosswalk_text("organ,year\\n")
+    (True, False)
+    """
     header = next(csv.reader([text.lstrip("\ufeff").partition("\n")[0]]), [])
     return set(CROSSWALK_COLUMNS) <= {h.strip() for h in header}
 
@@ -116,6 +120,13 @@ def read_crosswalk(text: str, name: str = ORGANS_FILE) -> Crosswalk:
     ------
     ValueError
         A column is missing, a row has no ``organ`` or ``organ_id``, or its years cannot be read.
+
+    >>> row = read_crosswalk("organ,place,years,organ_id,organ_name\\n*水城县*,,-2019,520221,水城县\\n").rows[0]
+    >>> row.is_division, row.first, row.last, row.names, row.source
+    (True, None, 2019, ('水城县',), 'organs.csv:2')
+    >>> read_crosswalk("organ,place,years,organ_id,organ_name\\nX,,2021-2019,x/gov,\\n", "o.csv")
+    Traceback (most recent call last):
+    ValueError: o.csv:2: years '2021-2019' run backwards
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     fields = {h.strip() for h in reader.fieldnames or ()}
@@ -139,7 +150,15 @@ def read_crosswalk(text: str, name: str = ORGANS_FILE) -> Crosswalk:
 
 
 def read_crosswalk_file(path: str | Path) -> Crosswalk:
-    """A crosswalk file (UTF-8, with or without BOM); rows are cited by the file's name."""
+    """A crosswalk file (UTF-8, with or without BOM); rows are cited by the file's name.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = Path(d) / "my_organs.csv"
+    ...     _ = path.write_text("\\ufefforgan,place,years,organ_id,organ_name\\n某局,,,x/gov,\\n", encoding="utf-8")
+    ...     [(r.organ, r.organ_id, r.source) for r in read_crosswalk_file(path).rows]
+    [('某局', 'x/gov', 'my_organs.csv:2')]
+    """
     p = Path(path)
     return read_crosswalk(p.read_text(encoding="utf-8-sig"), p.name)
 

@@ -27,7 +27,17 @@ SNIPPET = 120
 
 
 def line_of(tables: Tables, check: str, where: str) -> int | None:
-    """The document line of the row a check at ``where`` is about, or None."""
+    """The document line of the row a check at ``where`` is about, or None.
+
+    >>> from nianbao.parse.locate import find_sections
+    >>> from nianbao.parse.tables import key_tables
+    >>> from nianbao.read.text import text_lines
+    >>> from nianbao.templates import template_for_year
+    >>> lines = text_lines("二、主动公开政府信息情况\\n规章\\t3\\t0\\t5\\n行政许可\\t7\\n")
+    >>> tables = key_tables(lines, find_sections(lines), template_for_year(2023))
+    >>> line_of(tables, "blank_cells", "table2/administrative_licensing"), line_of(tables, "x", "table3/granted")
+    (2, None)
+    """
     parts = where.split("/")
     head = parts[0]
     if head == "table4":
@@ -58,7 +68,17 @@ def _shown(line: Line) -> str:
 def attach(
     findings: list[Finding], tables: Tables | None, lines: Sequence[Line], pages: Sequence[int] | None
 ) -> list[Finding]:
-    """``findings`` with their page and evidence set, where they are about a row that was found."""
+    """``findings`` with their page and evidence set, where they are about a row that was found.
+
+    >>> from nianbao.parse.locate import find_sections
+    >>> from nianbao.parse.tables import key_tables
+    >>> from nianbao.read.text import text_lines
+    >>> from nianbao.templates import template_for_year
+    >>> lines = text_lines("二、主动公开政府信息情况\\n规章\\t3\\t\\t5\\n")
+    >>> tables = key_tables(lines, find_sections(lines), template_for_year(2023))
+    >>> [(f.check, f.page, f.evidence) for f in attach(tables.findings[:2], tables, lines, [1, 1])]
+    [('blank_cells', 1, '规章 | 3 |  | 5'), ('missing_rows', None, None)]
+    """
     if not findings or tables is None:
         return findings
     out = []

@@ -33,6 +33,12 @@ def table3_constraints(t: Template, merged: Collection[str] = ()) -> list[Constr
 
     ``merged`` names merged rows the report printed (e.g. 2021's (六)其他处理 as one row): in the
     outcome sum that row stands for its parts, and it is tied to them by its own sum.
+
+    >>> cons = table3_constraints(template_named(2021))
+    >>> len(cons), cons[0].name, [cell for cell, _ in cons[0].terms][:2]
+    (39, 'row_total', [('t3', 'new_received', 'total'), ('t3', 'new_received', 'natural_person')])
+    >>> len(table3_constraints(template_named(2021), {"other_processing"}))  # + one merged_rows per column
+    47
     """
     return list(_table3_constraints(t.year, tuple(sorted(merged))))
 
@@ -73,7 +79,12 @@ def _table3_constraints(year: int, merged: tuple[str, ...]) -> tuple[Constraint,
 
 
 def merged_constraints(t: Template, merged: Collection[str]) -> list[Constraint]:
-    """A printed merged row equals the sum of the rows it stands for, per column."""
+    """A printed merged row equals the sum of the rows it stands for, per column.
+
+    >>> con = merged_constraints(template_named(2021), {"other_processing"})[0]
+    >>> con.name, [(cell[1], c) for cell, c in con.terms]
+    ('merged_rows', [('other_processing', 1), ('other_no_correction', -1), ('other_unpaid_fee', -1), ('other_reasons', -1)])
+    """
     return [
         Constraint(((("t3", m.key, c), 1), *((("t3", p, c), -1) for p in m.parts)), "merged_rows")
         for m in t.table3_merged_rows
@@ -83,7 +94,11 @@ def merged_constraints(t: Template, merged: Collection[str]) -> list[Constraint]
 
 
 def table4_constraints(t: Template) -> list[Constraint]:
-    """Per proceeding: 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结."""
+    """Per proceeding: 总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结.
+
+    >>> [(cell[2], c) for cell, c in table4_constraints(template_named(2021))[0].terms]
+    [('total', 1), ('upheld', -1), ('corrected', -1), ('other', -1), ('pending', -1)]
+    """
     return list(_table4_constraints(t.year))
 
 

@@ -24,7 +24,12 @@ __all__ = ["ocr_findings", "ocr_pages_text"]
 
 
 def ocr_findings(doubts: Sequence[OcrDoubt]) -> list[Finding]:
-    """One ``ocr_low_confidence`` warning per doubtful cell (``actual`` is its confidence)."""
+    """One ``ocr_low_confidence`` warning per doubtful cell (``actual`` is its confidence).
+
+    >>> f = ocr_findings([OcrDoubt(2, 4, 3, "", 0.0, "行政许可")])[0]
+    >>> f.check, f.page, f.evidence, f.message.split("，")[0]
+    ('ocr_low_confidence', 2, None, '扫描件第 2 页表格第 4 行(「行政许可」)第 3 列有字迹但未能识别')
+    """
     out = []
     for d in doubts:
         label = f"(「{d.label}」)" if d.label and d.column > 1 else ""
@@ -45,7 +50,11 @@ def ocr_findings(doubts: Sequence[OcrDoubt]) -> list[Finding]:
 
 
 def ocr_pages_text(pages: Sequence[int]) -> str | None:
-    """Pages as compact ranges ("1-3,5"); None when no page was read by OCR."""
+    """Pages as compact ranges ("1-3,5"); None when no page was read by OCR.
+
+    >>> ocr_pages_text([7, 2, 3, 3, 4, 9])
+    '2-4,7,9'
+    """
     if not pages:
         return None
     runs: list[list[int]] = []

@@ -50,7 +50,12 @@ def identity_keys(year: int) -> dict[tuple[str, str], frozenset[Cell]]:
 
 
 def tables_of(year: int, values: Mapping[Cell, float | None]) -> Tables:
-    """A report's cells (``("t3", row, column)`` → value) as :class:`Tables`; absent cells are null."""
+    """A report's cells (``("t3", row, column)`` → value) as :class:`Tables`; absent cells are null.
+
+    >>> tables = tables_of(2021, {("t4", "administrative_review", "total"): 3})
+    >>> tables.value("t4", "administrative_review", "total"), tables.value("t4", "administrative_review", "upheld")
+    (3, None)
+    """
     tables = Tables.of(template_named(year))
     at = tables.layout.at
     for cell, value in values.items():
@@ -78,7 +83,13 @@ def recheck(
 ) -> list[CheckRow]:
     """The report's check rows on ``values``: ``parsed`` (the parser's rows) with the value checks
     evaluated again; ``corrected`` names the cells a correction changed, ``report_changed`` the
-    ``reports`` columns (whose new values ``report`` holds: proactive_items, …, year)."""
+    ``reports`` columns (whose new values ``report`` holds: proactive_items, …, year).
+
+    >>> cells = [("t4", "administrative_review", k) for k in ("upheld", "corrected", "other", "pending", "total")]
+    >>> rows = recheck("r1", 2021, dict(zip(cells, [1, 0, 1, 0, 3])), parsed=[])
+    >>> [row[1:6] for row in rows], recheck("r1", 2021, dict(zip(cells, [1, 0, 1, 0, 2])), rows, cells[-1:])
+    ([('litigation_total', 'error', 'table4/administrative_review', 2, 3)], [])
+    """
     tables = tables_of(year, values)
     at, known = tables.layout.at, tables.values
     keys = identity_keys(year)
@@ -127,7 +138,11 @@ def _constraints(year: int) -> dict[tuple[str, str], Constraint]:
 
 def first_cell(year: int, check: str, where: str) -> Cell | None:
     """The first cell of an identity (its total, or 本年新收 of the intake balance), where a reviewer
-    looks first when no single cell is pinned."""
+    looks first when no single cell is pinned.
+
+    >>> first_cell(2021, "outcome_sum", "table3/*/total"), first_cell(2021, "intake_balance", "table3/*/total")
+    (('t3', 'total_processed', 'total'), ('t3', 'new_received', 'total'))
+    """
     con = _constraints(year).get((check, where))
     return cast(Cell, con.terms[0][0]) if con else None
 
@@ -141,6 +156,14 @@ def pinned(
     Each cell of the identity in turn is taken as unknown and :func:`~nianbao.parse.repair.solve`
     works out what the identities through it force (the repair logic, on one cell): a value that
     fits all of them, other than the printed one, makes the cell a candidate.
+
+    >>> t = template_named(2021)
+    >>> v = {("t3", r, c): 0 for r in t.row_keys for c in t.column_keys}
+    >>> for r in ("new_received", "granted", "total_processed"):
+    ...     v["t3", r, "natural_person"] = v["t3", r, "total"] = 1
+    >>> v["t3", "granted", "natural_person"] = 2  # misprinted: its row's total and its column's say 1
+    >>> pinned(2021, v, "row_total", "table3/granted")
+    (('t3', 'granted', 'natural_person'), 1.0)
     """
     con = _constraints(year).get((check, where))
     if con is None:

@@ -36,7 +36,11 @@ _MAX_CANDIDATES = 20000
 
 
 def tok(value: float | None, exact: bool = False) -> Token:
-    """A value token (for tests and doctests)."""
+    """A value token (for tests and doctests).
+
+    >>> tok(3), tok(None).kind
+    (Token(kind='num', text='3', value=3, line=0, exact=False), 'blank')
+    """
     if value is None:
         return Token("blank", "", None, 0, exact)
     return Token("num", str(value), value, 0, exact)
@@ -73,7 +77,13 @@ _EXACT = attrgetter("exact")
 
 
 def align(values: Sequence[Token], n: int, sums: Sequence[Sum] = ()) -> Aligned:
-    """Read ``values`` into ``n`` columns; ``sums`` are the row's own identities (total, parts)."""
+    """Read ``values`` into ``n`` columns; ``sums`` are the row's own identities (total, parts).
+
+    >>> align([tok(None), tok(1), tok(2)], 2)  # an empty cell left by a merged label: set aside
+    Aligned(cells=[1, 2], status='ok', numbers=2, repaired=())
+    >>> align([tok(1), tok(None, exact=True), tok(2)], 3).cells  # a grid's blank cell stays blank
+    [1, None, 2]
+    """
     values = list(values)
     numbers = [t.value for t in values if t.kind == "num" and t.value is not None]
     if not numbers:
@@ -98,6 +108,9 @@ def align_read(
     Such a cell is a number exactly when it has a value, so the usual readings (every value a
     column; the numbers alone fit the columns) follow from ``values`` (a fresh list, kept as the
     cells) and whether all cells are ``exact``; the others go to :func:`align` with the ``tokens``.
+
+    >>> align_read([1.0, None, 2.0], True, 3, [], list)  # (``tokens`` is not needed here)
+    Aligned(cells=[1.0, None, 2.0], status='blank', numbers=2, repaired=())
     """
     blank = values.count(None)
     if blank == len(values):
@@ -247,6 +260,10 @@ def solve(cells: dict, constraints: Sequence[Constraint], writable: set) -> bool
     Unknown cells outside ``writable`` are solved on a private copy (they may carry a proof along)
     but never written. Returns False when the known cells contradict a constraint (then nothing is
     trustworthy and the caller should not repair); True otherwise. ``cells`` is updated in place.
+
+    >>> cells = {"total": 5, "a": 2, "b": None}
+    >>> solve(cells, [Constraint((("total", 1), ("a", -1), ("b", -1)))], {"b"}), cells["b"]
+    (True, 3)
     """
     shadow = dict(cells)
     changed = True
@@ -299,6 +316,11 @@ def solve_each(cells: dict, constraints: Sequence[Constraint], writable: set) ->
     still solved. So a table 4 that breaks an identity leaves table 3's proofs (e.g. the sub-rows
     of a (六)其他处理 row printed as one row of zeros) standing, and the broken identity is still
     reported by the checks.
+
+    >>> cells = {"total": 5, "a": 2, "b": None, "x": 1, "y": 2}
+    >>> cons = [Constraint((("total", 1), ("a", -1), ("b", -1))), Constraint((("x", 1), ("y", -1)))]
+    >>> solve_each(cells, cons, {"b"}), cells["b"]  # x = y is broken; b is still proved
+    (False, 3)
     """
     held = True
     for group in components(constraints):

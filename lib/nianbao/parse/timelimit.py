@@ -32,7 +32,11 @@ class FileTimeout(BaseException):
 
 
 def timeout_message(seconds: float) -> str:
-    """The ``error`` of a file whose parse was stopped for taking too long."""
+    """The ``error`` of a file whose parse was stopped for taking too long.
+
+    >>> timeout_message(120.0).split(";")[0]
+    'parsing took longer than 120 s and was stopped'
+    """
     return (
         f"parsing took longer than {seconds:g} s and was stopped; if this is a normal report, "
         "run again with a larger --file-timeout (file_timeout), otherwise please report the file"
@@ -40,7 +44,11 @@ def timeout_message(seconds: float) -> str:
 
 
 def memory_message(limit: int | None) -> str:
-    """The ``error`` of a file whose parse ran out of memory."""
+    """The ``error`` of a file whose parse ran out of memory.
+
+    >>> memory_message(2**31).split(" and ")[0], memory_message(None).split(" and ")[0]
+    ('parsing needed more than the 2 GiB memory limit of a worker', 'parsing needed more than the memory available')
+    """
     cap = f"the {limit / 2**30:g} GiB memory limit of a worker" if limit else "the memory available"
     return (
         f"parsing needed more than {cap} and was stopped; if this is a normal report, "
@@ -120,7 +128,11 @@ class FileClock:
 
 
 def tick(seconds: float) -> float:
-    """How often a running file is checked against a limit of ``seconds`` (so it stops within a tick)."""
+    """How often a running file is checked against a limit of ``seconds`` (so it stops within a tick).
+
+    >>> tick(120), tick(2), tick(0.01)
+    (1.0, 0.25, 0.01)
+    """
     return min(1.0, max(0.01, seconds / 8))
 
 
@@ -186,6 +198,14 @@ def time_limit(seconds: float | None) -> Iterator[None]:
 
     ``None``, 0 or infinity: no limit. The exception may also come as the block ends (the limit
     passed as it finished): the caller treats it as the file having taken too long.
+
+    >>> try:
+    ...     with time_limit(0.05):
+    ...         while True:  # a parse that never ends
+    ...             pass
+    ... except FileTimeout:
+    ...     print("stopped")
+    stopped
     """
     with FileClock(seconds) as clock:
         clock.start()
