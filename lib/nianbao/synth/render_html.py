@@ -102,7 +102,13 @@ def _side() -> str:
 
 
 def render_html(blocks: list[Block], style: Style, title: str, site: str = "") -> str:
-    """A whole portal page with the report in it (encoding declared as ``style.encoding``)."""
+    """A whole portal page with the report in it (encoding declared as ``style.encoding``).
+
+    >>> page = render_html([Para("A<B", "title")], Style("html", "portal"), "标题", site="岚川县人民政府")
+    >>> [line for line in page.splitlines() if "<title>" in line or "A&lt;B" in line]  # doctest: +NORMALIZE_WHITESPACE
+    ['<title>标题_政府信息公开年报_岚川县人民政府</title>',
+     '<p style="text-align:center;font-weight:bold;font-size:22px;">A&lt;B</p>']
+    """
     charset = "gbk" if style.encoding == "gbk" else "utf-8"
     site = site or "人民政府门户网站"
     report = f'<div class="article-content" id="zoom">\n{_body(blocks, style)}\n</div>'

@@ -109,7 +109,15 @@ def _footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:
 
 
 def render_pdf(blocks: list[Block], title: str, author: str) -> bytes:
-    """The report as PDF bytes; identical input gives identical bytes."""
+    """The report as PDF bytes; identical input gives identical bytes.
+
+    >>> import pypdfium2
+    >>> from nianbao.synth.model import GridCell
+    >>> blocks = [Para("标题", "title"), Grid(((GridCell("规章"), GridCell("0", kind="value")),), "t2")]
+    >>> pdf = render_pdf(blocks, "标题", author="青石镇人民政府")
+    >>> pdf[:8], len(pypdfium2.PdfDocument(pdf)), pdf == render_pdf(blocks, "标题", author="青石镇人民政府")
+    (b'%PDF-1.4', 1, True)
+    """
     styles = _styles()
     story: list[Flowable] = []
     for block in blocks:

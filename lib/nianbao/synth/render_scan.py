@@ -37,7 +37,13 @@ class ScanStyle:
 
 
 def rasterise(pdf: bytes, dpi: int, pages: Sequence[int] | None = None) -> list[np.ndarray]:
-    """The PDF's pages (1-based ``pages``, default all) as RGB arrays at ``dpi``."""
+    """The PDF's pages (1-based ``pages``, default all) as RGB arrays at ``dpi``.
+
+    >>> from nianbao.synth.model import Para
+    >>> from nianbao.synth.render_pdf import render_pdf
+    >>> [page.shape for page in rasterise(render_pdf([Para("标题", "title")], "标题", author="x"), 20)]  # A4
+    [(234, 166, 3)]
+    """
 
     doc = pdfium.PdfDocument(pdf)
     try:
@@ -72,7 +78,12 @@ def _stamp(img: np.ndarray, dpi: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def scan_page(img: np.ndarray, style: ScanStyle, page: int = 0) -> np.ndarray:
-    """One page (RGB) degraded as ``style`` says; grey pages come back 2-D."""
+    """One page (RGB) degraded as ``style`` says; grey pages come back 2-D.
+
+    >>> white = np.full((40, 30, 3), 255, np.uint8)
+    >>> scan_page(white, ScanStyle(turn=90)).shape, scan_page(white, ScanStyle(grey=False)).shape
+    ((30, 40), (40, 30, 3))
+    """
 
     rng = np.random.default_rng([style.seed, page])
     out = _stamp(img, style.dpi, rng) if style.stamp else img
@@ -104,7 +115,15 @@ def scanned(
     pages: Sequence[int] | None = None,
     as_: Literal["pdf", "tiff", "png", "jpeg"] = "pdf",
 ) -> bytes:
-    """A scanned copy of ``pdf``: an image-only PDF, a multi-page TIFF, or one page as PNG/JPEG."""
+    """A scanned copy of ``pdf``: an image-only PDF, a multi-page TIFF, or one page as PNG/JPEG.
+
+    >>> from nianbao.synth.model import Para
+    >>> from nianbao.synth.render_pdf import render_pdf
+    >>> pdf = render_pdf([Para("标题", "title")], "标题", author="x")
+    >>> png = scanned(pdf, ScanStyle(dpi=20), as_="png")
+    >>> png[:8], Image.open(io.BytesIO(png)).size, scanned(pdf, ScanStyle(dpi=20))[:8]
+    (b'\\x89PNG\\r\\n\\x1a\\n', (166, 234), b'%PDF-1.4')
+    """
 
     images = [Image.fromarray(scan_page(p, style, i)) for i, p in enumerate(rasterise(pdf, style.dpi, pages))]
     buf = io.BytesIO()

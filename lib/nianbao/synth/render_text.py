@@ -58,7 +58,12 @@ def _para_line(p: Para, style: Style) -> str:
 
 
 def render_text(blocks: list[Block], style: Style) -> str:
-    """The report as one string (encoding is the caller's business)."""
+    """The report as one string (encoding is the caller's business).
+
+    >>> g = Grid(((GridCell("规章"), GridCell("0", kind="value"), GridCell("", kind="value")),), "t2")
+    >>> render_text([Para("标题", "title"), g], Style("txt", "tab_owned", blank="-"))
+    '标题\\n规章\\t0\\t-\\n'
+    """
     spaced = style.layout in ("cell_per_line", "markdown")
     lines: list[str] = []
     for block in blocks:
