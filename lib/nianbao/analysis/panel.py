@@ -64,6 +64,10 @@ def value_columns() -> list[tuple[str, str, str, str]]:
     """Every table cell of every template as ``(column, label_zh, label_en, table)``, printed order.
 
     A key used by both templates appears once, with the label of the later template.
+
+    >>> columns = value_columns()
+    >>> len(columns), columns[0]
+    (226, ('t2_rules__created', '表二 规章 · 本年新制作数量', 'table 2: rules · created this year', 'table2'))
     """
     seen: dict[str, tuple[str, str, str, str]] = {}
     for t in all_templates():
@@ -113,6 +117,14 @@ def panel(frames: Frames) -> pl.DataFrame:
 
     ``flagged`` is true when the report fails a template identity (a check of severity error);
     its values are kept as printed, so a user decides whether to drop it.
+
+    >>> from nianbao.analysis.selection import from_frames
+    >>> from nianbao.fields import FRAME_NAMES
+    >>> apps = pl.DataFrame({"report_id": ["r1"], "outcome": ["granted"], "applicant": ["total"], "value": [3]})
+    >>> reports = pl.DataFrame({"report_id": ["r1"], "organ_id": ["o1"], "year": [2023]})
+    >>> frames = from_frames({n: pl.DataFrame() for n in FRAME_NAMES} | {"reports": reports, "applications": apps})
+    >>> panel(frames).select("organ_id", "year", "flagged", "t3_granted__total").row(0)
+    ('o1', 2023, False, 3)
     """
     reports = frames.reports
     if "flagged" not in reports.columns:
@@ -168,6 +180,9 @@ def codebook(columns: list[str] | None = None) -> pl.DataFrame:
     """Every panel column: name, Chinese and English label, type, source and meaning.
 
     ``columns`` restricts it to the columns a panel actually has (in that order).
+
+    >>> codebook(["year", "t3_granted__total"]).select("column", "label_zh", "type", "source").rows()
+    [('year', '年度', 'integer', 'reports'), ('t3_granted__total', '表三 (一)予以公开 · 总计', 'integer', 'applications')]
     """
     described = {f.name: f for f in REPORTS}
     rows = []

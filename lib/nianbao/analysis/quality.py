@@ -22,7 +22,11 @@ __all__ = ["check_summary", "corpus_summary", "coverage", "failed_files", "probl
 
 
 def status_counts(reports: pl.DataFrame) -> pl.DataFrame:
-    """Files per status and format."""
+    """Files per status and format.
+
+    >>> status_counts(pl.DataFrame({"status": ["ok", "ok", "failed"], "format": ["pdf", "pdf", "txt"]})).rows()
+    [('failed', 'txt', 1), ('ok', 'pdf', 2)]
+    """
     return (
         reports.group_by(pl.col("status").cast(pl.String), pl.col("format").cast(pl.String))
         .agg(pl.len().alias("files"))
@@ -31,7 +35,13 @@ def status_counts(reports: pl.DataFrame) -> pl.DataFrame:
 
 
 def check_summary(checks: pl.DataFrame, reports: pl.DataFrame) -> pl.DataFrame:
-    """Checks by name and severity: how many fired and in how many reports."""
+    """Checks by name and severity: how many fired and in how many reports.
+
+    >>> checks = pl.DataFrame({"report_id": ["a", "b", "b", "b"], "severity": ["warning"] * 3 + ["error"],
+    ...                        "check": ["blank_cells"] * 3 + ["outcome_sum"]})
+    >>> check_summary(checks, pl.DataFrame({"report_id": ["a", "b"]})).rows()
+    [('blank_cells', 'warning', 3, 2), ('outcome_sum', 'error', 1, 1)]
+    """
     joined = checks.join(reports.select("report_id"), on="report_id", how="semi")
     return (
         joined.group_by("check", pl.col("severity").cast(pl.String))
@@ -45,6 +55,12 @@ def coverage(reports: pl.DataFrame, checks: pl.DataFrame | None = None) -> pl.Da
 
     With ``checks``, a usable report failing a template identity (a check of severity error) has
     status ``flagged``: the later pages leave it out, so the grid must not show it as fine.
+
+    >>> from nianbao.fields import conform
+    >>> reports = conform(pl.DataFrame({"report_id": ["a", "b", "c"], "organ": ["甲镇"] * 3, "organ_id": ["o1"] * 3,
+    ...                                 "year": [2022, 2023, 2023], "status": ["ok", "ok", "duplicate"]}), "reports")
+    >>> coverage(reports, pl.DataFrame({"report_id": ["b"], "severity": ["error"]})).select("year", "files", "status").rows()
+    [(2022, 1, 'ok'), (2023, 2, 'flagged')]
     """
     rank = {"ok": 0, "partial": 1, "flagged": 2, "duplicate": 3, "failed": 4, "not_a_report": 5}
     status = pl.col("status").cast(pl.String)
@@ -77,13 +93,25 @@ def coverage(reports: pl.DataFrame, checks: pl.DataFrame | None = None) -> pl.Da
 
 
 def failed_files(reports: pl.DataFrame) -> pl.DataFrame:
-    """Files that yielded no figures (failed, not a report), with the reason, for a reader to follow up."""
+    """Files that yielded no figures (failed, not a report), with the reason, for a reader to follow up.
+
+    >>> reports = pl.DataFrame({"path": ["a.pdf", "b.txt"], "status": ["ok", "failed"], "error": [None, "the file is empty"]})
+    >>> failed_files(reports).rows()
+    [('b.txt', 'failed', 'the file is empty')]
+    """
     unusable = pl.col("status").cast(pl.String).is_in(["failed", "not_a_report"])
     return reports.filter(unusable).select("path", pl.col("status").cast(pl.String), "error").sort("path")
 
 
 def corpus_summary(frames: Frames) -> dict[str, Any]:
-    """Headline figures of a corpus for the report index: files, statuses, organs, years, checks."""
+    """Headline figures of a corpus for the report index: files, statuses, organs, years, checks.
+
+    >>> from nianbao.analysis.selection import from_frames
+    >>> from nianbao.fields import FRAME_NAMES
+    >>> reports = pl.DataFrame({"report_id": ["a", "b"], "organ_id": ["o1", "o1"], "year": [2022, 2023], "status": ["ok", "ok"]})
+    >>> corpus_summary(from_frames({n: pl.DataFrame() for n in FRAME_NAMES} | {"reports": reports}))
+    {'files': 2, 'by_status': {'ok': 2}, 'organs': 1, 'years': (2022, 2023), 'checks_by_severity': {}, 'flagged_reports': 0}
+    """
     reports, checks = frames.reports, frames.checks
     years = reports["year"].drop_nulls()
     by_status = dict(status_counts(reports).group_by("status").agg(pl.col("files").sum()).iter_rows())
@@ -112,6 +140,12 @@ def problem_reports(reports: pl.DataFrame, checks: pl.DataFrame) -> pl.DataFrame
     failing an identity), ``checks`` (how many errors and warnings) and ``messages``: each error and
     warning message as the check wrote it (in Chinese, naming the table, row and column), joined
     by "；". Failed files give their reason. Sorted by status, then organ and year.
+
+    >>> reports = pl.DataFrame({"report_id": ["a", "b", "c"], "path": ["a.pdf", "b.pdf", "c.txt"], "organ": ["甲镇", "乙镇", None],
+    ...                         "year": [2023, 2023, None], "status": ["ok", "ok", "failed"], "error": [None, None, "the file is empty"]})
+    >>> checks = pl.DataFrame({"report_id": ["b"], "severity": ["error"], "message": ["表三 办理结果之和≠总计"]})
+    >>> problem_reports(reports, checks).rows()
+    [('c.txt', None, None, 'failed', 0, 'the file is empty'), ('b.pdf', '乙镇', 2023, 'flagged', 1, '表三 办理结果之和≠总计')]
     """
     errors = checks.filter(pl.col("severity").cast(pl.String).is_in(["error", "warning"]))
     said = errors.group_by("report_id").agg(

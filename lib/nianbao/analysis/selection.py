@@ -78,6 +78,14 @@ def from_frames(frames: dict[str, pl.DataFrame | pl.LazyFrame]) -> Frames:
 
     ``reports`` gains ``organ_label`` (:func:`with_organ_label`), the key every analysis groups
     organs by.
+
+    >>> reports = pl.DataFrame({"report_id": ["a", "b"], "organ": ["甲镇", "甲镇人民政府"], "organ_id": ["o1", "o1"],
+    ...                         "organ_name": ["甲镇人民政府"] * 2, "year": [2022, 2023]})
+    >>> frames = from_frames({n: pl.DataFrame() for n in FRAME_NAMES} | {"reports": reports})
+    >>> frames
+    Frames(reports=2, proactive=0, applications=0, litigation=0, checks=0, corrections=0)
+    >>> frames.reports["organ_label"].to_list(), frames.reports["year"].dtype
+    (['甲镇人民政府', '甲镇人民政府'], Int16)
     """
     names = [*FRAME_NAMES, *(["corrections"] if "corrections" in frames else [])]
     conformed = {n: _conform(frames[n], n) for n in names}
@@ -91,6 +99,10 @@ def with_organ_label(reports: pl.DataFrame) -> pl.DataFrame:
     Where two ids share a canonical name the id is added in brackets, so grouping by the label is
     grouping by ``organ_id`` (洪泽区人民政府 and 淮安市洪泽区人民政府 are one organ, a county and its
     办公室 two). Frames written before organs were resolved (``organ_id`` all null) are resolved here.
+
+    >>> reports = pl.DataFrame({"organ": ["甲县人民政府", "甲县政府办"], "organ_name": ["甲县人民政府"] * 2, "organ_id": ["c1", "c2"]})
+    >>> with_organ_label(reports)["organ_label"].to_list()
+    ['甲县人民政府（c1）', '甲县人民政府（c2）']
     """
     if (
         reports.height
@@ -109,6 +121,18 @@ def load(path: str | Path) -> Frames:
 
     Raises :class:`~nianbao.errors.NianbaoError` naming the missing files and the command that writes
     them, so a notebook pointed at the wrong folder says what to do.
+
+    >>> import tempfile
+    >>> reports = pl.DataFrame({"report_id": ["a"], "organ": ["甲镇"], "organ_id": ["o1"], "year": [2023]})
+    >>> frames = from_frames({n: pl.DataFrame() for n in FRAME_NAMES} | {"reports": reports})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     for name, frame in frames.frames.items():
+    ...         frame.write_parquet(Path(folder) / f"{name}.parquet")
+    ...     load(folder).reports.select("organ_label", "year").rows()
+    [('甲镇', 2023)]
+    >>> load("nowhere")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    nianbao.errors.NianbaoError: nowhere is not a parsed corpus (missing reports.parquet, ...); run `nianbao parse CORPUS --out nowhere` first
     """
     folder = Path(path)
     missing = [n for n in FRAME_NAMES if not (folder / f"{n}.parquet").is_file()]
@@ -152,6 +176,15 @@ def select(
     and duplicates carry no figures). ``reports`` gains a ``flagged`` column: the report has at least
     one check of severity ``error`` (an identity of the template fails). By default those reports are
     dropped; with ``include_flagged=True`` they stay and charts mark them. ``None`` means no filter.
+
+    >>> reports = pl.DataFrame({"report_id": ["a", "b", "c"], "organ_id": ["o1", "o1", "o2"],
+    ...                         "year": [2022, 2023, 2023], "status": ["ok", "ok", "failed"]})
+    >>> errors = pl.DataFrame({"report_id": ["a"], "severity": ["error"]})
+    >>> frames = from_frames({n: pl.DataFrame() for n in FRAME_NAMES} | {"reports": reports, "checks": errors})
+    >>> select(frames).reports["report_id"].to_list(), select(frames, include_flagged=True).reports["flagged"].to_list()
+    (['b'], [True, False])
+    >>> select(frames, years=2023, usable_only=False).reports["report_id"].to_list()
+    ['b', 'c']
     """
     flagged = frames.checks.filter(pl.col("severity") == "error").select("report_id").unique()
     reports = frames.reports.with_columns(
@@ -182,6 +215,11 @@ def report_keys(reports: pl.DataFrame) -> pl.DataFrame:
 
     A metric row's ``organ`` is the organ's label (its canonical name, one per ``organ_id``:
     :func:`with_organ_label`); ``printed_organ`` is the name the report printed.
+
+    >>> reports = pl.DataFrame({"report_id": ["a"], "organ": ["甲镇"], "organ_id": ["o1"], "organ_name": ["甲镇人民政府"]})
+    >>> keys = report_keys(from_frames({n: pl.DataFrame() for n in FRAME_NAMES} | {"reports": reports}).reports)
+    >>> keys.columns == list(REPORT_KEYS), keys.select("organ", "printed_organ", "flagged").row(0)
+    (True, ('甲镇人民政府', '甲镇', False))
     """
     frame = reports if "flagged" in reports.columns else reports.with_columns(flagged=pl.lit(False))
     return frame.select(
@@ -200,7 +238,14 @@ def report_keys(reports: pl.DataFrame) -> pl.DataFrame:
 
 
 def restrict(frames: Frames, reports: pl.DataFrame) -> Frames:
-    """The corpus cut down to the given reports (the other four frames follow ``report_id``)."""
+    """The corpus cut down to the given reports (the other four frames follow ``report_id``).
+
+    >>> reports = pl.DataFrame({"report_id": ["a", "b"], "organ_id": ["o1", "o2"], "year": [2022, 2023]})
+    >>> checks = pl.DataFrame({"report_id": ["a", "b", "b"], "check": ["blank_cells"] * 3})
+    >>> frames = from_frames({n: pl.DataFrame() for n in FRAME_NAMES} | {"reports": reports, "checks": checks})
+    >>> restrict(frames, frames.reports.filter(pl.col("year") == 2023))
+    Frames(reports=1, proactive=0, applications=0, litigation=0, checks=2, corrections=0)
+    """
     ids = reports["report_id"].implode()
     keep = {
         n: getattr(frames, n).filter(pl.col("report_id").is_in(ids))
@@ -216,6 +261,13 @@ def selection_summary(frames: Frames, include_flagged: bool = False) -> pl.DataF
 
     Pass the selection made with ``include_flagged=True`` so ``flagged`` counts the reports failing an
     identity; ``used`` is what the figures rest on (flagged ones left out unless ``include_flagged``).
+
+    >>> reports = pl.DataFrame({"report_id": ["a", "b"], "organ_id": ["o1", "o1"], "year": [2022, 2023],
+    ...                         "status": ["ok", "ok"], "proactive_items": [120, None]})
+    >>> errors = pl.DataFrame({"report_id": ["a"], "severity": ["error"]})
+    >>> frames = from_frames({n: pl.DataFrame() for n in FRAME_NAMES} | {"reports": reports, "checks": errors})
+    >>> selection_summary(select(frames, include_flagged=True)).row(0, named=True)
+    {'reports': 2, 'organs': 1, 'first_year': 2022, 'last_year': 2023, 'flagged': 1, 'used': 1, 'no_narrative_total': 1}
     """
     reports = frames.reports
     flagged = int(reports["flagged"].sum()) if "flagged" in reports.columns else 0

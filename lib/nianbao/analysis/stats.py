@@ -48,7 +48,12 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float | Non
 
 
 def wilson_exprs(k: pl.Expr, n: pl.Expr, z: float = Z95) -> tuple[pl.Expr, pl.Expr]:
-    """:func:`wilson_interval` as polars expressions (lower, upper); null where ``n`` is 0 or null."""
+    """:func:`wilson_interval` as polars expressions (lower, upper); null where ``n`` is 0 or null.
+
+    >>> lower, upper = wilson_exprs(pl.col("k"), pl.col("n"))
+    >>> pl.DataFrame({"k": [5, 0], "n": [10, 0]}).select(lower.round(3).alias("lo"), upper.round(3).alias("hi")).rows()
+    [(0.237, 0.763), (None, None)]
+    """
     kf, nf = k.cast(pl.Float64), n.cast(pl.Float64)
     p = kf / nf
     denom = 1 + z * z / nf
@@ -82,6 +87,12 @@ def poisson_interval(count: int, exposure: float, z: float = Z95) -> tuple[float
 
 
 def poisson_exprs(k: pl.Expr, n: pl.Expr, z: float = Z95) -> tuple[pl.Expr, pl.Expr]:
+    """:func:`poisson_interval` as polars expressions (lower, upper); null where ``n`` is 0 or null.
+
+    >>> lower, upper = poisson_exprs(pl.col("k"), pl.col("n"))
+    >>> pl.DataFrame({"k": [4, 3], "n": [100, 0]}).select(lower.round(3).alias("lo"), upper.round(3).alias("hi")).rows()
+    [(0.016, 0.103), (None, None)]
+    """
     kf, nf = k.cast(pl.Float64), n.cast(pl.Float64)
     root = z * (kf + z * z / 4).sqrt()
     centre = kf + z * z / 2
@@ -119,6 +130,10 @@ def year_on_year(
 
     Only the immediately preceding year counts: an organ that skipped a year gets null, not a change
     over two years labelled as one. ``pct_change`` is null when the previous value is 0 or null.
+
+    >>> df = pl.DataFrame({"organ": ["甲"] * 4, "year": [2020, 2021, 2022, 2024], "v": [0, 10, 15, 30]})
+    >>> year_on_year(df, "v").select("previous", "change", "pct_change").rows()
+    [(None, None, None), (0, 10, None), (10, 5, 0.5), (None, None, None)]
     """
     ordered = frame.sort([*keys, year])
     prev_value = pl.col(value).shift(1).over(list(keys))
