@@ -29,6 +29,10 @@ def coverage_gaps(reports: pl.DataFrame, years: Sequence[int] | None = None) -> 
 
     Columns: ``organ``, ``first_year``, ``last_year``, ``reports``, ``expected_reports``,
     ``missing_years`` (comma-separated). Organs without a gap are left out.
+
+    >>> reports = pl.DataFrame({"organ": ["甲镇", "甲镇", "乙镇"], "organ_id": ["o1", "o1", "o2"], "year": [2020, 2023, 2023]})
+    >>> coverage_gaps(reports).select("organ", "reports", "expected_reports", "missing_years").rows()
+    [('乙镇', 1, 4, '2020, 2021, 2022'), ('甲镇', 2, 4, '2021, 2022')]
     """
     key = "organ_id" if "organ_id" in reports.columns else "organ"
     keyed = reports.filter(pl.col(key).is_not_null() & pl.col("year").is_not_null())
@@ -72,6 +76,11 @@ def carry_over(counts: pl.DataFrame) -> pl.DataFrame:
     ``previous_forward`` is what the organ's report of the year before carried forward, and
     ``carry_gap`` = ``carried_over`` − ``previous_forward``: 0 when the two reports agree, null when
     the year before has no report (an organ that skipped a year is not compared across two years).
+
+    >>> counts = pl.DataFrame({"organ": ["甲镇"] * 3, "year": [2021, 2022, 2024], "carried_over": [0, 2, 1],
+    ...                        "carried_forward": [3, 1, 0], "handled": [5, 6, 4]})
+    >>> carry_over(counts).select("year", "carried_over", "previous_forward", "carry_gap").rows()
+    [(2021, 0, None, None), (2022, 2, 3, -1), (2024, 1, None, None)]
     """
     key = "organ_id" if "organ_id" in counts.columns else "organ"
     ordered = counts.sort(key, "year")
@@ -93,7 +102,12 @@ def carry_over(counts: pl.DataFrame) -> pl.DataFrame:
 def refusal_rates(counts: pl.DataFrame, by: Sequence[str] = ("organ",), min_n: int = 10) -> pl.DataFrame:
     """不予公开 (denied) and 无法提供 (unable to provide) as shares of applications handled, pooled by
     ``by``, each with a Wilson interval and ``small_n`` (handled < ``min_n``). One row per group.
-    Reports whose handled total is unknown are left out of numerator and denominator."""
+    Reports whose handled total is unknown are left out of numerator and denominator.
+
+    >>> counts = pl.DataFrame({"organ": ["甲镇", "甲镇", "乙镇"], "handled": [30, 10, 4], "denied": [3, 1, 0], "unable": [6, 2, 1]})
+    >>> refusal_rates(counts).select("organ", "handled", "denied_share", "unable_interval", "small_n").rows()
+    [('乙镇', 4, 0.0, '4.6%–69.9%', True), ('甲镇', 40, 0.1, '10.5%–34.8%', False)]
+    """
     known = counts.filter(pl.col("handled").is_not_null())
     summed = known.group_by(list(by)).agg(
         pl.col("handled").sum(),
@@ -120,7 +134,13 @@ def refusal_rates(counts: pl.DataFrame, by: Sequence[str] = ("organ",), min_n: i
 
 def reason_counts(applications: pl.DataFrame, reports: pl.DataFrame, group: str = "unable") -> pl.DataFrame:
     """Applications by reason within one outcome group (``unable``: 无法提供, ``denied``: 不予公开),
-    total column, summed over ``reports``: ``reason``, ``count``, ``reports`` (printing it)."""
+    total column, summed over ``reports``: ``reason``, ``count``, ``reports`` (printing it).
+
+    >>> apps = pl.DataFrame({"report_id": ["a", "a", "b", "b"], "outcome": ["unable_not_held", "unable_needs_creation"] * 2,
+    ...                      "outcome_group": ["unable"] * 4, "applicant": ["total"] * 4, "value": [3, 1, 2, None]})
+    >>> reason_counts(apps, pl.DataFrame({"report_id": ["a", "b"]})).rows()
+    [('unable_not_held', 5, 2), ('unable_needs_creation', 1, 1)]
+    """
     rows = applications.filter(
         (pl.col("outcome_group").cast(pl.String) == group)
         & (pl.col("applicant").cast(pl.String) == "total")
@@ -138,6 +158,11 @@ def spikes(frame: pl.DataFrame, value: str, *, factor: float = 3.0, min_value: i
     organ's own previous year, or ``factor`` times the median of its peers (same level and place,
     ``peer_group``; at least three organs) that year. Values below ``min_value`` on both sides are
     not marked (3 → 9 applications is noise). ``note`` says which rule marked the row.
+
+    >>> f = pl.DataFrame({"organ": ["甲镇"] * 2, "organ_level": ["township"] * 2, "county": ["丙县"] * 2,
+    ...                   "city": ["丁市"] * 2, "province": ["戊省"] * 2, "year": [2022, 2023], "applications": [4, 40]})
+    >>> spikes(f, "applications").select("year", "applications", "previous", "note").rows()
+    [(2023, 40, 4, '同比 year-on-year ×10.0')]
     """
 
     key = "organ_id" if "organ_id" in frame.columns else "organ"

@@ -56,7 +56,21 @@ def _write_xlsx(path: Path, sheets: Sequence[tuple[str, pl.DataFrame, dict[str, 
 
 
 def export(parsed: str | Path, out: str | Path, formats: Sequence[str] = FORMATS) -> list[Path]:
-    """Write the panel, its codebook and the long frames of a parsed corpus; return the files written."""
+    """Write the panel, its codebook and the long frames of a parsed corpus; return the files written.
+
+    >>> import tempfile
+    >>> from nianbao.analysis.selection import from_frames
+    >>> reports = pl.DataFrame({"report_id": ["a"], "organ": ["甲镇"], "organ_id": ["o1"], "year": [2023], "status": ["ok"]})
+    >>> apps = pl.DataFrame({"report_id": ["a"], "outcome": ["granted"], "applicant": ["total"], "value": [3]})
+    >>> frames = from_frames({n: pl.DataFrame() for n in FRAME_NAMES} | {"reports": reports, "applications": apps})
+    >>> with tempfile.TemporaryDirectory() as parsed:
+    ...     for name, frame in frames.frames.items():
+    ...         frame.write_parquet(Path(parsed) / f"{name}.parquet")
+    ...     written = export(parsed, Path(parsed) / "export", ["csv"])
+    ...     panel_csv = pl.read_csv(written[0]).select("organ_id", "year", "t3_granted__total").rows()
+    >>> [path.name for path in written], panel_csv
+    (['panel.csv', 'codebook.csv', 'reports.csv', 'proactive.csv', 'applications.csv', 'litigation.csv', 'checks.csv'], [('o1', 2023, 3)])
+    """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown format {', '.join(unknown)}: choose from {', '.join(FORMATS)}")
