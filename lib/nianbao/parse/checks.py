@@ -125,7 +125,13 @@ def _sums(getters: Iterable[Callable[[list], Sequence]], values: list) -> list:
 
 
 def identity_findings(tables: Tables) -> list[Finding]:
-    """Every identity whose cells are all known and that does not hold: an error each."""
+    """Every identity whose cells are all known and that does not hold: an error each.
+
+    >>> from nianbao.parse.recheck import tables_of
+    >>> cells = [("t4", "litigation_direct", k) for k in ("upheld", "corrected", "other", "pending", "total")]
+    >>> [(f.where, f.message) for f in identity_findings(tables_of(2021, dict(zip(cells, [1, 0, 1, 0, 3]))))]
+    [('table4/litigation_direct', '复议诉讼合计(总计 = 维持 + 纠正 + 其他 + 尚未审结)不成立: 「未经复议直接起诉」行应为 2，印为 3')]
+    """
     t = tables.template
     names = _names(t)
     out: list[Finding] = []
@@ -170,7 +176,15 @@ _RECEIVED = [
 def narrative_findings(
     figures: dict[str, int], narrative: str, tables: Tables, year: int | None, template: Template
 ) -> list[Finding]:
-    """Contradictions between the narrative and itself, the tables, or the template in force."""
+    """Contradictions between the narrative and itself, the tables, or the template in force.
+
+    >>> from nianbao.parse.recheck import tables_of
+    >>> tables = tables_of(2021, {("t3", "new_received", "total"): 5})
+    >>> figures = {"proactive_items": 120, "proactive_breakdown_sum": 100}
+    >>> found = narrative_findings(figures, "全年共收到政府信息公开申请8件。", tables, 2020, tables.template)
+    >>> [(f.check, f.expected, f.actual) for f in found]
+    [('narrative_breakdown_mismatch', 120, 100), ('narrative_table_mismatch', 8, 5), ('template_year_mismatch', 2019, 2021)]
+    """
     out: list[Finding] = []
     items, breakdown = figures.get("proactive_items"), figures.get("proactive_breakdown_sum")
     if items is not None and breakdown is not None and items != breakdown:
@@ -216,7 +230,11 @@ def narrative_findings(
 
 
 def report_checks(report_id: str, findings: Iterable[Finding]) -> list[CheckRow]:
-    """Check rows (contract column order) for one report."""
+    """Check rows (contract column order) for one report.
+
+    >>> report_checks("r1", [Finding("year_missing", "warning", "report/year", "标题与正文中均未读到报告年度")])
+    [('r1', 'year_missing', 'warning', 'report/year', None, None, '标题与正文中均未读到报告年度', None, None)]
+    """
     return [
         (report_id, f.check, f.severity, f.where, f.expected, f.actual, f.message, f.page, f.evidence)
         for f in findings
@@ -232,6 +250,12 @@ def organ_key(reports: pl.DataFrame) -> pl.DataFrame:
     Frames not resolved yet (``organ_id`` all null, e.g. straight from ``to_frames``) are resolved
     here with the package's table only (:mod:`nianbao.parse.organs`), so no check groups by the
     printed name (洪泽区人民政府 and 淮安市洪泽区人民政府 are one organ).
+
+    >>> from nianbao.fields import conform
+    >>> reports = conform(pl.DataFrame({"organ": ["洪泽区人民政府", "淮安市洪泽区人民政府"], "organ_level": "county",
+    ...     "province": "江苏省", "city": "淮安市", "county": "洪泽区", "year": [2022, 2023]}), "reports")
+    >>> organ_key(reports)["organ_key"].to_list()
+    ['320813/gov', '320813/gov']
     """
     if reports.height and reports["organ_id"].null_count() == reports.height:
         reports = resolve_reports(reports)[0]
@@ -243,7 +267,16 @@ def _rows(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def cross_report(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """Checks that need several reports: duplicates, carry-over between years, fee units."""
+    """Checks that need several reports: duplicates, carry-over between years, fee units.
+
+    >>> from nianbao.fields import conform, empty_frame
+    >>> reports = conform(pl.DataFrame({"report_id": ["a", "b"], "path": ["a.txt", "b.txt"], "status": "ok",
+    ...     "organ": "洪泽区人民政府", "organ_level": "county", "province": "江苏省", "city": "淮安市",
+    ...     "county": "洪泽区", "year": 2023}), "reports")
+    >>> checks = cross_report({"reports": reports} | {n: empty_frame(n) for n in ("applications", "proactive")})
+    >>> checks.select("report_id", "check", "severity", "message").rows()[0]
+    ('a', 'duplicate_report', 'info', '洪泽区人民政府 2023 年度报告出现在多个文件中(首个: a.txt)，数字相同')
+    """
     reports = organ_key(frames["reports"])
     reports = reports.filter(pl.col("status").is_in(["ok", "partial"]) & pl.col("organ_key").is_not_null())
     out = [_duplicates(reports, frames["applications"]), _carry(reports, frames["applications"])]

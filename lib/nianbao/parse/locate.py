@@ -139,6 +139,12 @@ def find_sections(lines: Sequence[Line], line_texts: Sequence[str] | None = None
     """Cut the document into narrative, tables 2-4 and closing sections.
 
     ``line_texts`` are the lines' texts (``Document.line_texts``) when the caller has them already.
+
+    >>> from nianbao.read.text import text_lines
+    >>> lines = text_lines("某县2023年报告\\n二、主动公开政府信息情况\\n规章\\t3\\n三、收到和处理政府信息公开申请情况\\n"
+    ...     "四、政府信息公开行政复议、行政诉讼情况\\n1\\t0\\n五、存在的主要问题及改进情况\\n无。\\n")
+    >>> find_sections(lines)
+    Sections(narrative=(0, 1), table2=(1, 3), table3=(3, 4), table4=(4, 6), closing=(6, 8))
     """
     total = len(lines)
     if line_texts is None:
@@ -186,7 +192,11 @@ def _kind(cell: str) -> tuple[TokenKind, float | None]:
 
 def is_padding(kind: TokenKind, text: str) -> bool:
     """An empty cell, as opposed to a printed dash: in delimited text, what a merged label cell leaves.
-    Padding at the edges of a row is set aside; a dash stands in a value column and is a blank cell."""
+    Padding at the edges of a row is set aside; a dash stands in a value column and is a blank cell.
+
+    >>> is_padding("blank", " "), is_padding("blank", "-"), is_padding("num", "")
+    (True, False, False)
+    """
     return kind == "blank" and not text.strip()
 
 
@@ -253,7 +263,13 @@ def _line_tokens(line: Line) -> _LineTokens:
 
 
 def tokens(lines: Sequence[Line], span: tuple[int, int]) -> Tokens:
-    """The cells of lines[span] as tokens; covered cells (None) are skipped."""
+    """The cells of lines[span] as tokens; covered cells (None) are skipped.
+
+    >>> from nianbao.read.text import text_lines
+    >>> toks = tokens(text_lines("二、主动公开政府信息情况\\n规章\\t3\\t-\\t5\\n"), (0, 2))
+    >>> toks.kinds, toks.values, toks.line(3)
+    ('ttnbn', [None, None, 3.0, None, 5.0], 1)
+    """
     out = Tokens()
     texts, values, exact = out.texts, out.values, out.exact
     starts, line_no = out.starts, out.line_no
@@ -280,6 +296,12 @@ def label_rows(toks: Tokens, matcher: Matcher, start_key: str | None = None) -> 
     match is weaker than its match joined with the next unmatched text is read as the joined label.
     Labels followed by no value at all are headers (a group label printed on its own line) and dropped.
     Only the text tokens are visited: the values between two of them are one run.
+
+    >>> from nianbao.parse.labels import table2_matcher
+    >>> from nianbao.read.text import text_lines
+    >>> toks = tokens(text_lines("信息内容\\t本年制发件数\\n规章\\t3\\t0\\t5\\n(二)行政规范性文件\\t1\\t0\\t9\\n"), (0, 3))
+    >>> [(r.key, r.label, r.line, r.runs) for r in label_rows(toks, table2_matcher(2021))]
+    [('rules', '规章', 1, [(3, 6)]), ('normative_documents', '(二)行政规范性文件', 2, [(7, 10)])]
     """
     rows: list[RawRow] = []
     current: RawRow | None = None
@@ -330,6 +352,12 @@ def table4_values(toks: Tokens, cells: int | None = None) -> list[tuple[int, int
     blanks and at least one number. A line of printed blanks only (``-``; one cell per line, or a
     proceeding printed all blank) is data when numbers follow it, and at the end of the data when
     the table's ``cells`` are not yet all accounted for. None when no header or no number is found.
+
+    >>> from nianbao.read.text import text_lines
+    >>> toks = tokens(text_lines("四、行政复议、行政诉讼情况\\n结果维持\\t总计\\n1\\t0\\t1\\t0\\t2\\n无。\\n"), (0, 4))
+    >>> runs = table4_values(toks)
+    >>> runs, toks.values[slice(*runs[0])]
+    ([(3, 8)], [1.0, 0.0, 1.0, 0.0, 2.0])
     """
     kinds = toks.kinds
     seen_header = False

@@ -48,7 +48,7 @@ from nianbao.fields import FRAME_SCHEMAS, check_row, conform
 from nianbao.parse.crosswalk import Crosswalk, CrosswalkRow, package_crosswalk
 from nianbao.parse.places import _import_cpca
 
-__all__ = ["Resolution", "organ_checks", "resolve_frames", "resolve_one", "resolve_reports"]
+__all__ = ["Resolution", "resolve_frames", "resolve_one", "resolve_reports"]
 
 _MUNICIPALITIES = frozenset({"北京市", "上海市", "天津市", "重庆市"})
 # cpca's pseudo-divisions (重庆市's "县"): grouping codes, never an organ's place
@@ -260,6 +260,12 @@ def resolve_one(
     """The organ id and canonical name of one printed organ (see the module docstring).
 
     ``crosswalk``: a corpus's rows, applied before the package's own table.
+
+    >>> r = resolve_one("洪泽区教体局", "county_department", "江苏省", "淮安市", "洪泽区", 2023)
+    >>> r.organ_id, r.organ_name, r.unresolved
+    ('320813/教育体育局', '淮安市洪泽区教育体育局', None)
+    >>> resolve_one("坪寨镇人民政府", "township", "贵州省", "六盘水市", "水城区", 2023).organ_id  # no place printed
+    'name:坪寨镇'
     """
     cw = (crosswalk or Crosswalk()) + package_crosswalk()
     return _resolve_cached(organ, level, province, city, county, year, cw)
@@ -276,6 +282,14 @@ def resolve_reports(
     The canonical name of an id is the name a crosswalk row gives it, else the name its latest
     report printed (the longest of that year's, then by path), so all reports of an organ carry the
     same ``organ_name`` and it is one the organ uses today (乡 → 镇, 县 → 区).
+
+    >>> from nianbao.fields import conform
+    >>> reports = conform(pl.DataFrame({"report_id": ["a", "b"], "path": ["a.txt", "b.txt"], "status": "ok",
+    ...     "organ": ["淮安市洪泽区人民政府", "洪泽区政府"], "organ_level": "county", "province": "江苏省",
+    ...     "city": "淮安市", "county": "洪泽区", "year": [2022, 2023]}), "reports")
+    >>> resolved, checks = resolve_reports(reports)
+    >>> resolved.select("organ_id", "organ_name").rows(), checks["check"].to_list()
+    ([('320813/gov', '洪泽区政府'), ('320813/gov', '洪泽区政府')], ['organ_name_varies', 'organ_name_varies'])
     """
     keys = reports.select(_KEYS).unique().filter(pl.col("organ").is_not_null())
     res = [
@@ -309,14 +323,14 @@ def resolve_reports(
     latest = pl.col("organ").sort_by(*order, descending=newest).first().over("_id")
     j = j.with_columns(pl.coalesce(named, latest).alias("_name"))
     out = j.with_columns(organ_id=pl.col("_id"), organ_name=pl.col("_name")).select(reports.columns)
-    return out, organ_checks(j)
+    return out, _organ_checks(j)
 
 
 def _s(level: object) -> str | None:
     return None if level is None else str(level)
 
 
-def organ_checks(j: pl.DataFrame) -> pl.DataFrame:
+def _organ_checks(j: pl.DataFrame) -> pl.DataFrame:
     """``organ_unresolved``, ``organ_name_varies`` and ``organ_crosswalk`` rows for resolved reports."""
     schema = FRAME_SCHEMAS["checks"]
     counted = j.filter(pl.col("_id").is_not_null() & pl.col("status").is_in(["ok", "partial"]))
@@ -359,6 +373,15 @@ def organ_checks(j: pl.DataFrame) -> pl.DataFrame:
 def resolve_frames(
     frames: dict[str, pl.DataFrame], crosswalk: Crosswalk | None = None
 ) -> dict[str, pl.DataFrame]:
-    """The frames with organs resolved and the organ checks appended (what a corpus run does)."""
+    """The frames with organs resolved and the organ checks appended (what a corpus run does).
+
+    >>> from nianbao.fields import conform
+    >>> reports = conform(pl.DataFrame({"report_id": ["a", "b"], "path": ["a.txt", "b.txt"], "status": "ok",
+    ...     "organ": ["淮安市洪泽区人民政府", "洪泽区政府"], "organ_level": "county", "province": "江苏省",
+    ...     "city": "淮安市", "county": "洪泽区", "year": [2022, 2023]}), "reports")
+    >>> frames = resolve_frames({"reports": reports, "checks": conform(pl.DataFrame(), "checks")})
+    >>> frames["reports"]["organ_id"].to_list(), frames["checks"].select("report_id", "check").rows()
+    (['320813/gov', '320813/gov'], [('a', 'organ_name_varies'), ('b', 'organ_name_varies')])
+    """
     reports, checks = resolve_reports(frames["reports"], crosswalk)
     return {**frames, "reports": reports, "checks": pl.concat([frames["checks"], checks])}

@@ -56,6 +56,13 @@ class Layout:
 
 @per_template
 def layout(t: Template) -> Layout:
+    """Where each cell of the template ``t`` sits in :attr:`Tables.values` (memoised per template).
+
+    >>> from nianbao.templates import template_named
+    >>> lay = layout(template_named(2021))
+    >>> lay.cells[0], lay.t2, lay.t3, lay.t4, lay.at["t4", "administrative_review", "total"]
+    (('t2', 'rules', 'issued'), slice(0, 10, None), slice(10, 185, None), slice(185, 200, None), 189)
+    """
     rows: dict[tuple[str, str], list[Cell]] = {}
     for i in t.table2_items:
         rows[("t2", i.key)] = [("t2", i.key, m) for m in i.measures]
@@ -385,7 +392,12 @@ EXACT_LIMIT = float(2**53)
 
 
 def out_of_range(where: str, what: str, printed: str) -> Finding:
-    """The error check for a value too large to be stored as printed (its cell is null)."""
+    """The error check for a value too large to be stored as printed (its cell is null).
+
+    >>> f = out_of_range("table2/rules/issued", "表二(主动公开)「规章」", "110101199001011234")
+    >>> f.check, f.severity, f.message.split("，")[0]
+    ('value_out_of_range', 'error', '表二(主动公开)「规章」印有「110101199001011234」')
+    """
     return Finding(
         "value_out_of_range",
         "error",
@@ -418,7 +430,19 @@ def _drop_out_of_range(tables: Tables, lines: Sequence[Line], sections: Sections
 
 
 def key_tables(lines: Sequence[Line], sections: Sections, template: Template) -> Tables:
-    """Every cell of the template's three tables, keyed, with findings; repairs applied."""
+    """Every cell of the template's three tables, keyed, with findings; repairs applied.
+
+    >>> from nianbao.parse.locate import find_sections
+    >>> from nianbao.read.text import text_lines
+    >>> from nianbao.templates import template_for_year
+    >>> lines = text_lines("二、主动公开政府信息情况\\n规章\\t3\\t0\\t5\\n三、收到和处理政府信息公开申请情况\\n"
+    ...     "四、政府信息公开行政复议、行政诉讼情况\\n结果维持\\n" + "\\t".join("10102" * 3))
+    >>> tables = key_tables(lines, find_sections(lines), template_for_year(2023))
+    >>> tables.found, tables.value("t2", "rules", "in_force"), tables.value("t4", "litigation_direct", "total")
+    ({'table2': True, 'table3': False, 'table4': True}, 5.0, 2.0)
+    >>> tables.damaged, [f.where for f in tables.findings][-2:]
+    (True, ['table2/administrative_fees', 'table3'])
+    """
     tables = Tables.of(template)
     _table2(tables, lines, sections.table2)
     _table3(tables, lines, sections.table3)
