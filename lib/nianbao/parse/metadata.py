@@ -58,7 +58,11 @@ class Title(NamedTuple):
 
 
 def title_of(lines: Sequence[str], declared: str | None = None) -> tuple[str | None, int | None]:
-    """(organ as titled, report year) from the first lines, or a container's declared title."""
+    """(organ as titled, report year) from the first lines, or a container's declared title.
+
+    >>> title_of(["首页 > 政务公开"], declared="某县人民政府2022年度政府信息公开工作年度报告")
+    ('某县人民政府', 2022)
+    """
     title = read_title(lines, declared)
     return title.organ, title.year
 
@@ -73,6 +77,11 @@ def read_title(lines: Sequence[str], declared: str | None = None) -> Title:
 
     Titles are often split over two lines (organ, then "2021年…年度报告"); the organ is then the
     line before. Navigation text before the title is skipped because it holds no title pattern.
+
+    >>> read_title(["首页 > 政务公开", "测试县城关镇", "2021年政府信息公开工作年度报告"])
+    Title(organ='测试县城关镇', year=2021, before=None)
+    >>> read_title(["民权县褚庙乡 人民政府2023年政府信息公开工作年度报告"])
+    Title(organ='人民政府', year=2023, before='民权县褚庙乡')
     """
     candidates = [*lines[:80]] + ([declared] if declared else [])
     for i, line in enumerate(candidates):
@@ -117,6 +126,13 @@ def mend_organ(
     (民权县褚庙乡 | 人民政府: nothing alone, a county joined), the two are one name broken by damage.
     A name left without any place (人民政府) is kept but flagged. Each repair or loss is an
     ``organ_unreadable`` warning: never a silent ok. The place is None when it is still to be found.
+
+    >>> from nianbao.parse.places import locate_place
+    >>> organ, place, warning = mend_organ(Title("人民政府", 2023, "民权县褚庙乡"), locate_place)
+    >>> organ, place.county, warning.message
+    ('民权县褚庙乡人民政府', '民权县', '标题中的机关名称受损(印为「民权县褚庙乡 人民政府」)：已读作「民权县褚庙乡人民政府」，请人工核对')
+    >>> mend_organ(Title("测试县城关镇", 2021), locate_place)
+    ('测试县城关镇', None, None)
     """
     organ = title.organ
     if organ is None:
@@ -151,13 +167,21 @@ def _unreadable(printed: str, organ: str, lost: bool) -> Finding:
 
 
 def year_from_text(text: str) -> int | None:
-    """The report year from the statistics period sentence, when the title gives none."""
+    """The report year from the statistics period sentence, when the title gives none.
+
+    >>> year_from_text("本报告统计期限自2022年1月1日起至2022年12月31日止。"), year_from_text("2022年工作要点")
+    (2022, None)
+    """
     m = _PERIOD.search(text)
     return int(m.group("year")) if m else None
 
 
 def detect_template(text: str, year: int | None) -> Template:
-    """The template whose distinctive labels the report prints; the year decides a tie."""
+    """The template whose distinctive labels the report prints; the year decides a tie.
+
+    >>> detect_template("规章\\t本年制发件数\\t本年废止件数", 2019).year, detect_template("无表格", 2020).year
+    (2021, 2019)
+    """
     scores = {t.year: sum(1 for mk in t.markers if mk in text) for t in all_templates()}
     best = max(scores.values())
     if best > 0 and list(scores.values()).count(best) == 1:

@@ -73,6 +73,12 @@ def read_aliases(text: str) -> dict[str, Place]:
     ------
     ValueError
         A column is missing, or a ``level`` is not province, city, county or township.
+
+    >>> read_aliases("name,province,city,county,level,note\\n深州市,河北省,衡水市,深州市,county,县级市\\n")
+    {'深州市': Place(province='河北省', city='衡水市', county='深州市', level='county')}
+    >>> read_aliases("name,province,city,county,level\\n梅安市,云丰省,梅安市,,town\\n")
+    Traceback (most recent call last):
+    ValueError: line 2: level 'town' is not one of city, county, province, township
     """
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not set(PLACE_COLUMNS) <= set(reader.fieldnames or ()):
@@ -202,7 +208,11 @@ def _locate(organ: str, tables: tuple[Mapping[str, Place], ...]) -> Place:
 
 
 def locate_place(organ: str) -> Place:
-    """The place of an organ from its name, with the package's aliases only (see :func:`resolver`)."""
+    """The place of an organ from its name, with the package's aliases only (see :func:`resolver`).
+
+    >>> locate_place("淮安市洪泽区教育局"), locate_place("某某局")
+    (Place(province='江苏省', city='淮安市', county='洪泽区', level='county'), Place(province=None, city=None, county=None, level=None))
+    """
     return resolver().locate(organ)
 
 

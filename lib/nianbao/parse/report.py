@@ -51,6 +51,9 @@ def report_id_of(data: bytes, sha256: str | None = None) -> str:
     """First 16 hex digits of the SHA-256 of the file's bytes (the contract's report_id).
 
     ``sha256``: that digest in hex, when the caller has it already (it is not checked).
+
+    >>> report_id_of(b""), report_id_of(b"", sha256="0123456789abcdef0123")
+    ('e3b0c44298fc1c14', '0123456789abcdef')
     """
     return (sha256 if sha256 is not None else hashlib.sha256(data).hexdigest())[:16]
 
@@ -73,6 +76,13 @@ def parse_bytes(
     every file for its cache key), so that the report_id is not worked out a second time.
     ``options``: the run's settings; each reader takes its own (:data:`nianbao.read.READERS`) and
     places resolve with ``options.places``.
+
+    >>> text = "测试县人民政府2023年政府信息公开工作年度报告\\n全年共主动公开政府信息120条。\\n二、主动公开政府信息情况\\n规章\\t3\\t0\\t5\\n"
+    >>> r = parse_bytes(text.encode(), "r.txt")
+    >>> [r.report[k] for k in ("status", "organ", "year", "template", "proactive_items", "cells_read")]
+    ['partial', '测试县人民政府', 2023, 2021, 120, 3]
+    >>> [row[1:] for row in r.proactive[:3]], parse_bytes(b"hello", "x.txt").report["status"]
+    ([('rules', 'issued', 3.0), ('rules', 'repealed', 0.0), ('rules', 'in_force', 5.0)], 'not_a_report')
     """
     start = time.perf_counter()
     rid = report_id_of(data, sha256)
@@ -254,7 +264,14 @@ def _hash_file(p: Path) -> str:
 def parse_file(
     path: str | Path, *, display_path: str | None = None, options: RunOptions = _DEFAULT_OPTIONS
 ) -> FileResult:
-    """Read and parse one file from disk; unreadable or oversized files become failed rows."""
+    """Read and parse one file from disk; unreadable or oversized files become failed rows.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = (Path(d) / "r.txt").write_text("测试县2023年政府信息公开工作年度报告\\n二、主动公开\\n规章\\t3\\t0\\t5\\n")
+    ...     parse_file(Path(d) / "r.txt", display_path="r.txt").report["status"], parse_file(d).report["error"]
+    ('partial', 'not a regular file (a pipe, socket or device): not opened')
+    """
     limit = options.max_file_bytes
     p = Path(path)
     shown = display_path if display_path is not None else shown_path(p)  # any name, even not UTF-8
