@@ -26,7 +26,14 @@ def _in_notebook() -> bool:
 
 
 def progress_bar(total: int, progress: bool | None) -> Any:
-    """tqdm on a terminal (widgets in a notebook when ipywidgets is installed); nothing otherwise."""
+    """tqdm on a terminal (widgets in a notebook when ipywidgets is installed); nothing otherwise.
+
+    >>> type(progress_bar(10, progress=False)).__name__
+    '_NoBar'
+    >>> with progress_bar(10, progress=True) as bar:  # drawn on stderr
+    ...     bar.total, bar.unit
+    (10, 'file')
+    """
     notebook = _in_notebook()
     if progress is None:
         progress = notebook or sys.stderr.isatty()

@@ -23,7 +23,19 @@ __all__ = ["summarize"]
 
 
 def summarize(corpus: Corpus, out_dir: str | os.PathLike[str] | None = None, failures: int = 5) -> str:
-    """The one-screen summary printed by ``nianbao parse``."""
+    """The one-screen summary printed by ``nianbao parse``.
+
+    >>> from nianbao.corpus.run import Corpus, RunStats
+    >>> from nianbao.parse.result import FileResult, to_frames
+    >>> ok = FileResult({"report_id": "a", "path": "a.txt", "status": "ok"})
+    >>> bad = FileResult({"report_id": "b", "path": "b.pdf", "status": "failed", "error": "damaged PDF"})
+    >>> print(summarize(Corpus(**to_frames([ok, bad]), stats=RunStats(files=2, parsed=2, seconds=0.42))))
+    2 files in 0.4 s: 2 parsed (1 jobs), 0 from cache, 0 byte-identical duplicates, 0 unreadable
+    status:   ok 1 · failed 1
+    checks:   none
+    failed or not a report (1; first 1):
+      b.pdf: damaged PDF
+    """
     s = corpus.stats
     r, c = corpus.reports, corpus.checks
     how = "on dask" if s.executor == "dask" else f"{s.jobs} jobs"

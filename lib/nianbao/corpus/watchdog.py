@@ -27,7 +27,11 @@ __all__ = ["crash_message", "die_with_parent", "grace", "limit_memory"]
 
 
 def crash_message(limit: int | None) -> str:
-    """The ``error`` of a file whose worker process ended while parsing it."""
+    """The ``error`` of a file whose worker process ended while parsing it.
+
+    >>> crash_message(3 * 2**29)  # doctest: +ELLIPSIS
+    '... out of memory (over the 1.5 GiB limit, see --max-memory); the file was not parsed; ...'
+    """
     cap = f" (over the {limit / 2**30:g} GiB limit, see --max-memory)" if limit else ""
     return (
         "the worker process parsing this file stopped abruptly: a crash in a native library or "
@@ -36,12 +40,24 @@ def crash_message(limit: int | None) -> str:
 
 
 def grace(seconds: float) -> float:
-    """How long past its limit a file's worker may run before it is killed (time for the soft stop)."""
+    """How long past its limit a file's worker may run before it is killed (time for the soft stop).
+
+    >>> grace(5), grace(60)
+    (1.0, 6.0)
+    """
     return max(1.0, 0.1 * seconds)
 
 
 def limit_memory(limit: int | None) -> None:
-    """Cap this process's private writable memory at ``limit`` bytes (Linux; elsewhere a no-op)."""
+    """Cap this process's private writable memory at ``limit`` bytes (Linux; elsewhere a no-op).
+
+    >>> import resource
+    >>> before = resource.getrlimit(resource.RLIMIT_DATA)
+    >>> limit_memory(2**40)  # 1 TiB: harmless, and undone at once (doctests share one process)
+    >>> capped = resource.getrlimit(resource.RLIMIT_DATA)[0]; resource.setrlimit(resource.RLIMIT_DATA, before)
+    >>> capped / 2**30
+    1024.0
+    """
     if not limit or limit <= 0 or not sys.platform.startswith("linux"):
         return
     import resource  # noqa: PLC0415 (POSIX only)
@@ -55,7 +71,17 @@ PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def die_with_parent(parent: int) -> None:
-    """End this process when ``parent`` (the pid that started it) ends, however it ends."""
+    """End this process when ``parent`` (the pid that started it) ends, however it ends.
+
+    A child process that names a pid other than its parent's ends at once (exit status 1):
+
+    >>> import subprocess
+    >>> code = f"import os, runpy; w = runpy.run_path({__file__!r}); w['die_with_parent'](os.getppid());"
+    >>> code += " print('watching', flush=True); w['die_with_parent'](os.getpid()); print('not reached')"
+    >>> done = subprocess.run([sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True)
+    >>> done.returncode, done.stdout
+    (1, 'watching\\n')
+    """
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)

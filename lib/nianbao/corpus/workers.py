@@ -26,7 +26,7 @@ from typing import Any
 
 from nianbao.corpus.watchdog import die_with_parent, limit_memory
 
-__all__ = ["Running", "WorkerSlot", "idle", "mark_file", "start_slot_worker"]
+__all__ = ["Running", "WorkerSlot", "idle", "mark_file"]
 
 # Slot state, shared with the coordinator: chunk sequence number, index of the file being parsed,
 # monotonic time it started (0: between files), the worker's pid.
@@ -35,7 +35,13 @@ _STATE: list[Any] = []  # in a slot's worker: its shared state array (empty else
 
 
 def mark_file(seq: int, index: int) -> None:
-    """Record, for the coordinator, that this worker now parses file ``index`` of chunk ``seq``."""
+    """Record, for the coordinator, that this worker now parses file ``index`` of chunk ``seq``.
+
+    >>> state = [-1.0, 0.0, 0.0, 0.0]  # a slot's shared array, as a slot's worker holds it
+    >>> _STATE[:] = [state]; mark_file(3, 7); _STATE.clear()
+    >>> state[:2], state[2] > 0
+    ([3, 7], True)
+    """
     if _STATE:
         state = _STATE[0]
         state[_SEQ] = seq
@@ -44,12 +50,18 @@ def mark_file(seq: int, index: int) -> None:
 
 
 def idle() -> None:
-    """Record that this worker is between files."""
+    """Record that this worker is between files.
+
+    >>> state = [3, 7, 12.5, 0.0]
+    >>> _STATE[:] = [state]; idle(); _STATE.clear()
+    >>> state
+    [3, 7, 0.0, 0.0]
+    """
     if _STATE:
         _STATE[0][_STARTED] = 0.0
 
 
-def start_slot_worker(
+def _start_slot_worker(
     state: Any, parent: int, max_memory: int | None, then: Callable[[int | None], None]
 ) -> None:
     """Initializer of a slot's worker: die with the coordinator, ignore Ctrl-C, cap memory, then ``then``."""
@@ -79,7 +91,7 @@ class WorkerSlot:
         self.pool = cf.ProcessPoolExecutor(
             1,
             mp_context=context,
-            initializer=start_slot_worker,
+            initializer=_start_slot_worker,
             initargs=(self.state, os.getpid(), max_memory, then),
         )
         self.killed = False  # killed by the coordinator for running past the time limit
