@@ -40,6 +40,13 @@ def write_frames(frames: dict[str, pl.DataFrame], out_dir: str | os.PathLike[str
     ------
     NianbaoError
         The outputs cannot be written (disk full, read-only, no permission); the previous set is untouched.
+
+    >>> import tempfile
+    >>> from nianbao.fields import empty_frame
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     write_frames({n: empty_frame(n) for n in FRAME_NAMES}, d)
+    ...     sorted(p.name for p in Path(d).iterdir()), pl.read_parquet_metadata(Path(d) / "checks.parquet")["frame"]
+    (['applications.parquet', 'checks.parquet', 'litigation.parquet', 'proactive.parquet', 'reports.parquet'], 'checks')
     """
     names = [n for n in (*FRAME_NAMES, "corrections") if n in frames]  # corrections: when the run had them
     d = Path(out_dir)

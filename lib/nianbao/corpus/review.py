@@ -124,6 +124,15 @@ def review_frame(frames: Mapping[str, pl.DataFrame], corrections: pl.DataFrame |
     ``corrections``: the corpus's ``corrections`` frame, when it was parsed with corrections; a
     corrected cell's ``printed`` is then the parsed value, not the corrected one (a sheet row is
     matched against the parsed value when it is applied).
+
+    >>> from nianbao.parse.report import parse_bytes
+    >>> from nianbao.parse.result import to_frames
+    >>> from nianbao.synth.generate import sample_report
+    >>> spec, data = sample_report(1, "txt", 2022, organ=0, damage="broken_identity")  # 4 printed as 9
+    >>> sheet = review_frame(to_frames([parse_bytes(data, spec.filename)]))
+    >>> sheet.select("row", "column", "printed", "proposed", "check").rows()  # doctest: +NORMALIZE_WHITESPACE
+    [('unable_needs_creation', 'natural_person', 9.0, 4.0, 'row_total'),
+     ('unable_needs_creation', 'natural_person', 9.0, 4.0, 'outcome_sum')]
     """
     checks = frames["checks"].filter(
         pl.col("severity").is_in(["warning", "error"]), ~pl.col("check").str.starts_with("correct")
@@ -176,7 +185,14 @@ def _shown(value: float | None) -> str:
 
 
 def write_sheet(sheet: pl.DataFrame, path: str | Path) -> None:
-    """Write the sheet as CSV or XLSX, by the extension of ``path``."""
+    """Write the sheet as CSV or XLSX, by the extension of ``path``.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     write_sheet(pl.DataFrame({"row": ["granted"], "printed": [9.0], "proposed": [4.5]}), Path(d) / "r.csv")
+    ...     (Path(d) / "r.csv").read_text(encoding="utf-8")
+    'row,printed,proposed\\ngranted,9,4.5\\n'
+    """
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix == ".csv":
