@@ -94,6 +94,13 @@ def read_corrections(path: str | os.PathLike[str]) -> list[Correction]:
     ------
     NianbaoError
         The file cannot be read, or lacks a required column.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     text = "file,frame,row,column,value,reason\\na.txt,reports,report,proactive_items,120,typo\\nb.txt,,,,,\\n"
+    ...     _ = (Path(d) / "fixes.csv").write_text(text, encoding="utf-8")
+    ...     [(c.file, c.column, c.value, c.line) for c in read_corrections(Path(d) / "fixes.csv")]
+    [('a.txt', 'proactive_items', '120', 2)]
     """
     p = Path(path)
     try:
@@ -426,7 +433,20 @@ def apply_corrections(
 ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     """The frames with ``fixes`` applied and the affected reports' checks evaluated again (their
     check rows include the corrections' own), and the ``corrections`` frame. Per-report checks
-    only: run the checks across reports on the result."""
+    only: run the checks across reports on the result.
+
+    >>> from nianbao.parse.report import parse_bytes
+    >>> from nianbao.parse.result import to_frames
+    >>> from nianbao.synth.generate import sample_report
+    >>> spec, data = sample_report(1, "txt", 2022, organ=0, damage="broken_identity")  # 4 printed as 9
+    >>> frames = to_frames([parse_bytes(data, spec.filename)])
+    >>> fix = Correction(spec.filename, "applications", "unable_needs_creation", "natural_person", "4", "pinned")
+    >>> fixed, record = apply_corrections(frames, [fix])
+    >>> record.select("row", "printed", "value").rows()
+    [('unable_needs_creation', 9.0, 4.0)]
+    >>> frames["checks"]["check"].to_list(), fixed["checks"]["check"].to_list()  # the errors it fixes are gone
+    (['row_total', 'outcome_sum'], ['corrected'])
+    """
     if not fixes:
         return frames, empty_frame("corrections")
     by_path, by_id = _reports(frames["reports"])
