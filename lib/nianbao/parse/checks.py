@@ -271,8 +271,7 @@ def cross_report(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
 
     >>> from nianbao.fields import conform, empty_frame
     >>> reports = conform(pl.DataFrame({"report_id": ["a", "b"], "path": ["a.txt", "b.txt"], "status": "ok",
-    ...     "organ": "洪泽区人民政府", "organ_level": "county", "province": "江苏省", "city": "淮安市",
-    ...     "county": "洪泽区", "year": 2023}), "reports")
+    ...     "organ": "洪泽区人民政府", "organ_id": "320813/gov", "year": 2023}), "reports")
     >>> checks = cross_report({"reports": reports} | {n: empty_frame(n) for n in ("applications", "proactive")})
     >>> checks.select("report_id", "check", "severity", "message").rows()[0]
     ('a', 'duplicate_report', 'info', '洪泽区人民政府 2023 年度报告出现在多个文件中(首个: a.txt)，数字相同')
