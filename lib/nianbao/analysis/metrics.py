@@ -34,6 +34,16 @@ from nianbao.analysis.quality import (
     problem_reports,
     status_counts,
 )
+from nianbao.analysis.rates import (
+    APPLICANTS,
+    OUTCOME_GROUPS,
+    applicant_mix,
+    correction_rates,
+    denial_reasons,
+    outcome_shares,
+    pooled,
+    review_litigation_rates,
+)
 from nianbao.analysis.selection import (
     ORGAN_LABEL,
     REPORT_KEYS,
@@ -48,7 +58,6 @@ from nianbao.analysis.selection import (
 )
 from nianbao.analysis.stats import (
     median_band,
-    poisson_exprs,
     poisson_interval,
     rank_within,
     wilson_exprs,
@@ -56,7 +65,7 @@ from nianbao.analysis.stats import (
     year_on_year,
 )
 from nianbao.errors import NianbaoError
-from nianbao.templates import applicant_keys, measures_meaning, outcome_groups
+from nianbao.templates import measures_meaning
 
 __all__ = [
     "OUTCOME_GROUPS",
@@ -96,9 +105,6 @@ __all__ = [
     "year_on_year",
 ]
 
-# From the template files: a new template year is a data change.
-OUTCOME_GROUPS = outcome_groups()
-APPLICANTS = applicant_keys()
 # Table 2 measures of every template that count documents issued / in force (their `means`).
 _ISSUED = measures_meaning("issued")
 _IN_FORCE = measures_meaning("in_force")
@@ -154,6 +160,13 @@ def peers_of(frames: Frames, organ: str) -> Frames:
     compared within their county, county governments within their city, city governments within
     their province (:data:`PEER_PLACE`); where that place is unknown the next one up is used.
     ``reports`` gains a boolean ``is_subject``. An organ not in ``frames`` gives empty frames.
+
+    >>> from nianbao.fields import FRAME_NAMES
+    >>> r = pl.DataFrame({"report_id": ["a", "b", "c", "d"], "organ": ["甲镇", "甲镇", "乙镇", "丙镇"], "organ_id": ["o1", "o1", "o2", "o3"],
+    ...                   "organ_level": ["township"] * 4, "county": ["丁县"] * 3 + ["戊县"], "year": [2022, 2023, 2023, 2023]})
+    >>> f = from_frames({n: pl.DataFrame() for n in FRAME_NAMES} | {"reports": r})
+    >>> peers_of(f, "乙镇").reports.select("organ", "is_subject").rows()
+    [('甲镇', False), ('甲镇', False), ('乙镇', True)]
     """
     labelled = _labelled(frames.reports)
     reports = labelled.with_columns(_peer_key(labelled).alias("_peers"))
@@ -179,7 +192,15 @@ def _ids_of(reports: pl.DataFrame, organ: str) -> list[str]:
 def default_organ(frames: Frames) -> str | None:
     """A sensible subject for a profile (its label): the organ with the most reports, then the most
     peers (a county government alone in its county is a poor first example), then the most
-    applications handled (a profile of none shows empty charts), then the first by name."""
+    applications handled (a profile of none shows empty charts), then the first by name.
+
+    >>> from nianbao.fields import FRAME_NAMES
+    >>> r = pl.DataFrame({"report_id": ["a", "b", "c", "d"], "organ": ["甲镇", "甲镇", "乙镇", "丙镇"], "organ_id": ["o1", "o1", "o2", "o3"],
+    ...                   "organ_level": ["township"] * 4, "county": ["丁县"] * 3 + ["戊县"], "year": [2022, 2023, 2023, 2023]})
+    >>> f = from_frames({n: pl.DataFrame() for n in FRAME_NAMES} | {"reports": r})
+    >>> default_organ(f)
+    '甲镇'
+    """
     reports = _labelled(frames.reports).filter(pl.col("organ_id").is_not_null())
     if reports.is_empty():
         return None
@@ -203,6 +224,13 @@ def subject_of(frames: Frames, organ: str | None = None) -> str | None:
 
     A name the selection does not hold raises :class:`~nianbao.errors.NianbaoError` listing the
     closest names, rather than drawing a profile of nothing (or of some other organ).
+
+    >>> from nianbao.fields import FRAME_NAMES
+    >>> r = pl.DataFrame({"report_id": ["a", "b", "c", "d"], "organ": ["甲镇", "甲镇", "乙镇", "丙镇"], "organ_id": ["o1", "o1", "o2", "o3"],
+    ...                   "organ_level": ["township"] * 4, "county": ["丁县"] * 3 + ["戊县"], "year": [2022, 2023, 2023, 2023]})
+    >>> f = from_frames({n: pl.DataFrame() for n in FRAME_NAMES} | {"reports": r})
+    >>> subject_of(f), subject_of(f, "o2"), subject_of(f, "乙镇")
+    ('甲镇', '乙镇', '乙镇')
     """
     if organ is None or organ == "":
         return default_organ(frames)
@@ -219,7 +247,16 @@ def subject_of(frames: Frames, organ: str | None = None) -> str | None:
 
 
 def checks_of(frames: Frames, organ: str | None = None) -> pl.DataFrame:
-    """Checks raised on the selected reports (of one organ when given), with the file and year."""
+    """Checks raised on the selected reports (of one organ when given), with the file and year.
+
+    >>> from nianbao.fields import FRAME_NAMES
+    >>> r = pl.DataFrame({"report_id": ["a", "b", "c", "d"], "organ": ["甲镇", "甲镇", "乙镇", "丙镇"], "organ_id": ["o1", "o1", "o2", "o3"],
+    ...                   "organ_level": ["township"] * 4, "county": ["丁县"] * 3 + ["戊县"], "year": [2022, 2023, 2023, 2023]})
+    >>> checks = pl.DataFrame({"report_id": ["b"], "check": ["blank_cells"], "severity": ["warning"], "message": ["表三 空白单元格"]})
+    >>> f = from_frames({n: pl.DataFrame() for n in FRAME_NAMES} | {"reports": r, "checks": checks})
+    >>> checks_of(f, "甲镇").rows()
+    [('甲镇', 2023, None, 'blank_cells', 'warning', None, '表三 空白单元格')]
+    """
     reports = _labelled(frames.reports)
     if organ is not None:
         reports = reports.filter(pl.col("organ_id").is_in(_ids_of(reports, organ)))
@@ -254,6 +291,12 @@ def proactive_volume(reports: pl.DataFrame, proactive: pl.DataFrame) -> pl.DataF
     ``documents_in_force`` (现行有效; 对外公开总数 in 2019), ``decisions`` (licensing, penalty,
     coercion and other decisions summed), ``fees_10k_yuan``, ``wechat_posts``, ``weibo_posts``.
     A figure is null when the report does not print it.
+
+    >>> from nianbao.fields import conform
+    >>> reports = conform(pl.DataFrame({"report_id": ["a"], "organ": ["甲镇"], "year": [2023], "proactive_items": [69]}), "reports")
+    >>> t2 = pl.DataFrame({"report_id": ["a"] * 2, "item": ["rules", "normative_documents"], "measure": ["issued"] * 2, "value": [0.0, 3.0]})
+    >>> proactive_volume(reports, t2).select("narrative_items", "documents_issued", "decisions").row(0)
+    (69, 3.0, None)
     """
     table = proactive.with_columns(pl.col("item").cast(pl.String), pl.col("measure").cast(pl.String))
     documents = pl.col("item").is_in(["rules", "normative_documents"])
@@ -303,6 +346,13 @@ def application_counts(reports: pl.DataFrame, applications: pl.DataFrame) -> pl.
     outcome rows when that row is missing but every outcome row is printed (otherwise null).
     Outcome groups sum their rows, null only when every row of the group is null. Where the 总计
     column is blank but all six applicant columns are printed, their sum stands in for it.
+
+    >>> from nianbao.fields import conform
+    >>> reports = conform(pl.DataFrame({"report_id": ["a"], "organ": ["甲镇"], "year": [2023], "proactive_items": [69]}), "reports")
+    >>> apps = pl.DataFrame({"report_id": ["a"] * 3, "outcome": ["new_received", "carried_over", "granted"],
+    ...                      "outcome_group": ["intake", "intake", "granted"], "applicant": ["total"] * 3, "value": [5, 1, 4]})
+    >>> application_counts(reports, apps).select("organ", "applications", "granted", "denied", "handled").row(0)
+    ('甲镇', 6, 4, None, 4)
     """
     table = applications.with_columns(pl.col("outcome").cast(pl.String), pl.col("applicant").cast(pl.String))
     wide_cols = table.pivot(
@@ -358,6 +408,13 @@ def litigation_counts(reports: pl.DataFrame, litigation: pl.DataFrame) -> pl.Dat
     Litigation adds the two proceedings (直接起诉 and 复议后起诉). ``concluded`` is upheld + corrected
     + other (cases decided this year), the denominator of a correction rate; ``cases`` is the printed
     总计 (or the four results summed when 总计 is blank).
+
+    >>> from nianbao.fields import conform
+    >>> reports = conform(pl.DataFrame({"report_id": ["a"], "organ": ["甲镇"], "year": [2023], "proactive_items": [69]}), "reports")
+    >>> t4 = pl.DataFrame({"report_id": ["a"] * 4, "proceeding": ["administrative_review"] * 4,
+    ...                    "result": ["upheld", "corrected", "other", "pending"], "value": [2, 1, 0, 1]})
+    >>> litigation_counts(reports, t4).select("review_cases", "review_corrected", "review_concluded", "litigation_cases").row(0)
+    (4, 1, 3, None)
     """
     table = litigation.with_columns(pl.col("proceeding").cast(pl.String), pl.col("result").cast(pl.String))
     wide = table.pivot(
@@ -395,154 +452,4 @@ def litigation_counts(reports: pl.DataFrame, litigation: pl.DataFrame) -> pl.Dat
         report_keys(reports)
         .join(out.select("report_id", *ordered), on="report_id", how="left")
         .sort("organ", "year")
-    )
-
-
-# ---------------------------------------------------------------------------------------------- pooling
-
-
-def pooled(counts: pl.DataFrame, by: Sequence[str], columns: Sequence[str]) -> pl.DataFrame:
-    """Sum count columns over reports grouped by ``by`` (e.g. ``["county", "year"]``).
-
-    Nulls are skipped; ``reports`` says how many reports a row pools and ``flagged`` whether any of
-    them is flagged. A column whose every value in the group is null stays null.
-    """
-    aggs = [
-        pl.when(pl.col(c).is_not_null().any()).then(pl.col(c).sum()).otherwise(None).alias(c) for c in columns
-    ]
-    context = []
-    if "year" in counts.columns and "year" not in by:
-        span = pl.col("year").min().cast(pl.String) + "–" + pl.col("year").max().cast(pl.String)
-        context.append(
-            pl.when(pl.col("year").min() == pl.col("year").max())
-            .then(pl.col("year").min().cast(pl.String))
-            .otherwise(span)
-            .alias("years")
-        )
-    if "path" in counts.columns and "path" not in by:
-        paths = pl.col("path").drop_nulls().unique().sort()
-        context.append(
-            pl.when(paths.len() <= 3)
-            .then(paths.str.join("; "))
-            .otherwise(paths.len().cast(pl.String) + " files")
-            .alias("path")
-        )
-    return (
-        counts.group_by(list(by))
-        .agg(*aggs, *context, pl.len().alias("reports"), pl.col("flagged").any().alias("flagged"))
-        .sort(list(by))
-    )
-
-
-def _long(wide: pl.DataFrame, on: list[str], name: str, value: str) -> pl.DataFrame:
-    """Unpivot ``on`` into ``name``/``value``, keeping every other column of ``wide``."""
-    return wide.unpivot(
-        index=[c for c in wide.columns if c not in on], on=on, variable_name=name, value_name=value
-    )
-
-
-def _with_share(frame: pl.DataFrame, k: str, n: str, min_n: int) -> pl.DataFrame:
-    lower, upper = wilson_exprs(pl.col(k), pl.col(n))
-    return frame.with_columns(
-        pl.when(pl.col(n) > 0).then(pl.col(k) / pl.col(n)).alias("share"),
-        lower.alias("lower"),
-        upper.alias("upper"),
-        (pl.col(n).is_null() | (pl.col(n) < min_n)).alias("small_n"),
-    )
-
-
-def outcome_shares(
-    counts: pl.DataFrame, by: Sequence[str] = ("organ", "year"), min_n: int = 10
-) -> pl.DataFrame:
-    """Share of applications handled in each outcome group, long format, with Wilson intervals.
-
-    ``counts`` is :func:`application_counts`. Reports whose ``handled`` is unknown are left out of
-    the pooled denominator (and their outcomes out of the numerator), so shares are never computed
-    over a total nobody printed. Columns: ``by``, ``outcome_group``, ``count``, ``handled``,
-    ``share``, ``lower``, ``upper``, ``small_n`` (handled < ``min_n``), ``reports``, ``flagged``.
-    """
-    known = counts.filter(pl.col("handled").is_not_null())
-    wide = pooled(known, by, ["handled", *OUTCOME_GROUPS])
-    long = _long(wide, list(OUTCOME_GROUPS), "outcome_group", "count")
-    order = {g: i for i, g in enumerate(OUTCOME_GROUPS)}
-    long = long.with_columns(pl.col("outcome_group").replace_strict(order, return_dtype=pl.Int8).alias("_o"))
-    return _with_share(long, "count", "handled", min_n).sort([*by, "_o"]).drop("_o")
-
-
-def denial_reasons(counts: pl.DataFrame, by: Sequence[str] = ("year",)) -> pl.DataFrame:
-    """Denials by reason (the eight 不予公开 rows), pooled by ``by``, with each reason's share of denials."""
-    reasons = [c for c in counts.columns if c.startswith("denied_")]
-    wide = pooled(counts, by, reasons)
-    long = _long(wide, reasons, "reason", "count")
-    return long.with_columns(
-        (pl.col("count") / pl.col("count").sum().over(list(by))).alias("share_of_denied")
-    ).sort([*by, "reason"])
-
-
-def applicant_mix(
-    reports: pl.DataFrame, applications: pl.DataFrame, by: Sequence[str] = ("year",), min_n: int = 10
-) -> pl.DataFrame:
-    """Who applies: new applications by applicant type, pooled by ``by``, with Wilson intervals."""
-    new = applications.filter(pl.col("outcome").cast(pl.String) == "new_received").with_columns(
-        pl.col("applicant").cast(pl.String)
-    )
-    wide = new.pivot(on="applicant", index="report_id", values="value", aggregate_function="first")
-    present = [a for a in APPLICANTS if a in wide.columns]
-    counts = report_keys(reports).join(wide.select("report_id", *present), on="report_id", how="inner")
-    summed = pooled(counts, by, present)
-    long = _long(summed, present, "applicant", "count")
-    long = long.with_columns(pl.col("count").sum().over(list(by)).alias("new_received"))
-    return _with_share(long, "count", "new_received", min_n).sort([*by, "applicant"])
-
-
-def review_litigation_rates(
-    counts: pl.DataFrame, cases: pl.DataFrame, by: Sequence[str] = ("organ", "year"), min_n: int = 10
-) -> pl.DataFrame:
-    """Review and litigation cases per 100 applications handled, with Poisson score intervals.
-
-    ``counts`` is :func:`application_counts`, ``cases`` :func:`litigation_counts`. Long format:
-    ``by``, ``kind`` (review / litigation), ``cases``, ``handled``, ``per_100``, ``lower``,
-    ``upper`` (per 100 too), ``small_n`` (handled < ``min_n``), ``reports``, ``flagged``. A rate over
-    zero applications handled is null, not infinite.
-    """
-    joined = counts.select(*by, "report_id", "handled", "flagged").join(
-        cases.select("report_id", "review_cases", "litigation_cases"), on="report_id", how="left"
-    )
-    joined = joined.filter(pl.col("handled").is_not_null())
-    wide = pooled(joined, by, ["handled", "review_cases", "litigation_cases"])
-    long = _long(wide, ["review_cases", "litigation_cases"], "kind", "cases").with_columns(
-        pl.col("kind").str.replace("_cases", "")
-    )
-    lower, upper = poisson_exprs(pl.col("cases"), pl.col("handled"))
-    return long.with_columns(
-        pl.when(pl.col("handled") > 0).then(100 * pl.col("cases") / pl.col("handled")).alias("per_100"),
-        (100 * lower).alias("lower"),
-        (100 * upper).alias("upper"),
-        (pl.col("handled") < min_n).alias("small_n"),
-    ).sort([*by, "kind"], descending=[False] * len(by) + [True])
-
-
-def correction_rates(
-    cases: pl.DataFrame, by: Sequence[str] = ("organ", "year"), min_n: int = 5
-) -> pl.DataFrame:
-    """Share of concluded review / litigation cases whose decision was corrected (纠正), Wilson intervals.
-
-    A high rate means courts and reviewing organs often overturn the organ's disclosure decisions.
-    Columns: ``by``, ``kind``, ``corrected``, ``concluded``, ``share``, ``lower``, ``upper``,
-    ``small_n`` (concluded < ``min_n``), ``reports``, ``flagged``.
-    """
-    cols = [f"{k}_{m}" for k in ("review", "litigation") for m in ("corrected", "concluded")]
-    wide = pooled(cases, by, cols)
-    context = [c for c in wide.columns if c not in cols]
-    parts = [
-        wide.select(
-            *context,
-            pl.lit(kind).alias("kind"),
-            pl.col(f"{kind}_corrected").alias("corrected"),
-            pl.col(f"{kind}_concluded").alias("concluded"),
-        )
-        for kind in ("review", "litigation")
-    ]
-    return _with_share(pl.concat(parts), "corrected", "concluded", min_n).sort(
-        [*by, "kind"], descending=[False] * len(by) + [True]
     )
