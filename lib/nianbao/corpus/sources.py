@@ -105,13 +105,21 @@ class Source:
 
 
 def split_zip_path(display: str) -> tuple[str, str] | None:
-    """Split ``archive.zip/member`` at the first ``.zip/``; ``None`` for a plain file."""
+    """Split ``archive.zip/member`` at the first ``.zip/``; ``None`` for a plain file.
+
+    >>> split_zip_path("2023/reports.zip/岚川县/a.txt"), split_zip_path("2023/a.txt")
+    (('2023/reports.zip', '岚川县/a.txt'), None)
+    """
     i = display.lower().find(".zip/")
     return None if i < 0 else (display[: i + 4], display[i + 5 :])
 
 
 def safe_member_name(name: str) -> str | None:
-    """The member name if it stays inside the archive, else ``None`` (absolute, drive, ``..``, NUL)."""
+    """The member name if it stays inside the archive, else ``None`` (absolute, drive, ``..``, NUL).
+
+    >>> safe_member_name("岚川县\\\\a.txt"), safe_member_name("../etc/passwd"), safe_member_name("C:/a.txt")
+    ('岚川县/a.txt', None, None)
+    """
     name = name.replace("\\", "/")
     p = PurePosixPath(name)
     if not name or "\x00" in name or p.is_absolute() or ".." in p.parts or ":" in p.parts[0]:
@@ -384,7 +392,18 @@ class Walked:
 
 
 def walk(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path] = ()) -> list[Source]:
-    """Every file of the inputs as a :class:`Source`, sorted by displayed path (see :func:`walk_corpus`)."""
+    """Every file of the inputs as a :class:`Source`, sorted by displayed path (see :func:`walk_corpus`).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = (Path(d) / "b.txt").write_text("x", encoding="utf-8")
+    ...     with zipfile.ZipFile(Path(d) / "a.zip", "w") as z:
+    ...         for member in ("岚川县/r.html", "../evil.txt"):
+    ...             z.writestr(member, "x")
+    ...     [(s.display, s.member, s.error) for s in walk([d])]  # doctest: +NORMALIZE_WHITESPACE
+    [('a.zip/../evil.txt', None, "unsafe member name '../evil.txt'"), ('a.zip/岚川县/r.html', '岚川县/r.html', None),
+     ('b.txt', None, None)]
+    """
     return walk_corpus(inputs, skip=skip).sources
 
 
@@ -401,6 +420,14 @@ def walk_corpus(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path
     ------
     FileNotFoundError
         When an input does not exist (the command line refuses those before getting here).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     for name in ("r.txt", PLACES_FILE, CORRECTIONS_FILE):
+    ...         _ = (Path(d) / name).write_text("name,province,city,county,level\\n", encoding="utf-8")
+    ...     found = walk_corpus([d])
+    ...     [s.display for s in found.sources], [p.name for p in found.places], [p.name for p in found.corrections]
+    (['places.csv', 'r.txt'], ['places.csv'], ['corrections.csv'])
     """
     skip_set = frozenset(os.path.realpath(s) for s in skip)
     found: list[Source] = []
