@@ -53,47 +53,76 @@ def clean(text: str) -> str:
 
 def _rows_of(chars: list[Char], overlap: float) -> list[list[Char]]:
     """Characters grouped into visual lines, top line first, each sorted left to right."""
+    if len(chars) == 1:  # a cell of one character
+        return [list(chars)]
     lines: list[list[Char]] = []
     top = bottom = 0.0
-    for ch in sorted(chars, key=lambda c: -(c.y0 + c.y1)):
-        if lines:
-            shared = min(top, ch.y1) - max(bottom, ch.y0)
-            if shared >= overlap * min(top - bottom, ch.size):
-                lines[-1].append(ch)
-                top, bottom = max(top, ch.y1), min(bottom, ch.y0)
+    line: list[Char] = []
+    for ch in sorted(chars, key=_centre_down):
+        if line:  # min and max spelled out (the hot loop of the layout), with their results
+            y0, y1 = ch.y0, ch.y1
+            high = y1 if y1 < top else top
+            low = y0 if y0 > bottom else bottom
+            size = ch.size
+            height = top - bottom
+            if high - low >= overlap * (size if size < height else height):
+                line.append(ch)
+                top = max(top, y1)
+                bottom = min(bottom, y0)
                 continue
-        lines.append([ch])
+        line = [ch]
+        lines.append(line)
         top, bottom = ch.y1, ch.y0
     for line in lines:
-        line.sort(key=lambda c: c.x0)
+        line.sort(key=_left)
     return lines
+
+
+def _centre_down(c: Char) -> float:
+    return -(c.y0 + c.y1)
+
+
+def _left(c: Char) -> float:
+    return c.x0
 
 
 def _dedupe(line: list[Char]) -> list[Char]:
     """Drop characters printed twice on top of each other (fake bold)."""
-    out: list[Char] = []
-    for ch in line:
-        if out and ch.text == out[-1].text and abs(ch.x0 - out[-1].x0) < 0.3 * max(ch.x1 - ch.x0, 0.1):
-            continue
+    if len(line) == 1:
+        return line
+    out: list[Char] = [line[0]]
+    last = line[0]
+    for ch in line[1:]:
+        if ch.text == last.text:
+            width = ch.x1 - ch.x0
+            if abs(ch.x0 - last.x0) < 0.3 * (0.1 if width < 0.1 else width):
+                continue
         out.append(ch)
+        last = ch
     return out
 
 
 def _split(line: list[Char], gap: float) -> list[list[Char]]:
     """A line cut where the gap between neighbours exceeds ``gap`` x their size."""
-    parts = [[line[0]]]
+    part = [line[0]]
+    parts = [part]
     for prev, ch in itertools.pairwise(line):
-        if ch.x0 - prev.x1 > gap * max(prev.size, ch.size):
-            parts.append([ch])
+        size = ch.size if ch.size > prev.size else prev.size
+        if ch.x0 - prev.x1 > gap * size:
+            part = [ch]
+            parts.append(part)
         else:
-            parts[-1].append(ch)
+            part.append(ch)
     return parts
 
 
 def _join(line: list[Char], word_gap: float) -> str:
+    if len(line) == 1:
+        return line[0].text
     out = [line[0].text]
     for prev, ch in itertools.pairwise(line):
-        if ch.x0 - prev.x1 > word_gap * max(prev.x1 - prev.x0, prev.size):
+        width = prev.x1 - prev.x0
+        if ch.x0 - prev.x1 > word_gap * (prev.size if prev.size > width else width):
             out.append(" ")
         out.append(ch.text)
     return "".join(out)
@@ -131,8 +160,9 @@ _Block = _TextLine | _Table
 
 def _table_rows(grid: Grid, chars: list[Char], s: PdfSettings) -> list[tuple[Cell, ...]]:
     per_cell: dict[int, list[Char]] = {}
+    cell_at = grid.cell_at
     for ch in chars:
-        per_cell.setdefault(grid.cell_at((ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2), []).append(ch)
+        per_cell.setdefault(cell_at((ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2), []).append(ch)
     texts = {cell: _cell_text(cs, s) for cell, cs in per_cell.items()}
     rows = []
     n = grid.ncols
@@ -203,11 +233,14 @@ def page_blocks(chars: list[Char], segs: list[Seg], s: PdfSettings) -> list[_Blo
     grids = find_tables(segs, s.snap_tolerance)
     inside: list[list[Char]] = [[] for _ in grids]
     outside: list[Char] = []
-    for ch in chars:
+    if not grids:
+        outside = chars
+    bounds = [(g.xs[0], g.xs[-1], g.ys[-1], g.ys[0], inside[k]) for k, g in enumerate(grids)]
+    for ch in chars if grids else ():
         cx, cy = (ch.x0 + ch.x1) / 2, (ch.y0 + ch.y1) / 2
-        for k, g in enumerate(grids):
-            if g.contains(cx, cy):
-                inside[k].append(ch)
+        for left, right, bottom, top, holds in bounds:  # Grid.contains, spelled out
+            if left <= cx <= right and bottom <= cy <= top:
+                holds.append(ch)
                 break
         else:
             outside.append(ch)

@@ -45,7 +45,8 @@ class Char:
 
     def __init__(self, text: str, x0: float, x1: float, y0: float, y1: float) -> None:
         self.text, self.x0, self.x1, self.y0, self.y1 = text, x0, x1, y0, y1
-        self.size = max(y1 - y0, 0.1)
+        size = y1 - y0
+        self.size = 0.1 if size < 0.1 else size  # max(size, 0.1), without the call
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Char) and (self.text, self.x0, self.x1, self.y0, self.y1) == (

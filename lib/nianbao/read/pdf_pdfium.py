@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -142,122 +143,127 @@ class _Reader:
     def chars(self, text: Any, ctm: Matrix) -> tuple[list[Char], int, list[int]]:
         """The page's characters (pdfminer's boxes), undecodable ones, and text directions.
 
-        The hot loop of the engine: a few raw calls per character; what is the same for all the
-        characters of a text object (matrix, font, size) is asked once per object, widths once per
-        font, size and character."""
-        raw = self.raw
+        The hot loop of the engine: three raw calls per character (through :data:`_C`, which takes
+        addresses); what is the same for all the characters of a text object (matrix, font, size)
+        is asked once per object, widths once per font, size and character."""
         count = raw.FPDFText_CountChars(text)
         self.spend(count)
-        values = _all_text(raw, text, count)
+        values = _all_text(text, count)
         chars: list[Char] = []
         cids = 0
         runs = [0, 0, 0, 0]
         ox, oy = ctypes.c_double(), ctypes.c_double()
+        at_x, at_y = ctypes.addressof(ox), ctypes.addressof(oy)
+        page_text = ctypes.cast(text, ctypes.c_void_p).value
         objects: dict[int | None, _Object] = {}
         metrics: dict[tuple[int | None, float], dict[str, float]] = {}
-        unmapped, origin, object_of = (
-            raw.FPDFText_HasUnicodeMapError,
-            raw.FPDFText_GetCharOrigin,
-            _object_getter(raw),
-        )
+        unmapped, origin, object_of = _C.unmapped, _C.origin, _C.text_object
         ca, cb, cc, cd, ce, cf = ctm
-        for k in range(count):
-            if k % _CHECK_EVERY == _CHECK_EVERY - 1:
+        append = chars.append
+        if values is None:  # characters outside the BMP: asked for one by one
+            values = "".join(chr(raw.FPDFText_GetUnicode(text, k)) for k in range(count))
+        for n, k in enumerate(
+            _visible(values)
+        ):  # whitespace, and the spaces and line breaks PDFium adds, skipped
+            if n % _CHECK_EVERY == _CHECK_EVERY - 1:
                 self.look()
-            value = values[k] if values is not None else chr(raw.FPDFText_GetUnicode(text, k))
-            if not value.strip():  # whitespace, and the spaces and line breaks PDFium adds
-                continue
-            if unmapped(text, k) == 1:
+            if unmapped(page_text, k) == 1:
                 cids += 1
                 continue
-            key = object_of(text, k)
+            key = object_of(page_text, k)
             obj = objects.get(key)
             if obj is None:
-                obj = objects[key] = _Object(raw, text, k, key, ctm, metrics)
-            origin(text, k, ox, oy)
+                obj = objects[key] = _object(page_text, k, key, ctm, metrics)
+            a, b, c, d, font, widths, descent, top, size, run = obj
+            value = values[k]
+            origin(page_text, k, at_x, at_y)
             x, y = ox.value, oy.value
             px, py = ca * x + cc * y + ce, cb * x + cd * y + cf
-            width = obj.widths.get(value)
+            width = widths.get(value)
             if width is None:
-                width = obj.width(value)
-            a, b, c, d = obj.unit
+                width = _width(font, widths, value, size)
             if width < 0:  # vertical writing: pdfminer's box is a square of the font size above the origin
-                lx, ly, hx, hy = 0.0, 0.0, obj.size, obj.size
+                x0, y0 = px + a * 0.0 + c * 0.0, py + b * 0.0 + d * 0.0
+                x1, y1 = px + a * size + c * size, py + b * size + d * size
             else:
-                lx, ly, hx, hy = 0.0, obj.descent, width, obj.descent + obj.size
-            x0, y0 = px + a * lx + c * ly, py + b * lx + d * ly
-            x1, y1 = px + a * hx + c * hy, py + b * hx + d * hy
+                x0, y0 = px + a * 0.0 + c * descent, py + b * 0.0 + d * descent
+                x1, y1 = px + a * width + c * top, py + b * width + d * top
             if x1 < x0:
                 x0, x1 = x1, x0
             if y1 < y0:
                 y0, y1 = y1, y0
-            chars.append(Char(value.translate(_RADICALS), x0, x1, y0, y1))
-            runs[obj.run] += 1
+            append(Char(_RADICAL_OF.get(value, value), x0, x1, y0, y1))
+            runs[run] += 1
         return chars, cids, runs
 
     def objects(self, page: Any, ctm: Matrix) -> tuple[list[Seg], int]:
         """The rulings of the page's paths (Form XObjects walked into) and the number of images."""
-        raw = self.raw
         segs: list[Seg] = []
         images = 0
         m = raw.FS_MATRIX()
-        stack: list[tuple[Any, Matrix, bool]] = [(page, ctm, False)]
+        at_m = ctypes.addressof(m)
+        kind_of, matrix = _C.object_type, _C.object_matrix
+        path, image, form = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM
+        stack: list[tuple[int | None, Matrix, bool]] = [
+            (ctypes.cast(page, ctypes.c_void_p).value, ctm, False)
+        ]
         while stack:
             holder, outer, is_form = stack.pop()
-            count = (raw.FPDFFormObj_CountObjects if is_form else raw.FPDFPage_CountObjects)(holder)
+            count = (_C.form_count if is_form else _C.page_count)(holder)
             self.spend(count)
-            get = raw.FPDFFormObj_GetObject if is_form else raw.FPDFPage_GetObject
+            get = _C.form_object if is_form else _C.page_object
             for i in range(count):
                 obj = get(holder, i)
-                kind = raw.FPDFPageObj_GetType(obj)
-                if kind == raw.FPDF_PAGEOBJ_PATH:
-                    raw.FPDFPageObj_GetMatrix(obj, m)
-                    mat = _mult((m.a, m.b, m.c, m.d, m.e, m.f), outer)
-                    segs.extend(self._path(obj, mat))
-                elif kind == raw.FPDF_PAGEOBJ_IMAGE:
+                kind = kind_of(obj)
+                if kind == path:
+                    matrix(obj, at_m)
+                    segs.extend(self._path(obj, _mult((m.a, m.b, m.c, m.d, m.e, m.f), outer)))
+                elif kind == image:
                     images += 1
-                elif kind == raw.FPDF_PAGEOBJ_FORM:
-                    raw.FPDFPageObj_GetMatrix(obj, m)
+                elif kind == form:
+                    matrix(obj, at_m)
                     stack.append((obj, _mult((m.a, m.b, m.c, m.d, m.e, m.f), outer), True))
         return segs, images
 
-    def _path(self, obj: Any, mat: Matrix) -> Iterator[Seg]:
+    def _path(self, obj: int | None, mat: Matrix) -> Iterator[Seg]:
         """A path object as pdfminer paints it: one item per subpath (split at each move)."""
-        raw = self.raw
         fill, stroke = ctypes.c_int(), ctypes.c_int()
-        raw.FPDFPath_GetDrawMode(obj, fill, stroke)
+        _C.draw_mode(obj, ctypes.addressof(fill), ctypes.addressof(stroke))
         filled, stroked = fill.value != raw.FPDF_FILLMODE_NONE, bool(stroke.value)
         x, y = ctypes.c_float(), ctypes.c_float()
+        at_x, at_y = ctypes.addressof(x), ctypes.addressof(y)
+        segment, kind_of, point, closes = _C.segment, _C.segment_type, _C.segment_point, _C.segment_close
+        move, curve, width = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO, self.s.max_rule_width
         ops: list[str] = []
         pts: list[tuple[float, float]] = []
-        n = raw.FPDFPath_CountSegments(obj)
+        n = _C.segment_count(obj)
         k = 0
         while k < n:
-            seg = raw.FPDFPath_GetPathSegment(obj, k)
-            kind = raw.FPDFPathSegment_GetType(seg)
-            raw.FPDFPathSegment_GetPoint(seg, x, y)
-            if kind == raw.FPDF_SEGMENT_MOVETO:
+            seg = segment(obj, k)
+            kind = kind_of(seg)
+            point(seg, at_x, at_y)
+            if kind == move:
                 if ops:
-                    yield from path_segments("".join(ops), pts, stroked, filled, self.s.max_rule_width)
+                    yield from path_segments("".join(ops), pts, stroked, filled, width)
                 ops, pts = ["m"], [_apply(mat, x.value, y.value)]
-            elif kind == raw.FPDF_SEGMENT_BEZIERTO:  # three points per curve: one "c"
+            elif kind == curve:  # three points per curve: one "c"
                 k += 2
-                seg = raw.FPDFPath_GetPathSegment(obj, min(k, n - 1))
-                raw.FPDFPathSegment_GetPoint(seg, x, y)
+                seg = segment(obj, min(k, n - 1))
+                point(seg, at_x, at_y)
                 ops.append("c")
                 pts.append(_apply(mat, x.value, y.value))
             else:
                 ops.append("l")
                 pts.append(_apply(mat, x.value, y.value))
-            if raw.FPDFPathSegment_GetClose(seg) and ops:
+            if closes(seg) and ops:
                 ops.append("h")
                 pts.append(pts[0])
             k += 1
         if ops:
-            yield from path_segments("".join(ops), pts, stroked, filled, self.s.max_rule_width)
+            yield from path_segments("".join(ops), pts, stroked, filled, width)
 
 
-def _all_text(raw: Any, text: Any, count: int) -> str | None:
+def _all_text(text: Any, count: int) -> str | None:
     """The page's text in one call, one code unit per character (None when it is not: characters
     outside the Basic Multilingual Plane; then they are asked for one by one)."""
     if count <= 0:
@@ -268,51 +274,88 @@ def _all_text(raw: Any, text: Any, count: int) -> str | None:
     return value if len(value) == count else None
 
 
-def _object_getter(raw: Any) -> Callable[[Any, int], int | None]:
-    """``FPDFText_GetTextObject`` returning the object's address (a dictionary key) instead of a
-    pointer object, which would need a cast per character."""
-    address = ctypes.cast(raw.FPDFText_GetTextObject, ctypes.c_void_p).value
-    prototype = ctypes.CFUNCTYPE(ctypes.c_void_p, raw.FPDF_TEXTPAGE, ctypes.c_int)
-    getter: Callable[[Any, int], int | None] = prototype(address or 0)
-    return getter
+_VISIBLE = re.compile(r"\S")
+_RADICAL_OF = {chr(code): value for code, value in _RADICALS.items()}
 
 
-class _Object:
-    """What the boxes of one text object's characters need: its matrix on the page, font size,
-    the font's descent and widths (pdfminer's character model: text space (0, descent) to
+def _visible(text: str) -> list[int]:
+    """Indices of the characters that are not whitespace (what ``str.strip`` keeps).
+
+    >>> _visible("年 报\r\n1")
+    [0, 2, 5]
+    """
+    return [m.start() for m in _VISIBLE.finditer(text)]
+
+
+class _Calls:
+    """The raw calls of the per-character loop, taking handles as addresses (ints): pypdfium2's
+    typed pointers cost a conversion per call, and a pointer returned as an int is a dictionary key."""
+
+    def __init__(self) -> None:
+        vp, cint, dbl, flt = ctypes.c_void_p, ctypes.c_int, ctypes.c_double, ctypes.c_float
+
+        def bind(name: str, restype: Any, *argtypes: Any) -> Any:
+            address = ctypes.cast(getattr(raw, name), vp).value
+            return ctypes.CFUNCTYPE(restype, *argtypes)(address or 0)
+
+        self.unmapped = bind("FPDFText_HasUnicodeMapError", cint, vp, cint)
+        self.origin = bind("FPDFText_GetCharOrigin", cint, vp, cint, vp, vp)
+        self.text_object = bind("FPDFText_GetTextObject", vp, vp, cint)
+        self.matrix = bind("FPDFText_GetMatrix", cint, vp, cint, vp)
+        self.font_size = bind("FPDFText_GetFontSize", dbl, vp, cint)
+        self.font = bind("FPDFTextObj_GetFont", vp, vp)
+        self.descent = bind("FPDFFont_GetDescent", cint, vp, flt, vp)
+        self.glyph_width = bind("FPDFFont_GetGlyphWidth", cint, vp, ctypes.c_uint32, flt, vp)
+        self.page_count = bind("FPDFPage_CountObjects", cint, vp)
+        self.page_object = bind("FPDFPage_GetObject", vp, vp, cint)
+        self.form_count = bind("FPDFFormObj_CountObjects", cint, vp)
+        self.form_object = bind("FPDFFormObj_GetObject", vp, vp, ctypes.c_ulong)
+        self.object_type = bind("FPDFPageObj_GetType", cint, vp)
+        self.object_matrix = bind("FPDFPageObj_GetMatrix", cint, vp, vp)
+        self.draw_mode = bind("FPDFPath_GetDrawMode", cint, vp, vp, vp)
+        self.segment_count = bind("FPDFPath_CountSegments", cint, vp)
+        self.segment = bind("FPDFPath_GetPathSegment", vp, vp, cint)
+        self.segment_type = bind("FPDFPathSegment_GetType", cint, vp)
+        self.segment_point = bind("FPDFPathSegment_GetPoint", cint, vp, vp, vp)
+        self.segment_close = bind("FPDFPathSegment_GetClose", cint, vp)
+
+
+_C = _Calls()
+
+# What the boxes of one text object's characters need: its matrix on the page (a, b, c, d), font
+# (address), widths (per font and size), descent, descent + size, size, and text direction.
+_Object = tuple[float, float, float, float, int | None, dict[str, float], float, float, float, int]
+
+
+def _object(
+    text: int | None,
+    k: int,
+    key: int | None,
+    ctm: Matrix,
+    metrics: dict[tuple[int | None, float], dict[str, float]],
+) -> _Object:
+    """The text object of character ``k`` (pdfminer's character model: text space (0, descent) to
     (advance, descent + size), or a square of the size for vertical writing)."""
+    m = raw.FS_MATRIX()
+    _C.matrix(text, k, ctypes.addressof(m))
+    size = _C.font_size(text, k)
+    a, b, c, d, _, _ = _mult((m.a, m.b, m.c, m.d, 0.0, 0.0), ctm)
+    font = _C.font(key)
+    widths = metrics.get((font, size))  # per font and size: the widths, and the descent under ""
+    if widths is None:
+        descent = ctypes.c_float()
+        _C.descent(font, size, ctypes.addressof(descent))
+        widths = metrics[font, size] = {"": descent.value}
+    run = (1 if b > 0 else 3) if abs(b) > abs(a) else (0 if a >= 0 else 2)
+    return a, b, c, d, font, widths, widths[""], widths[""] + size, size, run
 
-    def __init__(
-        self,
-        raw: Any,
-        text: Any,
-        k: int,
-        key: int | None,
-        ctm: Matrix,
-        metrics: dict[tuple[int | None, float], dict[str, float]],
-    ) -> None:
-        m = raw.FS_MATRIX()
-        raw.FPDFText_GetMatrix(text, k, m)
-        self.raw, self.size = raw, raw.FPDFText_GetFontSize(text, k)
-        a, b, c, d, _, _ = _mult((m.a, m.b, m.c, m.d, 0.0, 0.0), ctm)
-        self.unit = (a, b, c, d)
-        self.font = raw.FPDFTextObj_GetFont(ctypes.cast(ctypes.c_void_p(key), raw.FPDF_PAGEOBJECT))
-        font_key = (ctypes.cast(self.font, ctypes.c_void_p).value, self.size)
-        widths = metrics.get(font_key)  # per font and size: the widths, and the descent under ""
-        if widths is None:
-            descent = ctypes.c_float()
-            raw.FPDFFont_GetDescent(self.font, ctypes.c_float(self.size), descent)
-            widths = metrics[font_key] = {"": descent.value}
-        self.widths = widths
-        self.descent = widths[""]
-        self.run = (1 if b > 0 else 3) if abs(b) > abs(a) else (0 if a >= 0 else 2)
 
-    def width(self, value: str) -> float:
-        """The advance of ``value`` in text space (PDF widths; negative for vertical writing)."""
-        out = ctypes.c_float()
-        self.raw.FPDFFont_GetGlyphWidth(self.font, ord(value[0]), ctypes.c_float(self.size), out)
-        self.widths[value] = out.value
-        return out.value
+def _width(font: int | None, widths: dict[str, float], value: str, size: float) -> float:
+    """The advance of ``value`` in text space (PDF widths; negative for vertical writing), kept."""
+    out = ctypes.c_float()
+    _C.glyph_width(font, ord(value[0]), size, ctypes.addressof(out))
+    widths[value] = out.value
+    return out.value
 
 
 class PdfiumSource:

@@ -194,6 +194,7 @@ class Grid:
 
     def __post_init__(self) -> None:
         self._down = [-y for y in self.ys]  # ascending, for bisect
+        self._last_col, self._last_row = len(self.xs) - 2, len(self.ys) - 2
 
     @property
     def ncols(self) -> int:
@@ -203,9 +204,11 @@ class Grid:
         return self.xs[0] <= x <= self.xs[-1] and self.ys[-1] <= y <= self.ys[0]
 
     def cell_at(self, x: float, y: float) -> int:
-        col = min(max(bisect.bisect_right(self.xs, x) - 1, 0), self.ncols - 1)
-        row = min(max(bisect.bisect_right(self._down, -y) - 1, 0), len(self.ys) - 2)
-        return self.owner[row * self.ncols + col]
+        col = bisect.bisect_right(self.xs, x) - 1
+        col = 0 if col < 0 else self._last_col if col > self._last_col else col
+        row = bisect.bisect_right(self._down, -y) - 1
+        row = 0 if row < 0 else self._last_row if row > self._last_row else row
+        return self.owner[row * (self._last_col + 1) + col]
 
 
 def _grid_of(hs: list[Seg], vs: list[Seg], tol: float) -> Grid | None:
