@@ -65,13 +65,22 @@ MAX_STILLBORN = 3  # workers that die before parsing anything, before a run give
 
 
 def report_id_of(data: bytes) -> str:
-    """The contract's ``report_id`` (``report.report_id_of``; imported late: ``import nianbao`` stays light)."""
+    """The contract's ``report_id`` (``report.report_id_of``; imported late: ``import nianbao`` stays light).
+
+    >>> report_id_of(b"")  # the first 16 hex digits of the bytes' SHA-256
+    'e3b0c44298fc1c14'
+    """
 
     return report.report_id_of(data)
 
 
 def failed_result(report_id: str, path: str, error: str) -> FileResult:
-    """A ``failed`` reports row for a file that never reached the parser (or crashed it)."""
+    """A ``failed`` reports row for a file that never reached the parser (or crashed it).
+
+    >>> row = failed_result("e3b0c44298fc1c14", "a.pdf", "damaged PDF").report
+    >>> row["path"], row["status"], row["error"]
+    ('a.pdf', 'failed', 'damaged PDF')
+    """
     return FileResult.failed(report_id, path, error)
 
 
@@ -106,6 +115,10 @@ def batch_frames(keyed: Sequence[tuple[str, FileResult]], first_id: int = 0) -> 
     Every row starts with ``_kid``, its file's id: ``first_id`` + the file's position among the
     pairs; ``reports`` starts with the file's ``_key``. A row carries a small integer rather than
     its 68-character key: the key on every row was half of what a worker shipped back.
+
+    >>> frames = batch_frames([("k1", FileResult({"report_id": "a"})), ("k2", FileResult({"report_id": "b"}))], 5)
+    >>> frames["reports"].select(KEY_COLUMN, ID_COLUMN, "report_id").rows()
+    [('k1', 5, 'a'), ('k2', 6, 'b')]
     """
     frames = to_frames([r for _, r in keyed], file_ids=ID_COLUMN, first_id=first_id)
     keys = pl.Series(KEY_COLUMN, [k for k, _ in keyed], pl.String)
@@ -129,6 +142,15 @@ def parse_chunk(chunk: Chunk, options: RunOptions, first_id: int = 0, seq: int =
     cache segment as they are. Each file's parse is stopped after ``options.file_timeout``
     seconds; ``seq`` names the chunk in what a slot's worker tells
     its coordinator (:func:`nianbao.corpus.workers.mark_file`).
+
+    >>> from nianbao.corpus.cache import cache_key
+    >>> text = "测试县人民政府2023年政府信息公开工作年度报告\\n全年共主动公开政府信息120条。\\n"
+    >>> data = (text + "二、主动公开政府信息情况\\n规章\\t3\\t0\\t5\\n").encode()
+    >>> done = parse_chunk([(cache_key(data, ".txt"), "r.txt", data)], RunOptions(), first_id=3)
+    >>> done.frames["reports"].select(ID_COLUMN, "path", "organ", "proactive_items").rows(), done.uncached
+    ([(3, 'r.txt', '测试县人民政府', 120)], [])
+    >>> done.frames["proactive"].filter(pl.col("item") == "rules").select("measure", "value").rows()
+    [('issued', 3.0), ('repealed', 0.0), ('in_force', 5.0)]
     """
     keyed: list[tuple[str, FileResult]] = []
     uncached: list[FileResult] = []
@@ -407,7 +429,11 @@ def _succeeded(fut: cf.Future[Any]) -> bool:
 
 
 def default_jobs() -> int:
-    """All cores this process may use."""
+    """All cores this process may use.
+
+    >>> default_jobs() == len(os.sched_getaffinity(0))  # Linux: the cores this process is allowed on
+    True
+    """
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -416,7 +442,17 @@ def default_jobs() -> int:
 
 @contextmanager
 def dask_client(executor: ExecutorName, client: Any, scheduler: str | None) -> Iterator[Any]:
-    """The dask client to use, closing it afterwards only if we made it."""
+    """The dask client to use, closing it afterwards only if we made it.
+
+    Not on dask, or with a client given, nothing is started and the given client (or None) is used:
+
+    >>> with dask_client("process", None, None) as client:
+    ...     client is None
+    True
+    >>> with dask_client("dask", "a client", "tcp://ignored:8786") as client:
+    ...     client
+    'a client'
+    """
     if executor != "dask" or client is not None:
         yield client
         return
