@@ -5,15 +5,20 @@ pdfminer.six ``extract_text`` on the same files; the pdfminer engine at most 1.0
 shared and noisy, so what counts are the ratios of one run: CPU time (process_time), the three
 readers alternated file by file, best of ``--repeat`` per file and reader.
 
-Run: ``.venv/bin/python benchmarks/bench_pdf_reader.py [--synth 40] [--repeat 3] [file.pdf ...]``.
+Run: ``.venv/bin/python benchmarks/bench_pdf_reader.py [--synth 40] [--repeat 3] [--docx 100] [file.pdf ...]``.
 Without files it uses the real hongze report (if ``../shared`` is present), a generated 12-page
-report with ruled tables, and ``--synth`` reports from ``nianbao synth`` (damage included).
+report with ruled tables, and ``--synth`` reports from ``nianbao synth`` (damage included). In the
+same run, ``--docx`` generated DOCX reports give the DOCX rate (target: at least 100 documents/s of
+``parse_bytes`` on one core, CPU time, best of ``--repeat``); the load average is printed at the
+start and the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -26,6 +31,7 @@ from nianbao.read.pdf import PdfSettings, read_pdf
 HONGZE = Path(__file__).parents[1] / ".." / "shared" / "corpus" / "real" / "files" / "hongze_2024.pdf"
 TARGET_PDFIUM = 0.15
 TARGET_PDFMINER = 1.0
+TARGET_DOCX = 100.0
 
 
 def generated_report(pages: int = 12) -> bytes:
@@ -64,6 +70,40 @@ def synth_reports(n: int) -> list[tuple[str, bytes]]:
 
     with tempfile.TemporaryDirectory() as tmp:
         return [(p.name, p.read_bytes()) for p in generate(tmp, n, formats=("pdf",), seed=5, damage_rate=0.2)]
+
+
+def docx_reports(n: int) -> list[bytes]:
+    """``n`` DOCX reports from the product's own generator (seed 7, as ``bench_parse.py``)."""
+    from nianbao.synth.generate import generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return [p.read_bytes() for p in generate(tmp, n, formats=("docx",), seed=7)]
+
+
+def docx_rates(datas: list[bytes], repeat: int) -> dict[str, float]:
+    """Documents/s of ``read_docx`` alone and of ``parse_bytes``, one process, best CPU of ``repeat``."""
+    from nianbao.parse.report import parse_bytes
+    from nianbao.read.docx import read_docx
+
+    readers: dict[str, Callable[[bytes], object]] = {
+        "read_docx": read_docx,
+        "parse_bytes": lambda d: parse_bytes(d, "x.docx"),
+    }
+    out = {}
+    for name, fn in readers.items():
+        best = float("inf")
+        for _ in range(repeat):
+            start = time.process_time()
+            for data in datas:
+                with contextlib.suppress(Exception):  # a damaged file is a result too
+                    fn(data)
+            best = min(best, time.process_time() - start)
+        out[name] = len(datas) / best
+    return out
+
+
+def _load() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _bare(data: bytes) -> object:
@@ -112,7 +152,9 @@ def main() -> None:
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--synth", type=int, default=40, help="generated reports (without files)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--docx", type=int, default=100, help="generated DOCX reports (0: none)")
     args = parser.parse_args()
+    print(f"load average at start: {_load()}")
     inputs = [(p.name, p.read_bytes()) for p in args.files]
     if not inputs:
         if HONGZE.exists():
@@ -137,6 +179,14 @@ def main() -> None:
         f"pdfminer engine / bare pdfminer: {miner:.3f} (target <= {TARGET_PDFMINER}: {miner <= TARGET_PDFMINER})"
     )
     print(f"pdfium engine / pdfminer engine: {totals['ours, pdfium'] / totals['ours, pdfminer']:.3f}")
+    if args.docx:
+        datas = docx_reports(args.docx)
+        for name, rate in docx_rates(datas, args.repeat).items():
+            print(
+                f"docx {name}: {rate:.1f} documents/s ({len(datas)} files, CPU; "
+                f"target >= {TARGET_DOCX:.0f}: {rate >= TARGET_DOCX})"
+            )
+    print(f"load average at end: {_load()}")
 
 
 if __name__ == "__main__":

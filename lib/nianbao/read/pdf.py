@@ -170,6 +170,13 @@ def read_pdf(data: bytes, settings: PdfSettings | Mapping[str, Any] | None = Non
     ``max_form_depth``, or ``max_seconds`` within a page). Pages past ``settings.max_pages``, or
     not begun before ``settings.max_seconds`` have passed, are skipped, as are damaged pages;
     ``Document.notes`` says so.
+
+    >>> from nianbao.synth.model import Grid, GridCell, Para
+    >>> from nianbao.synth.render_pdf import render_pdf
+    >>> table = Grid(((GridCell("规章"), GridCell("3", kind="value")),), "t2")
+    >>> doc = read_pdf(render_pdf([Para("年度报告", "title"), table], "年度报告", author="x"))
+    >>> [(line.cells, line.kind) for line in doc.lines[:2]], doc.title
+    ([(('年度报告',), 'text'), (('规章', '3'), 'grid')], '年度报告')
     """
     s = PdfSettings.resolve(settings)
     start = time.monotonic()

@@ -26,7 +26,11 @@ _DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do\b")
 
 def may_use_forms(data: bytes) -> bool:
     """Whether the file may hold a Form XObject: one is named in plain bytes, or objects are packed
-    in compressed object streams where a name cannot be seen."""
+    in compressed object streams where a name cannot be seen.
+
+    >>> may_use_forms(b"5 0 obj << /Type /XObject /Subtype /Form >>"), may_use_forms(b"<< /Type /Page >>")
+    (True, False)
+    """
     return b"/Form" in data or b"/ObjStm" in data
 
 

@@ -47,7 +47,11 @@ def _squeeze(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """Final cell text: squeezed, then NFKC and simplified characters (``normalise_text``)."""
+    """Final cell text: squeezed, then NFKC and simplified characters (``normalise_text``).
+
+    >>> clean("（一）部分公\\n开  ５件"), clean(" 2024  年 ")
+    ('(一)部分公开5件', '2024 年')
+    """
     return normalise_text(_squeeze(text)).strip()
 
 
@@ -229,7 +233,15 @@ def _attach_labels(lines: list[_TextLine]) -> list[_TextLine]:
 
 
 def page_blocks(chars: list[Char], segs: list[Seg], s: PdfSettings) -> list[_Block]:
-    """Text lines and tables of one page, top first."""
+    """Text lines and tables of one page, top first.
+
+    >>> from nianbao.read.pdf_tables import Seg
+    >>> ruled = [Seg(True, y, 0.0, 200.0) for y in (0.0, 50.0)] + [Seg(False, x, 0.0, 50.0) for x in (0, 100, 200)]
+    >>> chars = [Char("年", 10, 20, 80, 90), Char("规", 10, 20, 20, 30), Char("3", 110, 116, 20, 30)]
+    >>> text, table = page_blocks(chars, ruled, PdfSettings())  # a line above a table of one row
+    >>> text.cells, table.rows
+    (['年'], [('规', '3')])
+    """
     grids = find_tables(segs, s.snap_tolerance)
     inside: list[list[Char]] = [[] for _ in grids]
     outside: list[Char] = []

@@ -284,5 +284,15 @@ class MinerSource:
 
 
 def open_miner(data: bytes, s: PdfSettings, deadline: float) -> MinerSource:
-    """The file opened by pdfminer.six (raises UnreadableFile when it cannot be)."""
+    """The file opened by pdfminer.six (raises UnreadableFile when it cannot be).
+
+    >>> from nianbao.synth.model import Grid, GridCell
+    >>> from nianbao.synth.render_pdf import render_pdf
+    >>> pdf = render_pdf([Grid(((GridCell("规章"), GridCell("3", kind="value")),), "t2")], "年报", author="x")
+    >>> source = open_miner(pdf, PdfSettings(), deadline=float("inf"))
+    >>> page = next(source.pages())()  # the table's digit, the footer's page number; five rulings
+    >>> source.title(), sorted(c.text for c in page.chars if c.text.isdigit()), len(page.segs)
+    ('年报', ['1', '3'], 5)
+    >>> source.close()
+    """
     return MinerSource(data, s, deadline)

@@ -75,7 +75,15 @@ class PageContent:
 
 
 def page_content(layout: Any, max_width: float) -> PageContent:
-    """Characters (whitespace dropped), rulings, undecodable characters and images of one page."""
+    """Characters (whitespace dropped), rulings, undecodable characters and images of one page.
+
+    >>> from pdfminer.layout import LTPage, LTRect
+    >>> layout = LTPage(1, (0, 0, 200, 100))
+    >>> layout.add(LTRect(1.0, (0, 0, 200, 50), stroke=True))
+    >>> content = page_content(layout, 2.0)  # a stroked rectangle: four rulings
+    >>> [(s.horizontal, s.pos) for s in content.segs], content.edges
+    ([(True, 0), (True, 50), (False, 0), (False, 200)], (0, 200))
+    """
 
     chars: list[Char] = []
     segs: list[Seg] = []
@@ -111,6 +119,10 @@ def upright(c: PageContent, bbox: tuple[float, float, float, float], turn: int) 
     """The page turned by ``turn`` quarters so that its text runs left to right.
 
     Text running up: (x, y) → (y, -x); upside down: (x, y) → (-x, -y); running down: (x, y) → (-y, x).
+
+    >>> page = PageContent([Char("年", 10, 20, 700, 710)], [], 0, 0, (0.0, 612.0))
+    >>> upright(page, (0, 0, 612, 792), 1).chars  # text running up
+    [Char('年', 700, 710, -20, -10)]
     """
     x0, y0, x1, y1 = bbox
     if turn == 1:

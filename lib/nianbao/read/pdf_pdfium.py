@@ -52,7 +52,16 @@ _CHECK_EVERY = 2048  # characters between two looks at the clock
 
 
 def open_document(data: bytes) -> Any:
-    """The pypdfium2 document of ``data``; raises UnreadableFile when PDFium cannot open it."""
+    """The pypdfium2 document of ``data``; raises UnreadableFile when PDFium cannot open it.
+
+    >>> from nianbao.synth.model import Para
+    >>> from nianbao.synth.render_pdf import render_pdf
+    >>> doc = open_document(render_pdf([Para("年度报告", "title")], "年度报告", author="x"))
+    >>> len(doc), doc.get_metadata_value("Title")
+    (1, '年度报告')
+    >>> doc.close()  # pypdfium2's close says whether it closed the document now
+    True
+    """
 
     try:
         return pdfium.PdfDocument(data)
@@ -62,7 +71,13 @@ def open_document(data: bytes) -> Any:
 
 def text_layer(data: bytes, max_pages: int = 60) -> list[bool]:
     """For each of the first ``max_pages`` pages: whether it has any text (False: a scanned page
-    to OCR). The seam for OCR: pages without text are the ones to render and recognise."""
+    to OCR). The seam for OCR: pages without text are the ones to render and recognise.
+
+    >>> from nianbao.synth.model import Para
+    >>> from nianbao.synth.render_pdf import render_pdf
+    >>> text_layer(render_pdf([Para("年度报告", "title")], "年度报告", author="x"))
+    [True]
+    """
 
     doc = open_document(data)
     try:
@@ -281,7 +296,7 @@ _RADICAL_OF = {chr(code): value for code, value in _RADICALS.items()}
 def _visible(text: str) -> list[int]:
     """Indices of the characters that are not whitespace (what ``str.strip`` keeps).
 
-    >>> _visible("年 报\r\n1")
+    >>> _visible("年 报\\r\\n1")
     [0, 2, 5]
     """
     return [m.start() for m in _VISIBLE.finditer(text)]
@@ -434,5 +449,15 @@ class PdfiumSource:
 
 
 def open_pdfium(data: bytes, s: PdfSettings, deadline: float) -> PdfiumSource:
-    """The file opened by PDFium (raises UnreadableFile when PDFium cannot open it)."""
+    """The file opened by PDFium (raises UnreadableFile when PDFium cannot open it).
+
+    >>> from nianbao.synth.model import Grid, GridCell
+    >>> from nianbao.synth.render_pdf import render_pdf
+    >>> pdf = render_pdf([Grid(((GridCell("规章"), GridCell("3", kind="value")),), "t2")], "年报", author="x")
+    >>> source = open_pdfium(pdf, PdfSettings(), deadline=float("inf"))
+    >>> page = next(source.pages())()  # the table's digit, the footer's page number; five rulings
+    >>> source.title(), sorted(c.text for c in page.chars if c.text.isdigit()), len(page.segs)
+    ('年报', ['1', '3'], 5)
+    >>> source.close()
+    """
     return PdfiumSource(data, s, deadline)

@@ -42,7 +42,12 @@ Point = tuple[float, float]
 
 
 def segments_of(item: Any, max_width: float) -> Iterator[Seg]:
-    """The rulings a pdfminer path item contributes (see :func:`_rulings`)."""
+    """The rulings a pdfminer path item contributes (see :func:`_rulings`).
+
+    >>> from pdfminer.layout import LTLine
+    >>> list(segments_of(LTLine(1.0, (0.0, 10.0), (200.0, 10.0)), 2.0))
+    [Seg(horizontal=True, pos=10.0, lo=0.0, hi=200.0)]
+    """
 
     path = getattr(item, "original_path", None) or []
     if any(op[0] in "cvy" for op in path):  # Bézier curves: not a table
@@ -54,7 +59,12 @@ def segments_of(item: Any, max_width: float) -> Iterator[Seg]:
 def path_segments(shape: str, pts: list[Point], stroke: bool, fill: bool, max_width: float) -> Iterator[Seg]:
     """The rulings of one subpath given as pdfminer paints it: ``shape`` has one letter per
     operation (m, l, c, h) and ``pts`` one end point per letter (h: the subpath's start), in page
-    coordinates. Classified as pdfminer's ``paint_path`` classifies it (line, rectangle, curve)."""
+    coordinates. Classified as pdfminer's ``paint_path`` classifies it (line, rectangle, curve).
+
+    >>> rect = [(0, 0), (200, 0), (200, 50), (0, 50), (0, 0)]  # a stroked rectangle: four rulings
+    >>> [(s.horizontal, s.pos) for s in path_segments("mlllh", rect, True, False, 2.0)]
+    [(True, 0), (True, 50), (False, 0), (False, 200)]
+    """
     if not shape.startswith("m") or "c" in shape:  # not a subpath; Bézier curves: not a table
         return
     pts = list(pts)
@@ -248,7 +258,12 @@ def _grid_of(hs: list[Seg], vs: list[Seg], tol: float) -> Grid | None:
 
 
 def find_tables(segs: list[Seg], tol: float) -> list[Grid]:
-    """The ruled tables these rulings draw, top first; ``tol`` is the snap tolerance in points."""
+    """The ruled tables these rulings draw, top first; ``tol`` is the snap tolerance in points.
+
+    >>> ruled = [Seg(True, y, 0.0, 200.0) for y in (0.0, 50.0)] + [Seg(False, x, 0.0, 50.0) for x in (0, 100, 200)]
+    >>> [(g.xs, g.ys) for g in find_tables(ruled, 3.0)]  # one row of two cells
+    [([0.0, 100.0, 200.0], [50.0, 0.0])]
+    """
     hs = _snap([s for s in segs if s.horizontal and s.hi - s.lo > tol], tol)
     vs = _snap([s for s in segs if not s.horizontal and s.hi - s.lo > tol], tol)
     grids = (_grid_of(h, v, tol) for h, v in _groups(hs, vs, tol))
