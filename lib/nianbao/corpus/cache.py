@@ -15,11 +15,7 @@ five files, not thousands.
 
 The parser version (:func:`parser_version`) is ``nianbao.__version__`` plus a hash of every source and
 data file of the package, so any code change starts a fresh cache; old versions are pruned.
-
 One run uses a version directory at a time (an advisory ``flock``; a second run waits).
-
->>> cache_key(b"abc", ".TXT")
-'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad.txt'
 """
 
 from __future__ import annotations
@@ -71,7 +67,11 @@ class CacheWriteError(NianbaoError):
 
 
 def cache_key(data: bytes, suffix: str) -> str:
-    """SHA-256 of the bytes plus the lower-case extension (a parser may use it as a format hint)."""
+    """SHA-256 of the bytes plus the lower-case extension (a parser may use it as a format hint).
+
+    >>> cache_key(b"abc", ".TXT")
+    'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad.txt'
+    """
     return hashlib.sha256(data).hexdigest() + suffix.lower()
 
 
@@ -88,6 +88,9 @@ def parser_version() -> str:
 
     ``$NIANBAO_PARSER_VERSION`` pins it instead: for benchmarks that time a warm command while the
     source tree is being edited, or to keep a cache across a change known not to alter results.
+
+    >>> len(parser_version().removeprefix(__version__ + "-"))  # 12 hex digits of the files' hash
+    12
     """
     return os.environ.get("NIANBAO_PARSER_VERSION") or _code_version()
 
@@ -113,6 +116,9 @@ def default_cache_dir() -> Path:
 
     That is ``results`` under ``$NIANBAO_CACHE_DIR``, else ``$XDG_CACHE_HOME/nianbao``, else
     ``~/.cache/nianbao`` (:mod:`nianbao.cachedir`: one scheme for every cache of the package).
+
+    >>> default_cache_dir().name
+    'results'
     """
     return cache_dir("results")
 
@@ -370,10 +376,8 @@ def _disjoint_shifts(stored: pl.DataFrame) -> dict[str, int] | None:
 
 
 def _remove(directory: Path, trash: Path) -> None:
-    """Delete a directory so that a kill midway never leaves it half there: rename first, then delete.
-
-    (A segment that lost some of its files but kept ``reports.parquet`` would look complete.)
-    """
+    """Delete a directory so that a kill midway never leaves it half there: rename first, then delete
+    (a segment that lost some of its files but kept ``reports.parquet`` would look complete)."""
     try:
         os.rename(directory, trash)
     except OSError:
@@ -382,7 +386,11 @@ def _remove(directory: Path, trash: Path) -> None:
 
 
 def fsync_path(path: Path) -> None:
-    """Flush a file's or a folder's data to the disk (a folder: so a rename in it survives a crash)."""
+    """Flush a file's or a folder's data to the disk (a folder: so a rename in it survives a crash).
+
+    >>> fsync_path(Path(__file__)), fsync_path(Path(__file__).parent)
+    (None, None)
+    """
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -482,6 +490,11 @@ def remove_stale(parent: Path, prefix: str, min_age: float = STALE_SECONDS) -> l
     A folder is stale when no ``.lock`` in it or one level down is held (a live run holds its
     lock for as long as it uses the folder) and it is older than ``min_age`` seconds (the moment
     between making a folder and locking it).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     (Path(d) / ".staging-1").mkdir(), remove_stale(Path(d), ".staging-", min_age=0), os.listdir(d)
+    (None, ['.staging-1'], [])
     """
     removed = []
     now = time.time()

@@ -167,6 +167,10 @@ def scan(out_dir: str | os.PathLike[str]) -> CorpusScan:
     ------
     NianbaoError
         A file is missing, or the five files come from different runs.
+
+    >>> with tempfile.TemporaryDirectory() as d:  # the outputs of an empty corpus
+    ...     _ = read_corpus([], out=d, cache=False, progress=False); scan(d).checks.collect_schema().names()[:3]
+    ['report_id', 'check', 'severity']
     """
     d = Path(out_dir)
     paths = {n: d / f"{n}.parquet" for n in FRAME_NAMES}
