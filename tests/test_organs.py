@@ -328,3 +328,34 @@ def test_generated_variants_resolve_one_id_per_organ_and_no_false_merge(tmp_path
     assert bare.stats.parsed == 0
     split = bare.reports.join(_truth_keys(root), on="path").group_by("key").agg(pl.col("organ_id").n_unique())
     assert split["organ_id"].max() == 2
+
+
+def test_the_crosswalk_index_finds_the_same_first_row_as_scanning_every_row() -> None:
+    from nianbao.parse.crosswalk import CrosswalkIndex, package_crosswalk, read_crosswalk
+
+    mine = read_crosswalk(
+        "organ,place,years,organ_id,organ_name\n"
+        "*坪寨*,贵州省,2019-2020,x/gov,坪寨\n"
+        "水城县*局,,,520221,水城区\n"
+        "?城县[教财]育局,,-2021,y/edu,Y\n"
+        "*,云南省,2022,z/any,Z\n"
+        "*城县*,,,520222,城区\n",
+        "o.csv",
+    )
+    cw = mine + package_crosswalk()
+    index = CrosswalkIndex(cw)
+    organs = ["水城县坪寨乡人民政府", "水城县教育局", "水城县财育局", "坪寨乡", "昆明市教育局", "城县", ""]
+    organs += [r.organ.replace("*", "") for r in cw.rows] + [r.organ.replace("*", "甲") for r in cw.rows]
+    places = ["贵州省六盘水市水城县", "云南省昆明市", ""]
+    tried = found = 0
+    for organ in organs:
+        for place in places:
+            for year in (None, 2019, 2021, 2022):
+                tried += 1
+                assert index.organ_row(organ, place, year) == cw.organ_row(organ, place, year)
+                assert index.division(organ, place, year) == cw.division(organ, place, year)
+                found += (
+                    cw.organ_row(organ, place, year) is not None
+                    or cw.division(organ, place, year) is not None
+                )
+    assert found > tried // 10  # the names do hit rows, of both kinds

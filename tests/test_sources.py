@@ -365,3 +365,16 @@ def test_a_member_name_flagged_utf8_that_is_not_is_one_plain_row(tmp_path: Path)
         "lies.zip",
         "cannot open zip archive: a member name is marked UTF-8 but is not; re-pack the archive",
     )
+
+
+def test_a_folder_s_crosswalk_and_links_to_it_are_not_sources_but_a_copy_is(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    root.mkdir()
+    text = b"organ,place,years,organ_id,organ_name\n*A\xe5\x8e\xbf*,,,X/gov,A\n"
+    (root / "organs.csv").write_bytes(text)
+    (root / "copy.csv").write_bytes(text)  # the same bytes in a file of its own: a source like any file
+    os.symlink(root / "organs.csv", root / "link.csv")
+    (root / "r.txt").write_bytes(b"report")
+    walked = walk_corpus([root])
+    assert [s.display for s in walked.sources] == ["copy.csv", "r.txt"]
+    assert walked.organs == [root / "organs.csv"]

@@ -450,8 +450,7 @@ def walk_corpus(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path
                     places.setdefault(os.path.realpath(folder / PLACES_FILE), folder / PLACES_FILE)
                 if _is_crosswalk(folder / ORGANS_FILE):
                     organs.setdefault(os.path.realpath(folder / ORGANS_FILE), folder / ORGANS_FILE)
-            crosswalks = {os.path.realpath(p) for p in organs.values()}
-            items = [i for i in items if i.path is None or os.path.realpath(i.path) not in crosswalks]
+            items = _without_crosswalks(items, list(organs.values()))
         elif not stat.S_ISREG(st.st_mode):
             items = [Source(shown_name(root.name), path=root, error=special_file(st.st_mode))]
         elif _is_zip(root):
@@ -466,6 +465,29 @@ def walk_corpus(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path
             found.append(s)
     found.sort(key=lambda s: s.display)
     return Walked(found, list(places.values()), list(organs.values()), corrections)
+
+
+def _without_crosswalks(items: list[Source], crosswalks: list[Path]) -> list[Source]:
+    """The sources that are none of the crosswalk files (by real path: a link to one is one too).
+
+    Only a source whose fingerprint (size, mtime, inode: the stat of the file a link leads to) is a
+    crosswalk's can be that file, so only those pay for a ``realpath`` (~50 µs: seconds on 100,000
+    files).
+    """
+    if not crosswalks:
+        return items
+    prints: set[str] = set()
+    for p in crosswalks:
+        try:
+            prints.add(_fingerprint(os.stat(p)))
+        except OSError:
+            continue
+    real = {os.path.realpath(p) for p in crosswalks}
+    return [
+        i
+        for i in items
+        if i.path is None or i.fingerprint not in prints or os.path.realpath(i.path) not in real
+    ]
 
 
 def _is_crosswalk(path: Path) -> bool:

@@ -34,6 +34,7 @@ __all__ = [
     "CROSSWALK_COLUMNS",
     "ORGANS_FILE",
     "Crosswalk",
+    "CrosswalkIndex",
     "CrosswalkRow",
     "is_crosswalk_text",
     "package_crosswalk",
@@ -89,6 +90,51 @@ class Crosswalk:
 
     def division(self, organ: str, place: str, year: int | None) -> CrosswalkRow | None:
         return next((r for r in self.rows if r.is_division and r.matches(organ, place, year)), None)
+
+
+class CrosswalkIndex:
+    """A crosswalk's :meth:`~Crosswalk.organ_row` and :meth:`~Crosswalk.division`, fast on many rows.
+
+    A row's pattern can match an organ only if its longest literal part (the text between ``*`` and
+    ``?``) is in the organ's name, so only the rows whose part is a substring of the name are tried,
+    in their order: the same first match as :class:`Crosswalk`'s scan of every row, without
+    ``fnmatch`` on each (a corpus of many folders brings hundreds of rows; 100,000 reports x 250
+    rows is half a minute). Rows whose pattern has a ``[`` (a character set) are always tried.
+    """
+
+    def __init__(self, crosswalk: Crosswalk) -> None:
+        self.rows = crosswalk.rows
+        self._always: list[int] = []
+        self._by_part: dict[str, list[int]] = {}
+        for i, row in enumerate(self.rows):
+            part = "" if "[" in row.organ else max(re.split(r"[*?]", row.organ), key=len)
+            if part:
+                self._by_part.setdefault(part, []).append(i)
+            else:
+                self._always.append(i)
+        self._lengths = sorted({len(p) for p in self._by_part})
+        self._division = [r.is_division for r in self.rows]
+
+    def _candidates(self, organ: str) -> list[int]:
+        found = set(self._always)
+        for n in self._lengths:
+            for start in range(len(organ) - n + 1):
+                hit = self._by_part.get(organ[start : start + n])
+                if hit is not None:
+                    found.update(hit)
+        return sorted(found)
+
+    def _first(self, organ: str, place: str, year: int | None, division: bool) -> CrosswalkRow | None:
+        for i in self._candidates(organ):
+            if self._division[i] == division and self.rows[i].matches(organ, place, year):
+                return self.rows[i]
+        return None
+
+    def organ_row(self, organ: str, place: str, year: int | None) -> CrosswalkRow | None:
+        return self._first(organ, place, year, division=False)
+
+    def division(self, organ: str, place: str, year: int | None) -> CrosswalkRow | None:
+        return self._first(organ, place, year, division=True)
 
 
 def _years(text: str, where: str) -> tuple[int | None, int | None]:
