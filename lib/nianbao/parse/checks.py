@@ -64,7 +64,9 @@ def _identity_finding(con: Constraint, names: dict[str, str], plus: float, minus
         con.name,
         "error",
         where,
-        f"{CHECKS_BY_NAME[con.name].rule}不成立: {place}应为 {expected:g}，印为 {actual:g}",
+        # Both sides as printed, not "应为 X，印为 Y": the identity does not say which cell is wrong
+        # (a mistyped part makes the printed total look wrong); ``proposed`` in the review sheet does.
+        f"{CHECKS_BY_NAME[con.name].rule}不成立: {place}等号左边为 {plus:g}，右边为 {minus:g}",
         expected=expected,
         actual=actual,
     )
@@ -130,7 +132,7 @@ def identity_findings(tables: Tables) -> list[Finding]:
     >>> from nianbao.parse.recheck import tables_of
     >>> cells = [("t4", "litigation_direct", k) for k in ("upheld", "corrected", "other", "pending", "total")]
     >>> [(f.where, f.message) for f in identity_findings(tables_of(2021, dict(zip(cells, [1, 0, 1, 0, 3]))))]
-    [('table4/litigation_direct', '复议诉讼合计(总计 = 维持 + 纠正 + 其他 + 尚未审结)不成立: 「未经复议直接起诉」行应为 2，印为 3')]
+    [('table4/litigation_direct', '复议诉讼合计(总计 = 维持 + 纠正 + 其他 + 尚未审结)不成立: 「未经复议直接起诉」行等号左边为 3，右边为 2')]
     """
     t = tables.template
     names = _names(t)
