@@ -4,9 +4,9 @@ Real reports are few and mostly zeros; the generator gives demos, tests and benc
 reports as they need, in every format and template, with injected damage recorded in the truth.
 Everything it writes is labelled synthetic; every organ and place name is invented.
 
->>> from nianbao.synth import generate, compare
->>> callable(generate) and callable(compare)
-True
+>>> from nianbao.synth import FORMATS
+>>> FORMATS  # the formats it writes (scans: ``synth.render_scan``)
+('txt', 'html', 'pdf', 'docx')
 """
 
 from nianbao.synth.generate import FORMATS, generate
