@@ -18,6 +18,7 @@ assigned to cells one by one and makes both engines (PDFium, pdfminer.six) give 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -134,7 +135,11 @@ def _join(line: list[Char], word_gap: float) -> str:
 
 def _cell_text(chars: list[Char], s: PdfSettings) -> str:
     rows = _rows_of(chars, s.row_overlap)
-    return clean("\n".join(_join(_dedupe(r), s.word_gap) for r in rows))
+    return _clean_cell("\n".join(_join(_dedupe(r), s.word_gap) for r in rows))
+
+
+# Cell texts repeat (numbers, labels in every report): ``clean`` is pure, so each is cleaned once.
+_clean_cell = functools.lru_cache(maxsize=4096)(clean)
 
 
 # ---------------------------------------------------------------------------------------------------

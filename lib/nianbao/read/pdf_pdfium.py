@@ -171,7 +171,7 @@ class _Reader:
         at_x, at_y = ctypes.addressof(ox), ctypes.addressof(oy)
         page_text = ctypes.cast(text, ctypes.c_void_p).value
         objects: dict[int | None, _Object] = {}
-        metrics: dict[tuple[int | None, float], dict[str, float]] = {}
+        known = _Known()
         unmapped, origin, object_of = _C.unmapped, _C.origin, _C.text_object
         ca, cb, cc, cd, ce, cf = ctm
         append = chars.append
@@ -188,7 +188,7 @@ class _Reader:
             key = object_of(page_text, k)
             obj = objects.get(key)
             if obj is None:
-                obj = objects[key] = _object(page_text, k, key, ctm, metrics)
+                obj = objects[key] = _object(page_text, k, key, ctm, known)
             a, b, c, d, font, widths, descent, top, size, run = obj
             value = values[k]
             origin(page_text, k, at_x, at_y)
@@ -342,27 +342,37 @@ _C = _Calls()
 _Object = tuple[float, float, float, float, int | None, dict[str, float], float, float, float, int]
 
 
-def _object(
-    text: int | None,
-    k: int,
-    key: int | None,
-    ctm: Matrix,
-    metrics: dict[tuple[int | None, float], dict[str, float]],
-) -> _Object:
+class _Known:
+    """What one page's text objects share (a font's handle is only known to be the same font
+    within a page): widths and descent per font and size, objects per matrix, font and size."""
+
+    def __init__(self) -> None:
+        self.metrics: dict[tuple[int | None, float], dict[str, float]] = {}
+        self.objects: dict[tuple[float, float, float, float, int | None, float], _Object] = {}
+        self.matrix = raw.FS_MATRIX()
+        self.at_matrix = ctypes.addressof(self.matrix)
+
+
+def _object(text: int | None, k: int, key: int | None, ctm: Matrix, page: _Known) -> _Object:
     """The text object of character ``k`` (pdfminer's character model: text space (0, descent) to
     (advance, descent + size), or a square of the size for vertical writing)."""
-    m = raw.FS_MATRIX()
-    _C.matrix(text, k, ctypes.addressof(m))
+    m = page.matrix
+    _C.matrix(text, k, page.at_matrix)
     size = _C.font_size(text, k)
-    a, b, c, d, _, _ = _mult((m.a, m.b, m.c, m.d, 0.0, 0.0), ctm)
     font = _C.font(key)
-    widths = metrics.get((font, size))  # per font and size: the widths, and the descent under ""
+    known = (m.a, m.b, m.c, m.d, font, size)
+    obj = page.objects.get(known)  # the same matrix, font and size as an earlier object of the page
+    if obj is not None:
+        return obj
+    a, b, c, d, _, _ = _mult((m.a, m.b, m.c, m.d, 0.0, 0.0), ctm)
+    widths = page.metrics.get((font, size))  # per font and size: the widths, and the descent under ""
     if widths is None:
         descent = ctypes.c_float()
         _C.descent(font, size, ctypes.addressof(descent))
-        widths = metrics[font, size] = {"": descent.value}
+        widths = page.metrics[font, size] = {"": descent.value}
     run = (1 if b > 0 else 3) if abs(b) > abs(a) else (0 if a >= 0 else 2)
-    return a, b, c, d, font, widths, widths[""], widths[""] + size, size, run
+    obj = page.objects[known] = (a, b, c, d, font, widths, widths[""], widths[""] + size, size, run)
+    return obj
 
 
 def _width(font: int | None, widths: dict[str, float], value: str, size: float) -> float:
