@@ -65,9 +65,9 @@ demo: $(STAMP) ## build and parse the synthetic demo corpus (data/demo -> data/p
 	test -f $(PARSED)/reports.parquet || $(BIN)/nianbao parse $(DEMO) --out $(PARSED)
 
 LAB_PORT ?= 8888
-lab: demo ## JupyterLab on notebooks/ (project kernel, demo corpus parsed); LAB_PORT=8888
+lab: demo ## JupyterLab on notebooks/ (project kernel, demo corpus parsed; as root too); LAB_PORT=8888
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(LAB_PORT) \
-	  --MappingKernelManager.default_kernel_name=python3
+	  --MappingKernelManager.default_kernel_name=python3 $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean: ## remove caches and outputs
 	rm -rf outputs/*.html outputs/*/ .pytest_cache .ruff_cache .mypy_cache
