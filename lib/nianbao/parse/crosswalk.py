@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import cache
@@ -114,6 +115,20 @@ class CrosswalkIndex:
                 self._always.append(i)
         self._lengths = sorted({len(p) for p in self._by_part})
         self._division = [r.is_division for r in self.rows]
+        bounds = {r.first for r in self.rows if r.first is not None}
+        self._bounds = sorted(bounds | {r.last + 1 for r in self.rows if r.last is not None})
+
+    def year_class(self, year: int | None) -> int | None:
+        """Years of one class match the same rows: no row's years begin or end between them.
+
+        (``None``, no year, is a class of its own.) Resolving one organ for each of its years
+        then takes one lookup when the rows name no years.
+
+        >>> cw = read_crosswalk("organ,place,years,organ_id,organ_name\\n*乡*,,2019-2020,x/gov,乡\\n", "o.csv")
+        >>> [CrosswalkIndex(cw).year_class(y) for y in (None, 2018, 2019, 2020, 2021, 2025)]
+        [None, 0, 1, 1, 2, 2]
+        """
+        return None if year is None else bisect_right(self._bounds, year)
 
     def _candidates(self, organ: str) -> list[int]:
         found = set(self._always)
