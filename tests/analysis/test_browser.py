@@ -324,3 +324,56 @@ def test_index_opens_offline(chromium: str, synthetic_report: Rendered) -> None:
     links = [a.get("href") for a in dom.xpath("//a")]
     assert links == [*(f"{p.name}.html" for p in synthetic_report.pages), "methods.html"]
     assert "语料摘要" in dom.text_content()
+
+
+def test_a_corrected_value_is_marked_in_its_tooltip_only(chromium: str, tmp_path: Path) -> None:
+    """In the browser, the tooltip of the cell resting on a correction has the line 含人工更正 with the
+    cells changed; the other cells' tooltips have no such line (not even an empty or "null" one)."""
+    from nianbao.analysis.corrections import CORRECTED
+
+    offline.reset()
+    frame = pl.DataFrame(
+        {
+            "organ": ["甲镇", "乙镇", "丙镇"],
+            "year": [2021, 2021, 2021],
+            "path": ["a.txt", "b.txt", "c.txt"],
+            "v": [12212, 5, 7],
+            CORRECTED: [None, "applications/new_received/total 0 → 5（表内合计）", None],
+        }
+    )
+    page = tmp_path / "corrected.html"
+    script = """
+<script>
+var tries = 0;
+var timer = setInterval(function () {
+  tries += 1;
+  var views = window.nianbaoViews || [];
+  if (views.length < 1) {
+    if (tries > 100) { clearInterval(timer); document.body.setAttribute("data-tips", "[]"); }
+    return;
+  }
+  clearInterval(timer);
+  var tips = [];
+  (function walk(node) {
+    if (node.tooltip !== undefined && node.tooltip !== null) { tips.push(node.tooltip); }
+    (node.items || []).forEach(walk);
+  })(views[0].scenegraph().root);
+  document.body.setAttribute("data-tips", JSON.stringify(tips));
+}, 200);
+</script>
+"""
+    page.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+        + offline.chart_html(charts.heatmap(frame, "v").to_dict(), with_bundle=True)
+        + script
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    tips = json.loads(_dom(chromium, page).xpath("//body")[0].get("data-tips"))
+    assert len(tips) == 3
+    by_organ = {tip["机关"]: tip for tip in tips}
+    assert by_organ["乙镇"]["含人工更正"] == "applications/new_received/total 0 → 5（表内合计）"
+    assert "含人工更正" not in by_organ["甲镇"]
+    assert "含人工更正" not in by_organ["丙镇"]
+    assert by_organ["甲镇"]["v"] == "12,212"  # the other lines as vega-lite formats them
+    assert by_organ["丙镇"]["来源文件"] == "c.txt"

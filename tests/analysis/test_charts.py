@@ -464,3 +464,110 @@ def test_a_highlighted_organ_without_figures_is_named() -> None:
     kept = charts.heatmap(many, "v", limit=3, highlight="第0镇").to_dict()
     organs = {r["organ"] for k, v in _walk(kept) if k == "values" for r in v}
     assert organs == {"第9镇", "第8镇", "第7镇", "第0镇"}  # the highlighted organ stays in a limited chart
+
+
+# ------------------------------------------------------------------ corrections marked in tooltips
+
+
+@pytest.fixture(scope="module")
+def corrected(tmp_path_factory: pytest.TempPathFactory) -> tuple[m.Frames, set[str]]:
+    """Damaged generated reports parsed with a filled review sheet: the identities' proposed values
+    copied into ``value`` for the applications cells of two reports (issue 19's round trip)."""
+    from nianbao.corpus.review import review_frame
+    from nianbao.corpus.run import read_corpus
+    from nianbao.synth import generate
+
+    d = tmp_path_factory.mktemp("corrected")
+    generate(d / "corpus", 24, formats=("txt",), seed=19, damage_rate=1.0)
+    plain = read_corpus(d / "corpus", cache=False, progress=False, jobs=1)
+    sheet = review_frame(plain.frames).filter(
+        pl.col("proposed").is_not_null(), pl.col("frame") == "applications"
+    )
+    two = sheet["report_id"].unique(maintain_order=True).head(2).to_list()
+    fixes = sheet.filter(pl.col("report_id").is_in(two)).unique(["report_id", "row", "column"])
+    filled = fixes.with_columns(value=pl.col("proposed"), reason=pl.lit("表内合计"))
+    filled.select("file", "frame", "row", "column", "value", "reason").write_csv(d / "fixes.csv")
+    run = read_corpus(d / "corpus", cache=False, progress=False, jobs=1, corrections=d / "fixes.csv")
+    assert set(run.corrections["report_id"].to_list()) == set(two)
+    return m.select(run, include_flagged=True), set(two)
+
+
+def _rows(chart: alt.TopLevelMixin) -> list[dict[str, Any]]:
+    spec = chart.to_dict()
+    return [row for k, v in _walk(spec) if k == "values" and isinstance(v, list) for row in v]
+
+
+def _tooltip_expr(chart: alt.TopLevelMixin) -> list[str]:
+    return [v["value"]["expr"] for k, v in _walk(chart.to_dict()) if k == "tooltip" and isinstance(v, dict)]
+
+
+def test_a_tooltip_marks_exactly_the_marks_resting_on_a_correction(
+    corrected: tuple[m.Frames, set[str]],
+) -> None:
+    import vl_convert
+
+    from nianbao.analysis.corrections import CORRECTED, mark_corrected, pool_corrected
+
+    data, fixed = corrected
+    counts = m.application_counts(data.reports, data.applications)
+    marked = mark_corrected(counts, data, only=["applications", "reports"])
+    changed = set(data.corrections.filter(pl.col("report_id").is_in(list(fixed)))["path"].to_list())
+    where = {
+        (r["organ"], r["year"]) for r in marked.filter(pl.col("report_id").is_in(list(fixed))).to_dicts()
+    }
+    assert len(where) == 2
+    for chart in (charts.heatmap(marked, "applications"), charts.trend(marked, "applications")):
+        rows = [r for r in _rows(chart) if "applications" in r and r["applications"] is not None]
+        noted = {(r["organ"], r["year"]) for r in rows if r.get(CORRECTED)}
+        assert noted == where
+        assert {r["path"] for r in rows if r.get(CORRECTED)} == changed
+        for r in rows:
+            if r.get(CORRECTED):  # the cells changed, printed → new (reason)
+                assert "applications/" in r[CORRECTED]
+                assert "（表内合计）" in r[CORRECTED]
+        exprs = _tooltip_expr(chart)  # a trend has a panel per level: those with a correction
+        assert exprs
+        assert all("含人工更正" in e and f'isValid(datum["{CORRECTED}"])' in e for e in exprs)
+        vl_convert.vegalite_to_svg(chart.to_dict())  # the expression parses and the chart draws
+    en = _tooltip_expr(charts.heatmap(marked, "applications", lang="en"))
+    assert "includes a reviewer's correction" in en[0]
+    # pooled marks: an organ's bar (all years) or a year's bar rests on the corrections of its reports
+    organs = {o for o, _ in where}
+    by_organ = pool_corrected(m.outcome_shares(counts, by=["county", "organ"]), marked)
+    bars = _rows(charts.outcome_bars(by_organ, limit=1000))
+    assert {r["organ"] for r in bars if r.get(CORRECTED)} == organs
+    assert {r["organ"] for r in bars if not r.get(CORRECTED)} == set(by_organ["organ"]) - organs
+    years = {y for _, y in where}
+    assert {
+        r["year"]
+        for r in _rows(charts.denial_bars(pool_corrected(m.denial_reasons(counts), marked)))
+        if r.get(CORRECTED)
+    } <= years
+    mix = pool_corrected(m.applicant_mix(data.reports, data.applications), marked)
+    assert set(mix.filter(pl.col(CORRECTED).is_not_null())["year"].to_list()) == years
+    cases = m.litigation_counts(data.reports, data.litigation)
+    rates = pool_corrected(m.review_litigation_rates(counts, cases, by=["county", "organ"]), marked)
+    dots = charts.rate_dots(rates, limit=1000)
+    assert {r["organ"] for r in _rows(dots) if r.get(CORRECTED)} == organs
+    for chart in (
+        charts.outcome_bars(by_organ),
+        charts.denial_bars(pool_corrected(m.denial_reasons(counts), marked)),
+        charts.applicant_bars(mix),
+        dots,
+    ):
+        assert _tooltip_expr(chart), chart
+        vl_convert.vegalite_to_svg(chart.to_dict())
+    # a chart of another frame's values rests on no correction: its tooltip is the plain one
+    volume = mark_corrected(m.proactive_volume(data.reports, data.proactive), data, only=["proactive"])
+    assert volume[CORRECTED].is_null().all()
+    plain = charts.heatmap(volume, "narrative_items")
+    assert not _tooltip_expr(plain)
+    assert CORRECTED not in _tooltip_fields(plain.to_dict())
+    assert (
+        charts.heatmap(counts, "applications").to_dict()["layer"][0]["encoding"]["tooltip"]
+        == (
+            charts.heatmap(
+                marked.with_columns(pl.lit(None, pl.String).alias(CORRECTED)), "applications"
+            ).to_dict()["layer"][0]["encoding"]["tooltip"]
+        )
+    )

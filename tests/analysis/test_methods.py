@@ -28,7 +28,19 @@ def test_methods_page_says_how_every_figure_was_made(synthetic: Synthetic) -> No
     for fields in FRAMES.values():
         for field in fields:
             assert f"<td>{field.name}</td>" in page
-    for words in ("2019 模板", "2021 模板", "Wilson", "Poisson", "min_n (this render)</td><td>7", "本年新收"):
+    for words in (
+        "2019 模板",
+        "2021 模板",
+        "Wilson",
+        "Poisson",
+        "min_n (this render)</td><td>7",
+        "本年新收",
+        "人工更正 corrections",
+        "含人工更正",
+        "includes a reviewer&#x27;s correction",
+        "nianbao parse --corrections",
+        "<code>corrections</code>",
+    ):
         assert words in page
     assert "src=" not in page
     assert "<script" not in page

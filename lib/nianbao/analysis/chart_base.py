@@ -9,6 +9,7 @@ colour wherever they appear, with a legend wherever colour encodes them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -155,6 +156,39 @@ def _tooltip(lang: Lang, *extra: alt.Tooltip, printed: bool = False) -> list[alt
         *extra,
         alt.Tooltip("path:N", title=text("path", lang)),
     ]
+
+
+CORRECTED = "corrected_cells"  # analysis.corrections.CORRECTED: cells a correction changed, per mark
+
+
+def _tips(data: pl.DataFrame, fields: Sequence[alt.Tooltip], lang: Lang) -> Any:
+    """The tooltip encoding of a mark: ``fields``; and, when some rows rest on a corrected value
+    (``data`` has non-null :data:`CORRECTED`, see :func:`analysis.corrections.mark_corrected`), one
+    line more, 「含人工更正」 with the cells changed, on those marks only.
+
+    Vega-lite prints a null field as "null", so the tooltip with that line is an expression that
+    adds the line where the row has a correction and leaves it out elsewhere (the other lines are
+    formatted as vega-lite formats them).
+    """
+    if CORRECTED not in data.columns or data[CORRECTED].is_null().all():
+        return list(fields)
+    entries = []
+    for tip in fields:
+        spec: dict[str, Any] = tip.to_dict()  # type: ignore[assignment]  # one field: a dict
+        field, title = (
+            json.dumps(spec["field"]),
+            json.dumps(spec.get("title", spec["field"]), ensure_ascii=False),
+        )
+        value = f"datum[{field}]"
+        if spec.get("type") == "quantitative":
+            shown = f"format({value}, {json.dumps(spec.get('format', ''))})"
+        else:
+            shown = f'isValid({value}) ? {value} : "" + {value}'
+        entries.append(f"{title}: {shown}")
+    mark = json.dumps(text(CORRECTED, lang), ensure_ascii=False)
+    note = f'datum["{CORRECTED}"]'
+    expr = f"merge({{{', '.join(entries)}}}, isValid({note}) ? {{{mark}: {note}}} : {{}})"
+    return alt.value(alt.expr(expr))
 
 
 def _context(frame: pl.DataFrame) -> pl.DataFrame:

@@ -43,6 +43,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "path": ("来源文件", "source file"),
     "value": ("数值", "value"),
     "flagged": ("勾稽关系不符", "fails an identity"),
+    "corrected_cells": ("含人工更正", "includes a reviewer's correction"),
     "small_n": ("样本过少", "too few cases"),
     "reports": ("报告数", "reports"),
     "share": ("占比", "share"),

@@ -27,6 +27,7 @@ import polars as pl
 from nianbao.analysis.chart_base import (
     _FOCUS,
     _LEVEL_ORDER,
+    CORRECTED,
     FONT,
     GREY,
     HIGHLIGHT,
@@ -46,6 +47,7 @@ from nianbao.analysis.chart_base import (
     _limit_organs,
     _pooled_tooltip,
     _share_x,
+    _tips,
     _title,
     _tooltip,
     _value_title,
@@ -101,7 +103,8 @@ def heatmap(
         return _empty(main, lang)
     data, note = _limit_organs(data, value, lang, limit, highlight)
     order = organ_order(data)
-    cols = ["organ", "year", "path", value, *(c for c in ("flagged", "printed_organ") if c in data.columns)]
+    extra = ("flagged", "printed_organ", CORRECTED)
+    cols = ["organ", "year", "path", value, *(c for c in extra if c in data.columns)]
     data = data.select(cols).with_columns(pl.col("path").fill_null(""))
     if "flagged" not in data.columns:
         data = data.with_columns(flagged=pl.lit(False))
@@ -122,11 +125,15 @@ def heatmap(
         opacity=alt.condition(_FOCUS, alt.value(1.0), alt.value(0.25)),
         stroke=alt.condition("datum.flagged", alt.value(PROBLEM), alt.value(None)),
         strokeWidth=alt.value(2),
-        tooltip=_tooltip(
+        tooltip=_tips(
+            data,
+            _tooltip(
+                lang,
+                alt.Tooltip(f"{value}:Q", title=name, format=fmt),
+                alt.Tooltip("flagged:N", title=text("flagged", lang)),
+                printed="printed_organ" in data.columns,
+            ),
             lang,
-            alt.Tooltip(f"{value}:Q", title=name, format=fmt),
-            alt.Tooltip("flagged:N", title=text("flagged", lang)),
-            printed="printed_organ" in data.columns,
         ),
     )
     top = float(data[value].max())  # type: ignore[arg-type]
@@ -192,10 +199,14 @@ def _trend_panel(
         .encode(
             color=colour,
             opacity=fade,
-            tooltip=_tooltip(
+            tooltip=_tips(
+                data,
+                _tooltip(
+                    lang,
+                    alt.Tooltip(f"{value}:Q", title=name, format=",.0f"),
+                    printed="printed_organ" in data.columns,
+                ),
                 lang,
-                alt.Tooltip(f"{value}:Q", title=name, format=",.0f"),
-                printed="printed_organ" in data.columns,
             ),
         )
     )
@@ -230,7 +241,7 @@ def trend(
         "year",
         "path",
         value,
-        *(c for c in ("organ_level", "printed_organ") if c in frame.columns),
+        *(c for c in ("organ_level", "printed_organ", CORRECTED) if c in frame.columns),
     ]
     data = frame.filter(pl.col(value).is_not_null()).select(keep)
     if data.is_empty():
@@ -315,15 +326,19 @@ def outcome_bars(
         ),
         "order": alt.Order("order:Q"),
         "fillOpacity": alt.condition("datum.small_n", alt.value(0.35), alt.value(1.0)),
-        "tooltip": _tooltip(
+        "tooltip": _tips(
+            data,
+            _tooltip(
+                lang,
+                alt.Tooltip("outcome_group_label:N", title=text("outcome_group", lang)),
+                alt.Tooltip("count:Q", title=text("count", lang)),
+                alt.Tooltip("handled:Q", title=text("handled", lang)),
+                alt.Tooltip("share:Q", title=text("share", lang), format=".1%"),
+                alt.Tooltip("lower:Q", title=text("interval", lang) + " ↓", format=".1%"),
+                alt.Tooltip("upper:Q", title=text("interval", lang) + " ↑", format=".1%"),
+                alt.Tooltip("small_n:N", title=text("small_n", lang)),
+            ),
             lang,
-            alt.Tooltip("outcome_group_label:N", title=text("outcome_group", lang)),
-            alt.Tooltip("count:Q", title=text("count", lang)),
-            alt.Tooltip("handled:Q", title=text("handled", lang)),
-            alt.Tooltip("share:Q", title=text("share", lang), format=".1%"),
-            alt.Tooltip("lower:Q", title=text("interval", lang) + " ↓", format=".1%"),
-            alt.Tooltip("upper:Q", title=text("interval", lang) + " ↑", format=".1%"),
-            alt.Tooltip("small_n:N", title=text("small_n", lang)),
         ),
     }
     chart = alt.Chart(_inline(data), title=_title(main, note, absent)).mark_bar().encode(**encode)
@@ -343,14 +358,22 @@ def denial_bars(reasons: pl.DataFrame, *, lang: Lang = "zh", title: str | None =
     if "year" not in data.columns:
         data = data.with_columns(year=pl.lit(None, pl.Int32))
     largest = data.group_by("reason").agg(pl.col("count").sum())["count"].max()
+    tips = _tips(data, _pooled_tooltip(lang, "reason", text("reason", lang), "share_of_denied"), lang)
+    # one row per reason and year: summing is stacking; a tooltip expression (corrections) needs
+    # the rows themselves, not vega-lite's aggregate of them
+    x, sort = (
+        ("sum(count):Q", "-x")
+        if isinstance(tips, list)
+        else ("count:Q", alt.EncodingSortField("count", op="sum", order="descending"))
+    )
     return (
         alt.Chart(_inline(data), title=_title(main))
         .mark_bar()
         .encode(
-            y=alt.Y("reason_label:N", title=None, sort="-x"),
-            x=alt.X("sum(count):Q", title=text("count", lang), axis=_count_axis(largest)),
+            y=alt.Y("reason_label:N", title=None, sort=sort),
+            x=alt.X(x, title=text("count", lang), axis=_count_axis(largest)),
             color=alt.Color("year:O", title=text("year", lang), scale=alt.Scale(scheme="tealblues")),
-            tooltip=_pooled_tooltip(lang, "reason", text("reason", lang), "share_of_denied"),
+            tooltip=tips,
         )
         .properties(width=480, height=alt.Step(22))
     )
@@ -377,7 +400,7 @@ def applicant_bars(mix: pl.DataFrame, *, lang: Lang = "zh", title: str | None = 
                 scale=alt.Scale(domain=order, scheme="set2"),
             ),
             fillOpacity=alt.condition("datum.small_n", alt.value(0.35), alt.value(1.0)),
-            tooltip=_pooled_tooltip(lang, "applicant", text("applicant", lang), "share"),
+            tooltip=_tips(data, _pooled_tooltip(lang, "applicant", text("applicant", lang), "share"), lang),
         )
         .properties(width=520, height=alt.Step(24))
     )
@@ -454,15 +477,21 @@ def rate_dots(
         fill=alt.condition(
             "datum.small_n", alt.value("white"), alt.Fill("kind_label:N", scale=kind_scale, legend=None)
         ),
-        tooltip=_tooltip(
+        tooltip=_tips(
+            data,
+            _tooltip(
+                lang,
+                alt.Tooltip("kind_label:N", title=text("kind", lang)),
+                alt.Tooltip(f"{value}:Q", title=name, format=axis_format if value == "share" else ",.1f"),
+                alt.Tooltip("lower:Q", title=text("interval", lang) + " ↓", format=",.1f"),
+                alt.Tooltip("upper:Q", title=text("interval", lang) + " ↑", format=",.1f"),
+                alt.Tooltip(f"{counts[0]}:Q", title=text("cases", lang)),
+                alt.Tooltip(
+                    f"{counts[1]}:Q", title=text("handled", lang) if value == "per_100" else counts[1]
+                ),
+                alt.Tooltip("small_n:N", title=text("small_n", lang)),
+            ),
             lang,
-            alt.Tooltip("kind_label:N", title=text("kind", lang)),
-            alt.Tooltip(f"{value}:Q", title=name, format=axis_format if value == "share" else ",.1f"),
-            alt.Tooltip("lower:Q", title=text("interval", lang) + " ↓", format=",.1f"),
-            alt.Tooltip("upper:Q", title=text("interval", lang) + " ↑", format=",.1f"),
-            alt.Tooltip(f"{counts[0]}:Q", title=text("cases", lang)),
-            alt.Tooltip(f"{counts[1]}:Q", title=text("handled", lang) if value == "per_100" else counts[1]),
-            alt.Tooltip("small_n:N", title=text("small_n", lang)),
         ),
     )
     return (

@@ -22,7 +22,7 @@ from typing import Any
 import polars as pl
 
 from nianbao import __version__
-from nianbao.fields import CHECK_TABLE, FRAMES
+from nianbao.fields import CHECK_TABLE, CORRECTIONS, FRAMES
 from nianbao.templates import all_templates
 
 __all__ = ["corpus_digest", "methods_html", "write_methods"]
@@ -91,7 +91,7 @@ def _templates() -> str:
 
 def _dictionary() -> str:
     parts = []
-    for name, fields in FRAMES.items():
+    for name, fields in {**FRAMES, "corrections": CORRECTIONS}.items():
         parts.append(f"<h3><code>{_e(name)}</code></h3>")
         parts.append(
             _table(["column", "type", "meaning"], [[f.name, f.dtype, f.description] for f in fields])
@@ -154,6 +154,26 @@ _DEFINITIONS = [
         "排名、中位数、四分位带只在同一层级、同一地区的机关之间计算：乡镇与县级部门在本县内，县级政府在本市内，市级政府在本省内。"
         " Ranks, medians and bands only among organs of the same level and place: townships and county departments "
         "within their county, county governments within their city, city governments within their province.",
+    ),
+    (
+        "人工更正 corrections",
+        "审核人在更正文件（CSV 或填写后的审核表；nianbao parse --corrections，或语料目录下的 corrections.csv）中写明"
+        "单元格、更正值和理由。更正在解析之后、检查之前套用，不重新解析，源文件和缓存不变；被更正报告的每个勾稽关系按更正值"
+        "重新检查：更正修复的错误消失，错误的更正产生新的错误。每条已套用的更正记入 corrections 表（印刷值、更正值、理由、"
+        "作者、日期、文件和行）并有一条 corrected 提示；目标不存在、文件已变、不改变任何值或互相矛盾的更正为警告，数值无效"
+        "的为错误，均不套用。删除更正文件即恢复原解析值。图中基于更正值的标记，提示框显示「含人工更正」及所改单元格；"
+        "总览页按报告列出更正和仍未解决的错误。"
+        " A reviewer writes the cell, the new value and a reason in a corrections file (a CSV or a filled review "
+        "sheet, given to nianbao parse --corrections, or corrections.csv at the top of the corpus folder). "
+        "Corrections are applied after parsing and before the checks, without parsing again; the sources and the "
+        "cache are never modified. Every identity of a corrected report is checked again on the corrected values: "
+        "an error a correction fixes disappears, one a wrong correction makes appears. Each applied correction is "
+        "a row of the corrections frame (printed and new value, reason, author, date, file and line) and an info "
+        "check corrected; a correction whose target does not exist, whose file has changed, that changes nothing "
+        "or contradicts another is a warning, an invalid value an error, and none of these is applied. Removing "
+        "the file gives back the parsed values. A chart mark resting on a corrected value says so in its tooltip "
+        "(includes a reviewer's correction, with the cells changed); the corpus overview lists each report's "
+        "corrections and the errors still open.",
     ),
 ]
 
