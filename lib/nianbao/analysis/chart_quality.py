@@ -36,6 +36,14 @@ def coverage_grid(
 
     A report failing a template identity shows as ``flagged`` (red), as it is left out of the
     figures on later pages; organs are grouped by place and level.
+
+    >>> cov = pl.DataFrame({"organ": ["甲镇", "甲镇", "乙镇"], "year": [2022, 2023, 2023],
+    ...     "status": ["ok", "flagged", "ok"], "files": [1, 1, 1]})
+    >>> spec = coverage_grid(cov, lang="en").to_dict()
+    >>> spec["mark"]["type"], spec["encoding"]["y"]["sort"]
+    ('rect', ['乙镇', '甲镇'])
+    >>> [row["status_label"] for row in spec["data"]["values"]]
+    ['ok', 'fails an identity', 'ok']
     """
     main = title or f"{text('organ', lang)} × {text('year', lang)}"
     if coverage.is_empty():
@@ -72,7 +80,16 @@ def coverage_grid(
 
 def quality_panel(status: pl.DataFrame, checks: pl.DataFrame, *, lang: Lang = "zh") -> AnyChart:
     """Two bar charts side by side: files by parse status (:func:`metrics.status_counts`) and checks by
-    name and severity (:func:`metrics.check_summary`)."""
+    name and severity (:func:`metrics.check_summary`), each bar labelled in ``lang``.
+
+    >>> status = pl.DataFrame({"status": ["ok", "failed"], "format": ["txt", "pdf"], "files": [3, 1]})
+    >>> checks = pl.DataFrame({"check": ["intake_balance"], "severity": ["error"], "checks": [2], "reports": [1]})
+    >>> files, raised = quality_panel(status, checks).to_dict()["hconcat"]
+    >>> [row["status_label"] for row in files["data"]["values"]]
+    ['正常', '解析失败']
+    >>> raised["data"]["values"][0]["check_label"]
+    '收支不平衡（新收+结转≠办结+结转下年）'
+    """
     if status.is_empty():
         return _empty(text("status_title", lang), lang)
     status = _labelled(status, "status", lambda s: text(s, lang))

@@ -72,6 +72,20 @@ def corrections_by_report(frames: Frames) -> pl.DataFrame:
     Columns: ``path``, ``organ``, ``year``, ``corrections_applied``, ``changes`` (``frame/row/column
     printed → new (reason)``, one per correction, ``；``-separated), ``open_errors`` and
     ``open_checks`` (the checks of the open errors). Sorted by path.
+
+    >>> from nianbao.fields import FRAME_NAMES, empty_frame
+    >>> empty = {n: empty_frame(n) for n in FRAME_NAMES}
+    >>> empty["reports"] = pl.DataFrame({"report_id": ["r1", "r2", "r3"], "path": ["a.txt", "b.txt", "c.txt"],
+    ...     "organ": ["甲镇", "乙镇", "丙镇"], "year": [2023, 2023, 2023], "status": ["ok", "ok", "ok"]})
+    >>> empty["checks"] = pl.DataFrame({"report_id": ["r2", "r2", "r3"], "severity": ["error", "error", "info"],
+    ...     "check": ["row_sum", "total_mismatch", "corrected"]})
+    >>> fix = pl.DataFrame({"report_id": ["r1"], "frame": ["applications"], "row": ["new_received"],
+    ...     "column": ["total"], "printed": [0.0], "value": [11.0], "reason": ["表内合计"]})
+    >>> out = corrections_by_report(Frames(**empty, corrections=fix))
+    >>> out.select("path", "corrections_applied", "open_errors").rows()
+    [('a.txt', 1, 0), ('b.txt', 0, 2)]
+    >>> out["changes"].to_list(), out["open_checks"].to_list()
+    (['applications/new_received/total 0 → 11（表内合计）', None], [None, 'row_sum、total_mismatch'])
     """
     fixes = frames.corrections
     changes = (
@@ -101,7 +115,13 @@ def corrections_by_report(frames: Frames) -> pl.DataFrame:
 
 
 def corrected_reports(frames: Frames) -> pl.Series:
-    """The report_ids with at least one corrected value (for a chart's tooltip to mark them)."""
+    """The report_ids with at least one corrected value (for a chart's tooltip to mark them).
+
+    >>> from nianbao.fields import FRAME_NAMES, empty_frame
+    >>> fix = pl.DataFrame({"report_id": ["r1", "r1", "r4"], "frame": ["applications"] * 3})
+    >>> corrected_reports(Frames(*(empty_frame(n) for n in FRAME_NAMES), corrections=fix)).to_list()
+    ['r1', 'r4']
+    """
     return frames.corrections.get_column("report_id").unique(maintain_order=True)
 
 

@@ -16,7 +16,12 @@ __all__ = ["chart_html", "enable_offline", "reset", "run_report", "safe_json", "
 
 
 def template_dir() -> Path:
-    """The folder holding the ``nianbao`` nbconvert template (package data)."""
+    """The folder holding the ``nianbao`` nbconvert template (package data), found through
+    :mod:`importlib.resources` so it works from an installed wheel as from the checkout.
+
+    >>> sorted(p.name for p in (template_dir() / "nianbao").iterdir() if p.suffix in (".json", ".j2"))
+    ['conf.json', 'index.html.j2']
+    """
     return Path(str(resources.files("nianbao.render") / "template"))
 
 

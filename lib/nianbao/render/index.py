@@ -45,7 +45,20 @@ def index_html(
     parameters: Mapping[str, Any],
     corpus_label: str,
 ) -> str:
-    """The index page as a string (see :func:`write_index`)."""
+    """The index page as a string (see :func:`write_index`): a link per rendered page with how it
+    went, the selection's summary beside the corpus's, and the parameters, all escaped.
+
+    >>> from nianbao.render.pipeline import PageResult
+    >>> pages = [PageResult("01_proactive_disclosure", Path("01_proactive_disclosure.html"), True, 3.2, 1_200_000),
+    ...          PageResult("02_applications", None, False, 1.0, failed_cell=4, error="KeyError: 'x'")]
+    >>> summary = {"files": 98, "organs": 14, "corpus_files": 300, "corpus_organs": 43,
+    ...            "filters": {"county": "甲县"}, "years": (2021, 2023)}
+    >>> page = index_html(pages, summary, {"county": "甲县", "parsed": "/data/p"}, "<demo>")
+    >>> '<a href="01_proactive_disclosure.html">' in page, "FAILED in cell 4: KeyError: &#x27;x&#x27;" in page
+    (True, True)
+    >>> "<td>98 / 300</td>" in page, "<td>&lt;demo&gt;</td>" in page, "/data/p" in page
+    (True, True, False)
+    """
     items = []
     for page in pages:
         zh, en = TEXT.get(page.name, (page.name, ""))  # page titles live with the other chart words
@@ -121,7 +134,14 @@ def write_index(
     parameters: Mapping[str, Any],
     corpus_label: str,
 ) -> Path:
-    """Write ``out_dir/index.html`` and return its path."""
+    """Write ``out_dir/index.html`` and return its path.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = write_index(Path(d), [], {"files": 0}, {}, "empty corpus")
+    ...     path.name, "empty corpus" in path.read_text(encoding="utf-8")
+    ('index.html', True)
+    """
     target = out_dir / "index.html"
     target.write_text(index_html(pages, summary, parameters, corpus_label), encoding="utf-8")
     return target

@@ -44,7 +44,14 @@ def _e(value: Any) -> str:
 
 def corpus_digest(reports: pl.DataFrame) -> str:
     """SHA-256 over the sorted report ids (each the start of its file's SHA-256): the same files
-    give the same digest, whatever their names or order."""
+    give the same digest, whatever their names or order.
+
+    >>> a = corpus_digest(pl.DataFrame({"report_id": ["b2", "a1"], "path": ["x.txt", "y.pdf"]}))
+    >>> a == corpus_digest(pl.DataFrame({"report_id": ["a1", "b2"], "path": ["renamed.txt", "y.pdf"]}))
+    True
+    >>> a[:16], a == corpus_digest(pl.DataFrame({"report_id": ["a1"]}))
+    ('2e0846cb773d2f69', False)
+    """
     ids = sorted(str(r) for r in reports["report_id"].drop_nulls().to_list())
     return hashlib.sha256("\n".join(ids).encode()).hexdigest()
 
@@ -179,7 +186,16 @@ _DEFINITIONS = [
 
 
 def methods_html(reports: pl.DataFrame, parameters: Mapping[str, Any], corpus_label: str) -> str:
-    """The methods page as a string (see :func:`write_methods`)."""
+    """The methods page as a string (see :func:`write_methods`): the templates and their row
+    mapping, definitions, checks and the data dictionary, with this render's version, corpus digest
+    and parameters.
+
+    >>> page = methods_html(pl.DataFrame({"report_id": ["a1", "b2"]}), {"min_n": 5}, "demo <corpus>")
+    >>> "<td>min_n (this render)</td><td>5</td>" in page, "demo &lt;corpus&gt;" in page
+    (True, True)
+    >>> "<h2>检查 · Checks</h2>" in page, "intake_balance" in page, "t3_row__applicant" in page
+    (True, True, True)
+    """
     min_n = parameters.get("min_n", 10)
     definitions = "\n".join(f"<dt><strong>{_e(k)}</strong></dt><dd>{_e(v)}</dd>" for k, v in _DEFINITIONS)
     facts = _table(
@@ -234,7 +250,14 @@ across templates by the concept in the last column.</p>
 def write_methods(
     out_dir: Path, reports: pl.DataFrame, parameters: Mapping[str, Any], corpus_label: str
 ) -> Path:
-    """Write ``out_dir/methods.html`` and return its path."""
+    """Write ``out_dir/methods.html`` and return its path.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = write_methods(Path(d), pl.DataFrame({"report_id": ["a1"]}), {}, "demo")
+    ...     path.name, "<td>文件数 files</td><td>1</td>" in path.read_text(encoding="utf-8")
+    ('methods.html', True)
+    """
     target = out_dir / "methods.html"
     target.write_text(methods_html(reports, parameters, corpus_label), encoding="utf-8")
     return target

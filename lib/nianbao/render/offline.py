@@ -137,7 +137,12 @@ def _store(path: Path, bundle: str) -> None:
 
 
 def page_script() -> str:
-    """The ``<script>`` holding vega, vega-lite and vega-embed (once per page) and the linker."""
+    """The ``<script>`` holding vega, vega-lite and vega-embed (once per page) and the linker.
+
+    >>> script = page_script()
+    >>> script.startswith("<script>"), "window.nianbaoLink" in script, "cdn.jsdelivr.net" in script
+    (True, True, False)
+    """
     # A block keeps the bundle's top-level consts local, so a second copy (a re-run cell) is harmless.
     return f"<script>\nif (!window.vegaEmbed) {{\n{_bundle()}\n}}\n{_LINKER}</script>\n"
 
@@ -175,7 +180,19 @@ def _attribute(value: str) -> str:
 
 
 def chart_html(spec: dict[str, Any], *, with_bundle: bool = False) -> str:
-    """HTML for one chart: a div and the script that draws it (and the bundle when asked)."""
+    """HTML for one chart: a div and the script that draws it (and the bundle when asked).
+
+    The title becomes the div's ``data-title`` and the saved file's name; the spec travels as
+    :func:`safe_json`, so a title or organ holding ``</script>`` cannot end the script.
+
+    >>> page = chart_html({"mark": "bar", "title": "甲镇 </script>"})
+    >>> page.count("</script>"), 'data-title="甲镇 &lt;/script&gt;"' in page
+    (1, True)
+    >>> 'downloadFileName: "甲镇_script"' in page
+    True
+    >>> len(chart_html({"mark": "bar"}, with_bundle=True)) > 500_000  # vega, vega-lite, vega-embed inside
+    True
+    """
     div = f"nianbao-{uuid.uuid4().hex[:12]}"
     title = _attribute(_title_of(spec))
     name = _file_name(_title_of(spec))
@@ -223,13 +240,31 @@ def enable_offline(mode: Literal["vega", "svg"] = "vega") -> None:
 
     ``vega`` (default) keeps tooltips and the highlight drop-down; ``svg`` draws static SVG in Python.
     Also enables the project's chart theme (importing :mod:`nianbao.analysis.charts` registers it).
+
+    >>> previous = alt.renderers.active
+    >>> enable_offline()
+    >>> alt.renderers.active
+    'nianbao_offline'
+    >>> enable_offline("svg")
+    >>> alt.renderers.active
+    'nianbao_svg'
+    >>> _ = alt.renderers.enable(previous)
     """
 
     alt.renderers.enable(RENDERER if mode == "vega" else RENDERER_SVG)
 
 
 def reset() -> None:
-    """Forget that the bundle was sent (a new page starts); used by tests and long-lived kernels."""
+    """Forget that the bundle was sent (a new page starts); used by tests and long-lived kernels.
+
+    >>> reset()
+    >>> first, second = (_render({"mark": "bar"})["text/html"] for _ in range(2))
+    >>> "window.nianbaoLink = function" in first, "window.nianbaoLink = function" in second
+    (True, False)
+    >>> reset()
+    >>> "window.nianbaoLink = function" in _render({"mark": "bar"})["text/html"]
+    True
+    """
     _state["bundle_sent"] = False
 
 

@@ -84,7 +84,19 @@ _HEADER = "# Parameters: papermill (and `make report ORGAN=... COUNTY=...`) over
 
 def validate(given: Mapping[str, Any]) -> dict[str, Any]:
     """``given`` checked against :data:`PARAMETERS` (names and values); raises NianbaoError saying
-    which parameter is wrong and what it accepts."""
+    which parameter is wrong and what it accepts.
+
+    >>> validate({"years": [2021, 2022], "county": "民权县", "lang": "en"})
+    {'years': [2021, 2022], 'county': '民权县', 'lang': 'en'}
+    >>> validate({"min_n": 0})
+    Traceback (most recent call last):
+    ...
+    nianbao.errors.NianbaoError: notebook parameter min_n = 0: expected a whole number of at least 1
+    >>> validate({"organ_levels": "township"})
+    Traceback (most recent call last):
+    ...
+    nianbao.errors.NianbaoError: unknown notebook parameter 'organ_levels'; known: parsed, years, province, city, county, organ_level, organ, lang, include_flagged, min_n, corpus_dir
+    """
     for name, value in given.items():
         found = _BY_NAME.get(name)
         if found is None:
@@ -96,7 +108,15 @@ def validate(given: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def parameters_cell() -> str:
-    """The source of every notebook's ``parameters`` cell."""
+    """The source of every notebook's ``parameters`` cell (``sync`` writes it into the notebooks, a
+    test keeps them in step), each parameter with its default and what it means.
+
+    >>> cell = parameters_cell().splitlines()
+    >>> cell[0]
+    '# Parameters: papermill (and `make report ORGAN=... COUNTY=...`) override these.'
+    >>> [line for line in cell if not line.startswith("#")][:3]
+    ['parsed = "../data/parsed"', 'years = None', 'province = None']
+    """
     lines = [_HEADER]
     for p in PARAMETERS:
         if p.comment:

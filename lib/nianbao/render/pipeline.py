@@ -71,7 +71,11 @@ class PageResult:
 
 def default_notebooks_dir() -> Path:
     """The notebooks shipped inside the package (``nianbao/notebooks``: in a checkout, a link to the
-    top-level ``notebooks/``; in an installed wheel, copies of them)."""
+    top-level ``notebooks/``; in an installed wheel, copies of them).
+
+    >>> [p.stem for p in sorted(default_notebooks_dir().glob("[0-9][0-9]_*.ipynb"))] == list(NOTEBOOKS)
+    True
+    """
     return Path(str(resources.files("nianbao") / "notebooks"))
 
 
@@ -118,7 +122,26 @@ _KERNEL_ATTEMPTS = 2
 def render_notebook(
     notebook: Path, out_dir: Path, parameters: Mapping[str, Any], kernel: str = "python3"
 ) -> PageResult:
-    """Execute one notebook with papermill and convert it; never raises for a failing notebook."""
+    """Execute one notebook with papermill and convert it; never raises for a failing notebook.
+
+    A failing cell still gives a page (papermill's banner names the cell) and a result saying where.
+
+    >>> import shutil, tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+    ...                                      nbformat.v4.new_code_cell("print('甲镇', x * 2)")])
+    >>> nb.metadata.kernelspec = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    >>> nbformat.write(nb, d / "07_tiny.ipynb")
+    >>> page = render_notebook(d / "07_tiny.ipynb", d / "out", {"x": 21})
+    >>> page.ok, page.html.name, "甲镇 42" in page.html.read_text(encoding="utf-8")
+    (True, '07_tiny.html', True)
+    >>> nb.cells[1].source = "1 / 0"
+    >>> nbformat.write(nb, d / "08_broken.ipynb")
+    >>> broken = render_notebook(d / "08_broken.ipynb", d / "out", {})
+    >>> broken.ok, broken.failed_cell, broken.error, broken.html.name
+    (False, 2, 'ZeroDivisionError: division by zero', '08_broken.html')
+    >>> shutil.rmtree(d)
+    """
 
     name = notebook.stem
     executed = out_dir / "executed" / f"{name}.ipynb"
@@ -163,7 +186,19 @@ _FILTERS = ("years", "province", "city", "county", "organ_level")
 
 def selection_summary(frames: metrics.Frames, parameters: Mapping[str, Any]) -> dict[str, Any]:
     """The index's corpus summary of what the pages show: the files the parameters select (every
-    status, flagged reports counted), beside the size of the whole corpus."""
+    status, flagged reports counted), beside the size of the whole corpus.
+
+    >>> import shutil, tempfile
+    >>> from nianbao import read_corpus
+    >>> from nianbao.synth.generate import generate
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = generate(d / "corpus", 4, formats=("txt",), seed=1, years=(2023, 2024))
+    >>> frames = read_corpus(d / "corpus", cache=False, progress=False, jobs=1)
+    >>> s = selection_summary(frames, {"years": [2023], "county": None})
+    >>> s["files"], s["organs"], s["corpus_files"], s["corpus_organs"], s["filters"]
+    (2, 2, 4, 2, {'years': [2023]})
+    >>> shutil.rmtree(d)
+    """
     filters = {k: parameters[k] for k in _FILTERS if parameters.get(k) not in (None, "")}
     scope = metrics.select(frames, **filters, include_flagged=True, usable_only=False)
     summary = metrics.corpus_summary(scope)
@@ -202,6 +237,29 @@ def run_report(
     folder the reports were parsed from, becomes the ``corpus_dir`` parameter as a path relative to
     ``out``, so the pages link each report they name to its file (and the links survive moving
     the outputs and the corpus together).
+
+    >>> import shutil, tempfile
+    >>> from nianbao import read_corpus
+    >>> from nianbao.synth.generate import generate
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = generate(d / "corpus", 4, formats=("txt",), seed=1, years=(2023, 2024))
+    >>> _ = read_corpus(d / "corpus", out=d / "parsed", cache=False, progress=False, jobs=1)
+    >>> count = 'import polars as pl; print(pl.read_parquet(parsed + "/reports.parquet").height, "reports")'
+    >>> nb = nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_code_cell('parsed = ""', metadata={"tags": ["parameters"]}), nbformat.v4.new_code_cell(count)])
+    >>> nb.metadata.kernelspec = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    >>> (d / "books").mkdir()
+    >>> nbformat.write(nb, d / "books" / "01_count.ipynb")
+    >>> pages = run_report(d / "parsed", d / "out", notebooks=d / "books", progress=lambda line: None)
+    >>> [(p.name, p.ok) for p in pages], sorted(f.name for f in (d / "out").glob("*.html"))
+    ([('01_count', True)], ['01_count.html', 'index.html', 'methods.html'])
+    >>> "4 reports" in (d / "out" / "01_count.html").read_text(encoding="utf-8")
+    True
+    >>> run_report(d / "parsed", d / "out", parameters={"lang": "fr"})
+    Traceback (most recent call last):
+    ...
+    nianbao.errors.NianbaoError: notebook parameter lang = 'fr': expected zh or en
+    >>> shutil.rmtree(d)
     """
     parsed_dir = Path(parsed).resolve()
     params = validate({**(parameters or {}), "parsed": str(parsed_dir)})  # before anything is read or run
