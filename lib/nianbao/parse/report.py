@@ -42,6 +42,7 @@ from nianbao.parse.result import FileResult, to_frames
 from nianbao.parse.tables import EXACT_LIMIT, Finding, Tables, key_tables, layout, out_of_range
 from nianbao.parse.timelimit import FileTimeout, memory_message, time_limit, timeout_message
 from nianbao.read import read_document, sniff
+from nianbao.read.container import NOT_FOUND
 from nianbao.templates import Template, per_template
 
 __all__ = ["ReportFrames", "parse_bytes", "parse_file", "read_report", "report_id_of"]
@@ -130,12 +131,13 @@ def _parse_document(doc: Document, rid: str, path: str, start: float, options: R
     tables = key_tables(lines, sections, template)
     if not any(tables.found.values()):
         why = "no annual-report title and" if organ is None and year is None else "a title but"
+        what = f"{NOT_FOUND}: " if NOT_FOUND in doc.notes else ""
         return _failed(
             rid,
             path,
             doc.format,
             "not_a_report",
-            f"not an annual report on open government information: {why} none of the template's tables (主动公开/申请/复议诉讼) found",
+            f"{what}not an annual report on open government information: {why} none of the template's tables (主动公开/申请/复议诉讼) found",
             start,
         )
     narrative = "".join(texts[slice(*sections.narrative)])

@@ -9,10 +9,11 @@ new module and a new entry here; a reader's settings type becomes a field of ``R
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from nianbao.grid import Document
+from nianbao.read.container import NOT_FOUND, looks_like_container, unwrap
 from nianbao.read.sniff import Format, sniff
 
 __all__ = ["READERS", "Format", "Reader", "read_document", "sniff"]
@@ -57,9 +58,30 @@ def read_document(data: bytes, fmt: Format | None = None, options: Any = None) -
 
     >>> read_document("2021年某县政府信息公开工作年度报告".encode()).format
     'txt'
+
+    A JSON response or JavaScript file holding the report page in a string is read as that page:
+
+    >>> page = "<p>" + "某县2021年政府信息公开工作年度报告" * 10 + "</p><table><tr><td>规章</td><td>3</td></tr></table>"
+    >>> doc = read_document(('var data = {"content": ' + repr(page) + "};").encode())
+    >>> doc.format, doc.lines[-1].cells, doc.notes
+    ('html', ('规章', '3'), ('read from content of a JSON or JavaScript data file',))
     """
-    reader = READERS.get(fmt or sniff(data), READERS["txt"])
+    fmt = fmt or sniff(data)
+    if fmt in ("txt", "html") and looks_like_container(data):
+        return _read_container(data)
+    reader = READERS.get(fmt, READERS["txt"])
     if options is None:
         return reader.load()(data)
     kwargs = {keyword: getattr(options, option) for option, keyword in reader.settings}
     return reader.load()(data, **kwargs)
+
+
+def _read_container(data: bytes) -> Document:
+    """A JSON or JavaScript file: the report page one of its strings holds (:mod:`.container`),
+    or the file as text, noted, when none does (it is then not a report, and says why)."""
+    found = unwrap(data)
+    if found is None:
+        doc = READERS["txt"].load()(data)
+        return replace(doc, notes=(NOT_FOUND, *doc.notes))
+    doc = READERS["html" if found.is_html else "txt"].load()(found.html)
+    return replace(doc, notes=(f"read from {found.where} of a JSON or JavaScript data file", *doc.notes))
