@@ -209,7 +209,9 @@ def test_image_only_pdf_has_no_text_layer() -> None:
 
 
 def _zero_page_pdf() -> bytes:
-    return hostile_pdf.raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"])
+    return hostile_pdf.raw_pdf(
+        [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+    )
 
 
 def test_zero_pages_is_unreadable() -> None:
