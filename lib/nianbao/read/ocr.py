@@ -28,7 +28,7 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from nianbao.errors import UnreadableFile
 from nianbao.grid import Cell, Document, Line, OcrDoubt, normalise_text
-from nianbao.read.ocr_engine import Reading, recognise
+from nianbao.read.ocr_engine import DIGIT_LOOKALIKES, Reading, recognise
 from nianbao.read.ocr_layout import (
     Box,
     TableGrid,
@@ -51,7 +51,6 @@ MAX_PIXELS = 60_000_000  # a page image larger than this is refused (a decompres
 
 _CJK = "\u2e80-\u9fff\uff00-\uffef"
 _CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
-_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "〇": "0", "l": "1", "I": "1", "|": "1"})
 _NUMERIC = re.compile(r"^[\d.,]+$")
 
 
@@ -61,7 +60,7 @@ def _cell_text(parts: list[str]) -> str:
     A cell of digits and their look-alikes (O for 0, l for 1) is read as digits.
     """
     text = normalise_text(_CJK_GAP.sub("", " ".join(p for p in parts if p))).strip()
-    swapped = text.translate(_DIGIT_LOOKALIKES)
+    swapped = text.translate(DIGIT_LOOKALIKES)
     if swapped != text and _NUMERIC.match(swapped) and any(c.isdigit() for c in text):
         return swapped
     return text
@@ -99,45 +98,20 @@ def _cell_crops(g: np.ndarray, boxes: list[Box]) -> list[np.ndarray]:
     return crops
 
 
-def _sample(g: np.ndarray, dpi: float) -> list[np.ndarray]:
-    """Crops of the page's few longest text lines (rulings taken out), to judge its orientation."""
-    mask = ink_mask(g)
-    _, rulings = find_tables(mask, dpi)
-    mask[rulings > 0] = 0
-    boxes = [b for line in text_lines(mask, dpi) for b in line if b[2] - b[0] > 3 * (b[3] - b[1])]
-    boxes = sorted(boxes, key=lambda b: -(b[2] - b[0]))[:4]
-    return [np.ascontiguousarray(_crop(g, b)) for b in boxes]
+@dataclass
+class _Layout:
+    """A page's crops to recognise, and where each belongs: a table cell's lines or a text line's segments."""
+
+    g: np.ndarray
+    tables: list[TableGrid]
+    lines: list[list[Box]]
+    crops: list[np.ndarray]
+    table_parts: list[list[list[int]]]  # per table, per cell: indices into crops
+    line_parts: list[list[int]]  # per text line, per segment: indices into crops
 
 
-def _score(readings: list[Reading]) -> float:
-    return sum(len(r.text) * r.confidence for r in readings)
-
-
-def _turns(g: np.ndarray, dpi: float) -> int:
-    """How many quarter turns (counter-clockwise, as ``np.rot90``) make the page upright.
-
-    The recogniser reads a few long lines of the page as it is; when it reads them surely, the page
-    is upright (the common case, one small batch). Otherwise the lines are read upside down, and
-    the lines of the page turned by 90° both ways, and the surest reading wins.
-    """
-    upright = _sample(g, dpi)
-    first = recognise(upright)
-    chars = sum(len(r.text) for r in first)
-    if chars >= 12 and _score(first) >= 0.9 * chars:
-        return 0
-    side = _sample(np.ascontiguousarray(np.rot90(g)), dpi)
-    scores = {
-        0: _score(first),
-        2: _score(recognise([np.ascontiguousarray(c[::-1, ::-1]) for c in upright])),
-        1: _score(recognise(side)),
-        3: _score(recognise([np.ascontiguousarray(c[::-1, ::-1]) for c in side])),
-    }
-    best = max(scores, key=lambda k: scores[k])
-    return best if scores[best] > 1.3 * scores[0] + 1 else 0
-
-
-def _layout(g: np.ndarray, dpi: float) -> tuple[list[TableGrid], np.ndarray, list[list[Box]]]:
-    mask = ink_mask(g)
+def _layout(g: np.ndarray, mask: np.ndarray, dpi: float) -> _Layout:
+    """Tables, text lines outside them, and the crops of both (``mask``: the ink of ``g``)."""
     tables, rulings = find_tables(mask, dpi)
     ink = mask.copy()
     ink[rulings > 0] = 0
@@ -145,35 +119,9 @@ def _layout(g: np.ndarray, dpi: float) -> tuple[list[TableGrid], np.ndarray, lis
     for t in tables:
         x0, y0, x1, y1 = t.box
         outside[max(0, y0 - 2) : y1 + 3, max(0, x0 - 2) : x1 + 3] = 0
-    return tables, ink, text_lines(outside, dpi)
-
-
-def _upright(
-    img: np.ndarray, dpi: float
-) -> tuple[np.ndarray, list[TableGrid], np.ndarray, list[list[Box]], list[str]]:
-    """The page straightened and turned upright, and its layout."""
-    g = grey(img)
-    notes = []
-    g, _, angle = deskew(g, ink_mask(g))
-    turns = _turns(g, dpi)
-    if turns:
-        g = np.ascontiguousarray(np.rot90(g, turns))
-        notes.append(f"turned by {90 * turns}°")
-        if turns % 2:  # straightened again along the page's own lines
-            g, _, again = deskew(g, ink_mask(g))
-            angle += again
-    if angle:
-        notes.append(f"straightened by {angle:.2f}°")
-    tables, ink, lines = _layout(g, dpi)
-    return g, tables, ink, lines, notes
-
-
-def _page(img: np.ndarray, dpi: float, page_no: int, s: OcrSettings) -> _PageOut:
-    """Recognise one page image (grey or RGB, at ``dpi``)."""
-    start = time.monotonic()
-    g, tables, ink, lines, turned = _upright(img, dpi)
+    lines = text_lines(outside, dpi)
     crops: list[np.ndarray] = []
-    table_parts: list[list[list[int]]] = []  # per table, per cell: indices into crops
+    table_parts: list[list[list[int]]] = []
     for t in tables:
         per_cell = []
         for cell in t.cells:
@@ -185,28 +133,112 @@ def _page(img: np.ndarray, dpi: float, page_no: int, s: OcrSettings) -> _PageOut
     for segs in lines:
         line_parts.append(list(range(len(crops), len(crops) + len(segs))))
         crops += [_crop(g, b) for b in segs]
-    readings: list[Reading] = []
+    return _Layout(g, tables, lines, crops, table_parts, line_parts)
+
+
+def _sample(layout: _Layout) -> list[int]:
+    """The page's few longest crops (text lines, wide cells' labels), to judge its orientation: a
+    lone figure reads the same upside down (0, 1, 8), a line of text does not."""
+    wide = [i for i, c in enumerate(layout.crops) if c.shape[1] > 3 * c.shape[0]]
+    return sorted(wide, key=lambda i: -layout.crops[i].shape[1])[:_SAMPLE]
+
+
+_SAMPLE = 6
+
+
+def _score(readings: list[Reading]) -> float:
+    return sum(len(r.text) * r.confidence for r in readings)
+
+
+def _flipped(crops: list[np.ndarray]) -> list[np.ndarray]:
+    return [np.ascontiguousarray(c[::-1, ::-1]) for c in crops]
+
+
+def _turns(layout: _Layout, first: list[Reading], dpi: float) -> int:
+    """How many quarter turns (counter-clockwise, as ``np.rot90``) make the page upright.
+
+    ``first``: the page's sample lines as read upright. When they read surely, the page is upright
+    (the common case: they are crops of the page, so nothing is recognised twice). Surely: their
+    characters at 0.8 on average, each line's at its least sure one (a line of Latin letters or a
+    smudge among them does not turn a page; upside down, text reads as nothing or near 0). Otherwise the
+    lines are read upside down, and the lines of the page turned by 90° both ways, and the surest
+    reading wins.
+    """
+    chars = sum(len(r.text) for r in first)
+    if chars >= 12 and _score(first) >= 0.8 * chars:
+        return 0
+    upright = [layout.crops[i] for i in _sample(layout)]
+    g = np.ascontiguousarray(np.rot90(layout.g))
+    turned = _layout(g, ink_mask(g), dpi)
+    side = [turned.crops[i] for i in _sample(turned)]
+    scores = {
+        0: _score(first),
+        2: _score(recognise(_flipped(upright))),
+        1: _score(recognise(side)),
+        3: _score(recognise(_flipped(side))),
+    }
+    best = max(scores, key=lambda k: scores[k])
+    return best if scores[best] > 1.3 * scores[0] + 1 else 0
+
+
+def _upright(img: np.ndarray, dpi: float) -> tuple[_Layout, dict[int, Reading], list[str]]:
+    """The page straightened and turned upright, its layout, and the readings of its sample crops."""
+    g = grey(img)
+    notes = []
+    g, mask, angle = deskew(g, ink_mask(g))
+    layout = _layout(g, mask, dpi)
+    sample = _sample(layout)
+    first = recognise([layout.crops[i] for i in sample])
+    turns = _turns(layout, first, dpi)
+    if not turns:
+        read = dict(zip(sample, first, strict=True))
+    else:
+        read = {}
+        g = np.ascontiguousarray(np.rot90(g, turns))
+        notes.append(f"turned by {90 * turns}°")
+        mask = ink_mask(g)
+        if turns % 2:  # straightened again along the page's own lines
+            g, mask, again = deskew(g, mask)
+            angle += again
+        layout = _layout(g, mask, dpi)
+    if angle:
+        notes.append(f"straightened by {angle:.2f}°")
+    return layout, read, notes
+
+
+_CHUNK = 64  # crops per recognition call between two looks at the clock
+
+
+def _page(img: np.ndarray, dpi: float, page_no: int, s: OcrSettings) -> _PageOut:
+    """Recognise one page image (grey or RGB, at ``dpi``)."""
+    start = time.monotonic()
+    layout, read, turned = _upright(img, dpi)
+    crops = layout.crops
+    todo = sorted(
+        (i for i in range(len(crops)) if i not in read), key=lambda i: crops[i].shape[1] / crops[i].shape[0]
+    )
     notes: list[str] = []
-    for i in range(0, len(crops), 32):
+    for n in range(0, len(todo), _CHUNK):
         if time.monotonic() - start > s.page_seconds:
             notes.append(
                 f"page {page_no}: recognition stopped after {s.page_seconds:g} s (page_seconds); "
-                "the rest of the page is missing"
+                "the tables and lines not yet recognised are missing"
             )
             break
-        readings += recognise(crops[i : i + 32])
+        chunk = todo[n : n + _CHUNK]
+        read.update(zip(chunk, recognise([crops[i] for i in chunk]), strict=True))
     if turned:
         notes.append(f"page {page_no}: " + ", ".join(turned))
     out = _PageOut([], [], notes)
-    for t, per_cell in zip(tables, table_parts, strict=True):
-        if any(k >= len(readings) for ks in per_cell for k in ks):
+    for t, per_cell in zip(layout.tables, layout.table_parts, strict=True):
+        if any(k not in read for ks in per_cell for k in ks):
             continue
-        out.blocks.append((t.box[1], t, _table_rows(t, per_cell, readings, page_no, s, out.doubts)))
-    for segs, ks in zip(lines, line_parts, strict=True):
+        out.blocks.append((t.box[1], t, _table_rows(t, per_cell, read, page_no, s, out.doubts)))
+    for segs, ks in zip(layout.lines, layout.line_parts, strict=True):
         top = segs[0][1]
-        if any(k >= len(readings) for k in ks):
+        if any(k not in read for k in ks):
             continue
-        cells = tuple(_cell_text([readings[k].text]) for k in ks)
+        cells = tuple(_cell_text([read[k].text]) for k in ks)
         cells = tuple(c for c in cells if c)
         if not cells or (len(cells) == 1 and _PAGE_NUMBER.match(cells[0])):
             continue
@@ -224,10 +256,18 @@ def _may_be_value(text: str) -> bool:
     return len(text) <= 3 or (bool(_VALUE_LIKE.search(text)) and len(text) <= 12)
 
 
+def _confidence(text: str, parts: list[Reading]) -> float:
+    """How surely a cell reads as ``text``: its least sure character; in a cell of figures read
+    the same with look-alikes merged (o or O for 0), the least sure figure's merged probability."""
+    if len(parts) == 1 and parts[0].figures == text and _NUMERIC.match(text):
+        return parts[0].figures_confidence
+    return min((r.confidence for r in parts), default=1.0)
+
+
 def _table_rows(
     t: TableGrid,
     per_cell: list[list[int]],
-    readings: list[Reading],
+    readings: Mapping[int, Reading],
     page_no: int,
     s: OcrSettings,
     doubts: list[OcrDoubt],
@@ -238,7 +278,7 @@ def _table_rows(
     for cell, ks in zip(t.cells, per_cell, strict=True):
         text = _cell_text([readings[k].text for k in ks])
         grid[cell.row][cell.col] = text
-        confidence = min((readings[k].confidence for k in ks), default=1.0)
+        confidence = _confidence(text, [readings[k] for k in ks])
         if ks and _may_be_value(text) and (confidence < s.min_confidence or not text):
             doubts.append(
                 OcrDoubt(

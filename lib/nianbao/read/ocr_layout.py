@@ -104,7 +104,8 @@ def deskew(g: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, flo
     angle = skew_angle(mask)
     if abs(angle) < 0.02:
         return g, mask, 0.0
-    return _rotate(g, angle, 255), ink_mask(_rotate(g, angle, 255)), angle
+    straight = _rotate(g, angle, 255)
+    return straight, ink_mask(straight), angle
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -311,13 +312,36 @@ def cell_lines(ink: np.ndarray, box: Box, dpi: float) -> list[Box]:
     if int((crop > 0).sum()) < speck * speck:
         return []
     out = []
-    for a, b in _bands((crop > 0).sum(axis=1), 0, max(1, int(0.01 * dpi))):
+    bands = _bands((crop > 0).sum(axis=1), 0, max(1, int(0.01 * dpi)))
+    for a, b in _joined(bands, max(2, int(0.02 * dpi))):
         if b - a < speck:
             continue  # a speck of noise
         cols = np.flatnonzero((crop[a:b] > 0).sum(axis=0))
         if cols.size == 0:
             continue
         out.append(_padded((x0 + int(cols[0]), y0 + a, x0 + int(cols[-1]) + 1, y0 + b), ink.shape, dpi))
+    return out
+
+
+def _joined(bands: list[tuple[int, int]], gap: int) -> list[tuple[int, int]]:
+    """Bands of one text line that a faint stroke splits joined: a band less than half as tall as
+    its neighbour and at most ``gap`` from it is part of it (the flag of a serif 5 over its bowl,
+    joined by a hairline that scans lighter than the ink threshold; read apart, "5" became "5 5").
+
+    >>> _joined([(0, 3), (4, 12), (18, 30)], 3)  # flag and bowl of a 5, then a line of text
+    [(0, 12), (18, 30)]
+    >>> _joined([(0, 14), (17, 31)], 3)  # two lines of a wrapped label stay two
+    [(0, 14), (17, 31)]
+    """
+    out = list(bands)
+    i = 0
+    while i + 1 < len(out):
+        (a0, a1), (b0, b1) = out[i], out[i + 1]
+        if b0 - a1 <= gap and (2 * (a1 - a0) < b1 - b0 or 2 * (b1 - b0) < a1 - a0):
+            out[i : i + 2] = [(a0, b1)]
+            i = max(i - 1, 0)
+        else:
+            i += 1
     return out
 
 
