@@ -160,7 +160,15 @@ def _decode_figures(probs: np.ndarray, best: np.ndarray, top: np.ndarray) -> tup
 
 
 def recognise(crops: list[np.ndarray]) -> list[Reading]:
-    """Recognise grey (uint8, dark text on white) crops of single text lines, in batches of similar width."""
+    """Recognise grey (uint8, dark text on white) crops of single text lines, in batches of similar width.
+
+    The first call loads the model (~0.3 s); a crop without ink reads as nothing, surely:
+
+    >>> crop = np.full((40, 160), 255, np.uint8)
+    >>> _ = cv2.putText(crop, "2024", (8, 30), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
+    >>> [(r.text, r.confidence > 0.9) for r in recognise([crop, np.full((30, 20), 255, np.uint8)])]
+    [('2024', True), ('', True)]
+    """
     if not crops:
         return []
     session, alphabet = _model()

@@ -40,7 +40,12 @@ Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels (x1, y1 exclusive)
 def grey(img: np.ndarray) -> np.ndarray:
     """Grey uint8 image; in a colour image, red ink (a stamp) becomes paper, while black print under
     it (black in every channel) stays black. Other colours (blue or green cell shading) keep their
-    luminance and stay light."""
+    luminance and stay light.
+
+    >>> white, black, stamp, print_under_stamp = [255] * 3, [0] * 3, [230, 40, 40], [120, 20, 20]
+    >>> grey(np.array([[white, black, stamp, print_under_stamp]], np.uint8)).tolist()
+    [[255, 0, 255, 120]]
+    """
     if img.ndim == 2:
         return img
 
@@ -57,7 +62,15 @@ def grey(img: np.ndarray) -> np.ndarray:
 def ink_mask(g: np.ndarray) -> np.ndarray:
     """Ink as 255 on 0: Otsu's threshold (at most 200, so light cell shading and faded stamps stay
     paper), then specks of scanner noise and JPEG artefacts removed. No smoothing filter: it would
-    erase the one-pixel rulings of a 150-dpi scan."""
+    erase the one-pixel rulings of a 150-dpi scan.
+
+    >>> g = np.full((20, 30), 255, np.uint8)
+    >>> g[5:10, 5:25] = 30  # a stroke of 5 x 20 pixels
+    >>> g[15, 2] = 0  # a speck of noise
+    >>> m = ink_mask(g)
+    >>> int(m.sum()) // 255, int(m[7, 7]), int(m[15, 2])
+    (100, 255, 0)
+    """
 
     t, _ = cv2.threshold(g, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     _, mask = cv2.threshold(g, min(t, 200), 255, cv2.THRESH_BINARY_INV)
@@ -100,7 +113,16 @@ def skew_angle(mask: np.ndarray, limit: float = 3.0) -> float:
 
 
 def deskew(g: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """The grey image and its ink mask rotated straight, and the angle turned (degrees)."""
+    """The grey image and its ink mask rotated straight, and the angle turned (degrees).
+
+    >>> page = np.full((300, 400), 255, np.uint8)
+    >>> for y in range(40, 260, 30):  # lines of "text"
+    ...     page[y : y + 12, 40:360] = 0
+    >>> tilted = _rotate(page, 1.5, 255)  # scanned 1.5° askew (counter-clockwise)
+    >>> straight, mask, angle = deskew(tilted, ink_mask(tilted))
+    >>> round(angle, 1), straight.shape == mask.shape == page.shape
+    (-1.4, True)
+    """
     angle = skew_angle(mask)
     if abs(angle) < 0.02:
         return g, mask, 0.0
@@ -125,6 +147,16 @@ class CellBox:
 
 @dataclass(frozen=True, slots=True)
 class TableGrid:
+    """A ruled table found on a page: its box, row and column boundaries, and (merged) cells.
+
+    >>> page = np.full((300, 500), 255, np.uint8)
+    >>> page[[50, 110, 170], 50:451] = 0  # three horizontal rulings
+    >>> page[50:171, [50, 250, 450]] = 0  # three vertical ones: a table of 2 x 2 cells
+    >>> t = find_tables(ink_mask(page), 150)[0][0]
+    >>> t.box, t.ys, t.xs, len(t.cells), t.cells[3]
+    ((50, 50, 450, 170), (50, 110, 170), (50, 250, 450), 4, CellBox(row=1, col=1, rows=1, cols=1, box=(250, 110, 450, 170)))
+    """
+
     box: Box
     ys: tuple[int, ...]  # row boundaries, top to bottom
     xs: tuple[int, ...]  # column boundaries, left to right
@@ -256,7 +288,18 @@ def _spaced(positions: list[int], gap: int) -> list[int]:
 
 
 def find_tables(mask: np.ndarray, dpi: float) -> tuple[list[TableGrid], np.ndarray]:
-    """The ruled tables of a page, top to bottom, and the rulings' mask (to wipe them from crops)."""
+    """The ruled tables of a page, top to bottom, and the rulings' mask (to wipe them from crops).
+
+    A cell without a ruling between it and its neighbour is one merged cell with it:
+
+    >>> page = np.full((300, 500), 255, np.uint8)
+    >>> page[[50, 110, 170], 50:451] = 0
+    >>> page[50:171, [50, 450]] = 0
+    >>> page[110:171, 250] = 0  # the middle ruling only in the lower row
+    >>> tables, rulings = find_tables(ink_mask(page), 150)
+    >>> [(c.row, c.col, c.rows, c.cols) for c in tables[0].cells], rulings.shape
+    ([(0, 0, 1, 2), (1, 0, 1, 1), (1, 1, 1, 1)], (300, 500))
+    """
 
     horizontal, vertical = _lines(mask, dpi)
     rulings = cv2.bitwise_or(horizontal, vertical)
@@ -301,7 +344,14 @@ def _bands(profile: np.ndarray, min_ink: int, min_gap: int) -> list[tuple[int, i
 
 
 def cell_lines(ink: np.ndarray, box: Box, dpi: float) -> list[Box]:
-    """The text lines inside a cell's box (rulings already wiped from ``ink``); [] for an empty cell."""
+    """The text lines inside a cell's box (rulings already wiped from ``ink``); [] for an empty cell.
+
+    >>> ink = np.zeros((300, 500), np.uint8)
+    >>> ink[70:84, 100:160] = 255  # a label wrapped onto two lines
+    >>> ink[88:100, 100:130] = 255
+    >>> cell_lines(ink, (50, 50, 250, 110), 150), cell_lines(ink, (250, 50, 450, 110), 150)
+    ([(96, 66, 164, 88), (96, 84, 134, 104)], [])
+    """
     x0, y0, x1, y1 = box
     inset = max(2, int(0.02 * dpi))
     x0, y0, x1, y1 = x0 + inset, y0 + inset, x1 - inset, y1 - inset
@@ -352,7 +402,14 @@ def _padded(box: Box, shape: tuple[int, ...], dpi: float) -> Box:
 
 
 def text_lines(ink: np.ndarray, dpi: float) -> list[list[Box]]:
-    """Text lines of a page (tables wiped), top to bottom; each a list of segments split at wide gaps."""
+    """Text lines of a page (tables wiped), top to bottom; each a list of segments split at wide gaps.
+
+    >>> ink = np.zeros((100, 400), np.uint8)
+    >>> ink[10:24, 20:120] = ink[10:24, 300:380] = 255  # a line in two parts far apart
+    >>> ink[50:64, 20:200] = 255
+    >>> text_lines(ink, 150)
+    [[(16, 6, 124, 28), (296, 6, 384, 28)], [(16, 46, 204, 68)]]
+    """
     speck = max(3, int(0.02 * dpi))
     lines: list[list[Box]] = []
     for a, b in _bands((ink > 0).sum(axis=1), 1, max(1, int(0.02 * dpi))):

@@ -24,7 +24,20 @@ def read_pdf_or_scan(
     settings: PdfSettings | Mapping[str, Any] | None = None,
     ocr: OcrSettings | Mapping[str, Any] | None = None,
 ) -> Document:
-    """The PDF's text layer; its pages by OCR when it has none (``auto``) or always (``force``)."""
+    """The PDF's text layer; its pages by OCR when it has none (``auto``) or always (``force``).
+
+    >>> from nianbao.synth.model import Para
+    >>> from nianbao.synth.render_pdf import render_pdf
+    >>> from nianbao.synth.render_scan import ScanStyle, scanned
+    >>> pdf = render_pdf([Para("2024年政府信息公开工作年度报告", "title")], "t", author="x")
+    >>> doc = read_pdf_or_scan(pdf)  # a text layer: read as it is, no OCR
+    >>> doc.lines[0].cells, doc.ocr_pages
+    (('2024年政府信息公开工作年度报告',), ())
+    >>> read_pdf_or_scan(scanned(pdf, ScanStyle(dpi=30)), ocr={"mode": "off"})
+    Traceback (most recent call last):
+    ...
+    nianbao.errors.NoTextLayer: PDF has no text layer (scanned images?) — OCR it first
+    """
     from nianbao.read.ocr import ocr_pdf  # noqa: PLC0415 (OCR (OpenCV, onnxruntime) only for a PDF without a text layer)
 
     o = OcrSettings.resolve(ocr)
