@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,11 +30,16 @@ __all__ = ["RUN_METADATA_KEY", "write_frames"]
 RUN_METADATA_KEY = "nianbao_run"
 
 
-def write_frames(frames: dict[str, pl.DataFrame], out_dir: str | os.PathLike[str]) -> None:
+def write_frames(
+    frames: dict[str, pl.DataFrame],
+    out_dir: str | os.PathLike[str],
+    metadata: Mapping[str, str] | None = None,
+) -> None:
     """Stage all five files, then rename them into place (see the module docstring for the guarantee).
 
     The staging folder holds a lock while it is used, so the next run can tell a killed run's
-    leftover (deleted) from a live one's. Writes are fsynced before the renames.
+    leftover (deleted) from a live one's. Writes are fsynced before the renames. ``metadata`` is
+    added to every file's (the run's inputs digest: :mod:`nianbao.corpus.unchanged`).
 
     Raises
     ------
@@ -58,7 +63,7 @@ def write_frames(frames: dict[str, pl.DataFrame], out_dir: str | os.PathLike[str
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=d))
         with _held_lock(staging / ".lock"):
             run = uuid.uuid4().hex
-            meta = {RUN_METADATA_KEY: run, "nianbao_parser": parser_version()}
+            meta = {**(metadata or {}), RUN_METADATA_KEY: run, "nianbao_parser": parser_version()}
             for name in names:
                 target = staging / f"{name}.parquet"
                 frames[name].write_parquet(target, metadata={**meta, "frame": name})

@@ -42,12 +42,14 @@ from typing import Any
 import polars as pl
 
 from nianbao.corpus import corrections  # loads the parser's checks: only when there are corrections
+from nianbao.corpus.assemble import assemble
 from nianbao.corpus.cache import (
     KEY_COLUMN,
     Fingerprints,
     ResultCache,
     cache_key,
     default_cache_dir,
+    parser_version,
     remove_stale,
 )
 from nianbao.corpus.outputs import RUN_METADATA_KEY, write_frames
@@ -63,8 +65,9 @@ from nianbao.corpus.progress import progress_bar
 from nianbao.corpus.reading import SourceReader
 from nianbao.corpus.sources import Source, SourceError, is_synthetic_corpus, walk_corpus
 from nianbao.corpus.summary import summarize
+from nianbao.corpus.unchanged import inputs_digest, inputs_metadata, kept_frames
 from nianbao.errors import NianbaoError, UnreadableFile
-from nianbao.fields import FRAME_NAMES, FRAME_SCHEMAS, conform, empty_frame
+from nianbao.fields import FRAME_NAMES, conform, empty_frame
 from nianbao.frames import Frames
 from nianbao.options import RunOptions
 from nianbao.parse import (
@@ -74,7 +77,7 @@ from nianbao.parse import (
 from nianbao.parse.crosswalk import Crosswalk, read_crosswalk_file
 from nianbao.parse.organs import resolve_frames  # the parser stack loads only when a corpus is read
 from nianbao.parse.places import PLACE_COLUMNS, read_aliases, resolver
-from nianbao.parse.result import FileResult, to_frames
+from nianbao.parse.result import FileResult
 from nianbao.read import READERS, sniff
 
 __all__ = ["Corpus", "CorpusScan", "RunStats", "read_corpus", "scan", "write_frames"]
@@ -87,7 +90,6 @@ CHUNK_FILES = 64
 # doubles from the first to the second value), whichever comes first.
 FLUSH_FILES = 2048
 FLUSH_SECONDS = (1.0, 16.0)
-_ORDER, _PATH = "_order", "_path"
 
 
 @dataclass(slots=True)
@@ -109,6 +111,7 @@ class RunStats:
     notes: list[str] = field(
         default_factory=list
     )  # what the run repaired on the way (a damaged cache segment)
+    kept: bool = False  # nothing changed since the run that wrote the outputs: they were kept as they are
 
 
 @dataclass(frozen=True, repr=False)
@@ -120,8 +123,7 @@ class Corpus(Frames):
     def write(self, out_dir: str | os.PathLike[str]) -> None:
         """Write ``<name>.parquet`` for the five frames into ``out_dir`` (and ``corrections`` when
         the run had corrections files), replacing a previous set whole."""
-        fixes = {"corrections": self.corrections} if self.stats.corrections_files else {}
-        write_frames({**self.frames, **fixes}, out_dir)
+        write_frames({**self.frames, **_fixes(self)}, out_dir)
 
     @classmethod
     def read(cls, out_dir: str | os.PathLike[str]) -> Corpus:
@@ -253,6 +255,13 @@ def read_corpus(
     fix_files = [*walked.corrections, *_paths(corrections)]
     wanted = _read_corrections(fix_files)  # a bad file stops the run before parsing
     stats.corrections_files = [os.fspath(p) for p in fix_files]
+    digest = None
+    if cache and out_dir is not None:
+        files = [*([Path(organs)] if organs is not None else []), *walked.organs, *fix_files]
+        digest = inputs_digest(sources, run_options, files, parser_version())
+        if (kept := _kept(out_dir, root, digest, stats)) is not None:
+            stats.seconds = time.perf_counter() - start
+            return kept
     with (
         _result_cache(root if cache else None, out_dir) as rc,
         dask_client(executor, client, scheduler) as cl,
@@ -272,9 +281,38 @@ def read_corpus(
     frames["checks"] = pl.concat([frames["checks"], _cross_report(frames)])
     corpus = Corpus(**frames, stats=stats, corrections=fixes)
     if out_dir is not None:
-        corpus.write(out_dir)
+        # a digest only when every row came from the cache: rows made here are retried each run
+        meta = inputs_metadata(digest, stats.duplicates) if digest and not plan.direct else {}
+        write_frames({**corpus.frames, **_fixes(corpus)}, out_dir, metadata=meta)
     stats.seconds = time.perf_counter() - start
     return corpus
+
+
+def _fixes(corpus: Corpus) -> dict[str, pl.DataFrame]:
+    """The corrections frame to write beside the five: when the run had corrections files."""
+    return {"corrections": corpus.corrections} if corpus.stats.corrections_files else {}
+
+
+def _kept(out_dir: Path, root: Path, digest: str, stats: RunStats) -> Corpus | None:
+    """The outputs already in ``out_dir`` when a run over the same inputs wrote them (:mod:`nianbao.corpus.unchanged`).
+
+    Only while the cache holds this parser version's results, undamaged (checked under its lock):
+    a deleted or damaged cache makes the run assemble, and parse what is missing, again.
+    """
+    if not (root / parser_version()).is_dir():
+        return None
+    with ResultCache(root) as rc:
+        rc.segments()  # each segment checked against its manifest; a damaged one is dropped
+        if rc.notes:
+            return None
+        found = kept_frames(out_dir, digest, corrections=bool(stats.corrections_files))
+        if found is None:
+            return None
+        frames, fixes, stats.duplicates = found
+    stats.cached, stats.kept = stats.files - stats.duplicates, True
+    return Corpus(
+        **frames, stats=stats, corrections=fixes if fixes is not None else empty_frame("corrections")
+    )
 
 
 def _paths(given: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -530,57 +568,8 @@ class _SegmentWriter:
 
 
 def _assemble(plan: _Plan, rc: ResultCache) -> dict[str, pl.DataFrame]:
-    """The five frames in path order: cached rows by key, rows made here, then duplicates' rows."""
-    wanted = pl.DataFrame(
-        plan.keyed, schema={_ORDER: pl.Int64, _PATH: pl.String, KEY_COLUMN: pl.String}, orient="row"
-    )
-    located = wanted.join(rc.index(), on=KEY_COLUMN, how="inner", maintain_order="left")
-    if located.height != wanted.height:  # only if the cache was deleted under a running parse
-        raise NianbaoError("results vanished from the cache during the run; run again")
-    direct = _with_order(plan.direct)
-    out: dict[str, pl.DataFrame] = {}
-    for name in FRAME_NAMES:
-        cols = FRAME_SCHEMAS[name].names()
-        lf = rc.select(name, located.drop(KEY_COLUMN))
-        if name == "reports":
-            lf = lf.with_columns(pl.col(_PATH).alias("path"))
-        out[name] = _merge_by_order(lf.select(_ORDER, *cols).collect(), direct[name].select(_ORDER, *cols))
-    out["reports"] = _merge_by_order(out["reports"], _duplicate_rows(plan.duplicates, out["reports"]))
-    return {name: out[name].drop(_ORDER).cast(FRAME_SCHEMAS[name]) for name in FRAME_NAMES}
-
-
-def _merge_by_order(a: pl.DataFrame, b: pl.DataFrame) -> pl.DataFrame:
-    """Two frames each sorted by file order, merged (no full sort: the cached part can be millions of rows)."""
-    if not b.height:
-        return a
-    if not a.height:
-        return b
-    return a.merge_sorted(b, key=_ORDER)
-
-
-def _with_order(rows: list[tuple[int, FileResult]]) -> dict[str, pl.DataFrame]:
-    """The five frames of these results, each row with its file's order (``_ORDER``), sorted by it."""
-    orders = pl.Series(_ORDER, [o for o, _ in rows], pl.Int64)
-    frames = to_frames([r for _, r in rows], file_ids=_ORDER)
-    return {
-        n: f.with_columns(orders.gather(f.get_column(_ORDER))).sort(_ORDER, maintain_order=True)
-        for n, f in frames.items()
-    }
-
-
-def _duplicate_rows(duplicates: list[tuple[int, str, int]], reports: pl.DataFrame) -> pl.DataFrame:
-    """Reports rows of byte-identical copies: the first copy's id and format, no other facts."""
-    dups = pl.DataFrame(
-        duplicates, schema={_ORDER: pl.Int64, "path": pl.String, "_first": pl.Int64}, orient="row"
-    )
-    first = reports.select(pl.col(_ORDER).alias("_first"), "report_id", "format")
-    rows = dups.join(first, on="_first", how="left").with_columns(
-        status=pl.lit("duplicate").cast(FRAME_SCHEMAS["reports"]["status"]),
-        duplicate_of=pl.col("report_id"),
-        parse_seconds=pl.lit(0.0),
-    )
-    empty = pl.DataFrame(schema={_ORDER: pl.Int64, **FRAME_SCHEMAS["reports"]})
-    return pl.concat([empty, rows.drop("_first")], how="diagonal").select(empty.columns)
+    """The five frames in path order (:func:`nianbao.corpus.assemble.assemble`)."""
+    return assemble(plan.keyed, plan.direct, plan.duplicates, rc)
 
 
 def _cross_report(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:

@@ -65,7 +65,11 @@ def summarize(corpus: Corpus, out_dir: str | os.PathLike[str] | None = None, fai
         lines += [f"  {_one_line(p)}: {_one_line(e or '')}" for p, e in rows]
     if out_dir is not None:
         names = [*FRAME_NAMES, "corrections"] if s.corrections_files else FRAME_NAMES
-        lines.append(f"wrote:    {shown_path(Path(out_dir) / ('{' + ','.join(names) + '}.parquet'))}")
+        written = shown_path(Path(out_dir) / ("{" + ",".join(names) + "}.parquet"))
+        if s.kept:
+            lines.append(f"kept:     {written} (nothing changed since the run that wrote them)")
+        else:
+            lines.append(f"wrote:    {written}")
     return "\n".join(lines)
 
 
