@@ -303,7 +303,8 @@ def _kept(out_dir: Path, root: Path, digest: str, stats: RunStats) -> Corpus | N
         return None
     with ResultCache(root) as rc:
         rc.segments()  # each segment checked against its manifest; a damaged one is dropped
-        if rc.notes:
+        if rc.notes:  # its files are parsed again by the rest of the run
+            stats.notes += rc.notes
             return None
         found = kept_frames(out_dir, digest, corrections=bool(stats.corrections_files))
         if found is None:
