@@ -72,7 +72,7 @@ class SourceReader:
 
     def too_large(self, source: Source) -> bool:
         """A disk file over the size limit (by the size seen when walking, without reading it)."""
-        return source.path is not None and source.size > self._limit
+        return source.file is not None and source.size > self._limit
 
     def read(self, source: Source) -> bytes:
         """The bytes of ``source``.
@@ -84,13 +84,13 @@ class SourceReader:
         """
         if source.error is not None:
             raise SourceError(source.error)
-        if source.path is not None:
-            return self._read_file(source.path)
+        if source.file is not None:
+            return self._read_file(source.file)
         assert source.archive is not None
         assert source.member is not None
         return self._read_member(source.archive, source.member)
 
-    def _read_file(self, path: Path) -> bytes:
+    def _read_file(self, path: str) -> bytes:
         limit = self._limit
         try:
             st = os.stat(path)  # not the walk's: the file may have been replaced by a FIFO since

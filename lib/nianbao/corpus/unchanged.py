@@ -47,7 +47,7 @@ def inputs_digest(
 
     A file that cannot be read now counts as its error, so the digest differs from the run that read it.
 
-    >>> s = [Source("a.txt", path=Path("a.txt"), fingerprint="5:1:2")]
+    >>> s = [Source("a.txt", file="a.txt", fingerprint="5:1:2")]
     >>> one = inputs_digest(s, RunOptions(), [], "v1")
     >>> one == inputs_digest(s, RunOptions(), [], "v1"), one == inputs_digest(s, RunOptions(), [], "v2")
     (True, False)
@@ -61,7 +61,7 @@ def inputs_digest(
             content = f"unreadable: {e}"
         h.update(f"{os.fspath(f)}\0{content}\0".encode("utf-8", "surrogateescape"))
     rows = "\n".join(
-        f"{s.display}\0{s.path}\0{s.archive}\0{s.member}\0{s.error}\0{s.fingerprint}" for s in sources
+        f"{s.display}\0{s.file}\0{s.archive}\0{s.member}\0{s.error}\0{s.fingerprint}" for s in sources
     )
     h.update(rows.encode("utf-8", "surrogateescape"))
     return h.hexdigest()
