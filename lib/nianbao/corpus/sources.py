@@ -459,7 +459,9 @@ def walk_corpus(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path
         elif _is_zip(root):
             items = _zip_sources(root, shown_name(root.name))
         else:
-            items = [Source(shown_name(root.name), file=str(root), fingerprint=_fingerprint(st), size=st.st_size)]
+            items = [
+                Source(shown_name(root.name), file=str(root), fingerprint=_fingerprint(st), size=st.st_size)
+            ]
         for item in items:
             s = item
             if s.display in seen:
