@@ -16,12 +16,19 @@ Then, in one run, on this machine:
   wall time and peak memory, sampled every 0.1 s as the sum of the resident sets of the command and
   all its children (coordinator + pool workers), and the largest single process;
 - the warm re-run of the unchanged corpus as the command (with interpreter start-up) and
-  in-process (``read_corpus(..., out=OUT)``), and how its time divides (walk, identify, assemble,
-  organs and checks across reports, write);
+  in-process (``read_corpus(..., out=OUT)``), and how its time divides: it keeps the outputs
+  (``nianbao.corpus.unchanged``: walk, digest of the inputs, check and load the outputs);
+- the warm re-run after one file was touched (its modification time moved, its bytes the same), which
+  reads and hashes that file and then assembles every frame from the cache again (walk, identify,
+  assemble, organs, checks across reports, write), as the command and in-process;
 - the same corpus (or its first ``--dask-files`` files) through the dask executor on a
   ``LocalCluster`` of 2 single-threaded worker processes, its frames compared for equality with
   the process pool's (``parse_seconds`` aside).
 
+Each figure is a wall time with the CPU time it took (of the command and its children, or of the
+process) and the 1-minute load average when it was taken: the machine may be shared.
+
+``--warm-only`` repeats only the warm runs, on the corpus, cache and outputs the last full run left.
 It prints the figures and writes them to a section of ``benchmarks/RESULTS.md`` (its own section:
 the rest of the file is left as it is). The parser version is pinned for the run
 (``NIANBAO_PARSER_VERSION``), so an edit to the source tree meanwhile does not turn a warm run cold.
@@ -150,14 +157,26 @@ def command(corpus_dir: Path, out: Path, *extra: str) -> list[str]:
     return [exe, "parse", str(corpus_dir), "--out", str(out), "--jobs", str(JOBS), "--no-progress", *extra]
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the finished children of this process so far."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+LAST_CPU: list[float] = [0.0]  # CPU seconds of the last run_command (the command and its children)
+
+
 def run_command(
     cmd: list[str], env: dict[str, str]
 ) -> tuple[float, PeakMemory, subprocess.CompletedProcess[str]]:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), children_cpu()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     with PeakMemory(proc.pid) as mem:
         out, err = proc.communicate()
     seconds = time.perf_counter() - start
+    LAST_CPU[0] = children_cpu() - cpu
     done = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
     if proc.returncode:
         print(err, file=sys.stderr)
@@ -178,6 +197,8 @@ def warm_phases(corpus_dir: Path, out: Path) -> dict[str, float]:
     spent: dict[str, float] = {}
     names = {
         "walk_corpus": "walk",
+        "inputs_digest": "digest of the inputs",
+        "_kept": "check and load the kept outputs",
         "_run": "identify (fingerprints, cache index)",
         "_assemble": "assemble frames from the cache",
         "_resolve_organs": "organs",
@@ -199,12 +220,25 @@ def warm_phases(corpus_dir: Path, out: Path) -> dict[str, float]:
     try:
         for n, fn in saved.items():
             setattr(run, n, wrap(n, fn))
-        total, _ = timed(lambda: run.read_corpus(corpus_dir, out=out, jobs=JOBS, progress=False))
+        cpu = time.process_time()
+        total, c = timed(lambda: run.read_corpus(corpus_dir, out=out, jobs=JOBS, progress=False))
+        cpu = time.process_time() - cpu
     finally:
         for n, fn in saved.items():
             setattr(run, n, fn)
+    assert c.stats.parsed == 0, c.stats
     spent["total"] = total
+    spent["cpu"] = cpu
+    spent["load"] = os.getloadavg()[0]
+    spent["kept"] = float(c.stats.kept)
     return spent
+
+
+def touch_one(corpus_dir: Path) -> None:
+    """Move the first report's modification time on by a second (bytes unchanged): the next run assembles."""
+    victim = reports_of(corpus_dir)[0]
+    st = victim.stat()
+    os.utime(victim, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
 
 
 def comparable(c: Any) -> dict[str, Any]:
@@ -289,35 +323,53 @@ def cold_stage(d: Path, work: Path, env: dict[str, str], args: argparse.Namespac
 
 
 def warm_stage(d: Path, work: Path, env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
-    """Warm runs on the cold run's cache; their outputs are compared with the cold run's."""
+    """Warm runs on the cold run's cache (one file touched, then unchanged); outputs compared with the cold run's."""
     from polars.testing import assert_frame_equal
 
     from nianbao.corpus.run import Corpus
     from nianbao.fields import FRAME_NAMES
 
     out = work / "out"
-    warm_cli = []
+
+    def commands(touch: bool) -> list[dict[str, float]]:
+        runs = []
+        for _ in range(args.repeat):
+            if touch:
+                touch_one(d)
+            load = os.getloadavg()[0]
+            seconds, mem, proc = run_command(command(d, out), env)
+            assert " 0 parsed" in proc.stdout, proc.stdout
+            assert ("kept:" in proc.stdout) != touch, proc.stdout
+            runs.append({"wall": seconds, "cpu": LAST_CPU[0], "load": load, "mib": mem.total / 1024**2})
+        return runs
+
+    touched_cli = commands(touch=True)
+    touched = []
     for _ in range(args.repeat):
-        seconds, mem, proc = run_command(command(d, out), env)
-        warm_cli.append(seconds)
-        assert " 0 parsed" in proc.stdout, proc.stdout
+        touch_one(d)
+        touched.append(warm_phases(d, out))
+    warm_cli = commands(touch=False)
     startup = min(
         timed(lambda: subprocess.run([command(d, out)[0], "--help"], capture_output=True, check=False))[0]
         for _ in range(3)
     )
     phases = [warm_phases(d, out) for _ in range(args.repeat)]
-    best = min(phases, key=lambda p: p["total"])
+    assert all(p["kept"] for p in phases), "an unchanged in-process re-run did not keep the outputs"
+    assert not any(p["kept"] for p in touched), "a re-run after a touch kept the outputs"
     got, want = comparable(Corpus.read(out)), comparable(Corpus.read(work / "cold-out"))
     for name in FRAME_NAMES:
         assert_frame_equal(got[name], want[name])
     load_s, load_mem = load_memory(out, env)
-    print(f"  warm: command {', '.join(f'{s:.2f}' for s in warm_cli)} s; in-process {best}", flush=True)
+    best = min(phases, key=lambda p: p["total"])
+    print(f"  warm: command {_walls(warm_cli)} s; in-process {best}", flush=True)
+    print(f"  one file touched: command {_walls(touched_cli)} s", flush=True)
     return {
         "warm_at": stamp(),
-        "warm_cli": warm_cli,
+        "warm_runs_cli": warm_cli,
+        "touched_cli": touched_cli,
         "startup": startup,
-        "warm_mib": mem.total / 1024**2,
         "phases": best,
+        "touched_phases": min(touched, key=lambda p: p["total"]),
         "warm_runs": len(phases),
         "load": load_s,
         "load_mib": load_mem.total / 1024**2,
@@ -356,15 +408,43 @@ def run(args: argparse.Namespace) -> list[str]:
     return render(r, args, (d / ".complete").read_text(encoding="utf-8").strip())
 
 
+def _walls(runs: list[dict[str, float]]) -> str:
+    return ", ".join(f"{r['wall']:.2f}" for r in runs)
+
+
+def _runs(runs: list[dict[str, float]]) -> str:
+    """Best of the command runs by wall time, with its CPU time and load, then all wall times."""
+    best = min(runs, key=lambda r: r["wall"])
+    return (
+        f"{best['wall']:.2f} s wall, {best['cpu']:.2f} s CPU, load {best['load']:.1f} (best of {len(runs)}; "
+        f"all: {_walls(runs)} s)"
+    )
+
+
+def _phases(ph: dict[str, float], runs: int) -> list[str]:
+    rows = [
+        f"{ph['total']:.2f} s wall, {ph['cpu']:.2f} s CPU, load {ph['load']:.1f} (best of {runs}) | | |",
+    ]
+    rows += [
+        f"| &nbsp;&nbsp;of which {name} | {seconds:.2f} s ({seconds / ph['total']:.0%}) | | |"
+        for name, seconds in ph.items()
+        if name not in {"total", "cpu", "load", "kept"}
+    ]
+    return rows
+
+
 def render(r: dict[str, Any], args: argparse.Namespace, made: str) -> list[str]:
-    facts, ph = r["corpus"], r["phases"]
-    warm = min(r["warm_cli"])
+    facts, ph, tph = r["corpus"], r["phases"], r["touched_phases"]
+    warm = min(x["wall"] for x in r["warm_runs_cli"])
+    warm_cpu = min(x["cpu"] for x in r["warm_runs_cli"])
     rows = r["rows"]
     dask = f"{r['dask']:.0f} s " + (
         f"(pool, same files, no cache: {r['dask_pool']:.0f} s; dask / pool {r['dask'] / r['dask_pool']:.2f})"
         if not math.isnan(r["dask_pool"])
         else f"(dask / the cold pool command: {r['dask'] / r['cold']:.2f})"
     )
+    in_process = _phases(ph, r["warm_runs"])
+    touched = _phases(tph, r["warm_runs"])
     lines = [
         SECTION,
         "",
@@ -373,10 +453,15 @@ def render(r: dict[str, Any], args: argparse.Namespace, made: str) -> list[str]:
         f"frames of {', '.join(f'{n:,} {k}' for k, n in rows.items())} rows), {args.parts} `nianbao synth` "
         f"folders side by side (seeds {args.seed}-{args.seed + args.parts - 1}; one seed holds at most ~11,300 "
         f"reports), 10% damaged; generated in parallel, every file rendered ({made}). Machine: "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, shared with other work (load averages "
-        "below: the figures are wall times, inflated by it). Cold run and dask: "
-        f"{r['cold_at']}; warm runs: {r['warm_at']} (on the cold run's cache, parser version pinned; their "
-        "outputs compared equal to the cold run's).",
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, shared with other work: each figure "
+        "gives its wall time, the CPU time it took (the command and its children; in-process, the process's "
+        "threads) and the 1-minute load average then; on a busy machine the wall time is inflated by the load, "
+        f"the CPU time much less. Cold run and dask: {r['cold_at']}; warm runs: {r['warm_at']} (on the cold "
+        "run's cache, parser version pinned; their outputs compared equal to the cold run's). An unchanged "
+        "re-run keeps the outputs (`nianbao.corpus.unchanged`: the digest of every input's path and `stat` "
+        "fingerprint, the options and the crosswalk and corrections files matches the one the outputs were "
+        "written with); after one file is touched (modification time moved, bytes the same) a re-run reads "
+        "and hashes that file and assembles every frame from the cache again.",
         "",
         "| metric | value | target | met |",
         "| --- | --- | --- | --- |",
@@ -385,23 +470,28 @@ def render(r: dict[str, Any], args: argparse.Namespace, made: str) -> list[str]:
         f"| peak memory of the cold run, all processes (sum of resident sets, {r['cold_processes']} processes) "
         f"| {r['cold_mib']:,.0f} MiB (largest one {r['cold_largest_mib']:,.0f} MiB) "
         f"| < {PEAK_TARGET_MIB:,.0f} MiB | {_yes(r['cold_mib'] < PEAK_TARGET_MIB)} |",
-        f"| warm re-run, unchanged corpus, as the command (with interpreter start-up) | {warm:.2f} s "
-        f"(best of {len(r['warm_cli'])}; all: {', '.join(f'{s:.2f}' for s in r['warm_cli'])}) "
-        f"| < {WARM_TARGET_SECONDS:.0f} s | {_yes(warm < WARM_TARGET_SECONDS)} |",
+        f"| warm re-run, unchanged corpus, as the command (with interpreter start-up) "
+        f"| {_runs(r['warm_runs_cli'])} "
+        f"| < {WARM_TARGET_SECONDS:.0f} s | {_yes(warm < WARM_TARGET_SECONDS)} "
+        f"(CPU {_yes(warm_cpu < WARM_TARGET_SECONDS)}) |",
         f"| of which interpreter start-up and imports (`nianbao --help`, best of 3) | {r['startup']:.2f} s | | |",
-        f"| peak memory of the warm command, all processes | {r['warm_mib']:,.0f} MiB | | |",
-        f"| warm re-run in-process (`read_corpus(CORPUS, out=OUT)`) | {ph['total']:.2f} s "
-        f"(best of {r['warm_runs']}) | | |",
-        *[
-            f"| &nbsp;&nbsp;of which {name} | {seconds:.2f} s ({seconds / ph['total']:.0%}) | | |"
-            for name, seconds in ph.items()
-            if name != "total"
-        ],
+        f"| peak memory of the warm command, all processes | "
+        f"{max(x['mib'] for x in r['warm_runs_cli']):,.0f} MiB | | |",
+        f"| warm re-run in-process (`read_corpus(CORPUS, out=OUT)`) | {in_process[0]}",
+        *in_process[1:],
+        f"| warm re-run after one file was touched, as the command | {_runs(r['touched_cli'])} | | |",
+        f"| peak memory of that command, all processes | "
+        f"{max(x['mib'] for x in r['touched_cli']):,.0f} MiB | | |",
+        f"| the same in-process | {touched[0]}",
+        *touched[1:],
         f"| warm command / cold command | {warm / r['cold']:.3f} | | |",
         f"| a notebook's `nianbao.analysis.selection.load(OUT)` (collects the five frames) | {r['load']:.1f} s, "
         f"peak {r['load_mib']:,.0f} MiB | | |",
         f"| dask LocalCluster ({JOBS} workers x 1 thread, no cache), {r['dask_what']} | {dask} "
         f"| frames identical to the pool's | {_yes(r['dask_equal'])} |",
+        "",
+        "Re-measure the warm runs alone on the corpus, cache and outputs the last full run left: "
+        "`PYTHONPATH=lib .venv/bin/python benchmarks/bench_scale.py --warm-only`.",
         "",
     ]
     return lines
