@@ -16,7 +16,6 @@ of one file are not together (none written by nianbao) is read through the join 
 
 from __future__ import annotations
 
-import numpy as np
 import polars as pl
 
 from nianbao.corpus.cache import ID_COLUMN, KEY_COLUMN, ResultCache
@@ -133,6 +132,8 @@ def _positions(starts: pl.Series, lengths: pl.Series, rows: int) -> pl.Series:
     >>> _positions(pl.Series([5, 0]), pl.Series([2, 3]), 7).to_list()
     [5, 6, 0, 1, 2]
     """
+    import numpy as np  # noqa: PLC0415 (only when assembling: `nianbao parse --help` starts without it)
+
     n = lengths.to_numpy().astype(np.int64)
     shifts = starts.to_numpy().astype(np.int64) - (np.cumsum(n) - n)
     index = np.repeat(shifts, n)
