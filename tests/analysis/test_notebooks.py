@@ -29,6 +29,7 @@ PARAMETERS = {
     "lang",
     "include_flagged",
     "min_n",
+    "max_organs",
     "corpus_dir",
 }
 NETWORK = re.compile(

@@ -133,10 +133,13 @@ def _empty(title: str, lang: Lang, reason: str = "no_data") -> alt.Chart:
     )
 
 
-def _highlight(organs: Sequence[str], lang: Lang, default: str | None = None) -> alt.Parameter:
-    """The page-wide ``highlight`` parameter: a drop-down of organs (a text box for long lists)."""
+def _highlight(
+    organs: Sequence[str], lang: Lang, default: str | None = None, unit: str = "organ"
+) -> alt.Parameter:
+    """The page-wide ``highlight`` parameter: a drop-down of organs, or of places when a chart pools
+    by place (``unit``; :mod:`nianbao.analysis.rollup`); a text box for long lists."""
     options = sorted({o for o in organs if o})
-    name = text("highlight", lang)
+    name = text("highlight" if unit == "organ" else "highlight_place", lang)
     if len(options) > 400:
         bind: Any = alt.binding(input="text", name=name)
     else:
@@ -147,14 +150,26 @@ def _highlight(organs: Sequence[str], lang: Lang, default: str | None = None) ->
 _FOCUS = "highlight == '' || datum.organ == highlight"
 
 
-def _tooltip(lang: Lang, *extra: alt.Tooltip, printed: bool = False) -> list[alt.Tooltip]:
-    """Tooltip fields; ``printed``: the data has ``printed_organ`` (the name the report printed)."""
+def _tooltip(
+    lang: Lang, *extra: alt.Tooltip, printed: bool = False, unit: str = "organ"
+) -> list[alt.Tooltip]:
+    """Tooltip fields; ``printed``: the data has ``printed_organ`` (the name the report printed);
+    ``unit``: what a row is (an organ, or a county, city or province pooling its organs' reports)."""
     return [
-        alt.Tooltip("organ:N", title=text("organ", lang)),
+        alt.Tooltip("organ:N", title=text(unit, lang)),
         *([alt.Tooltip("printed_organ:N", title=text("printed_organ", lang))] if printed else []),
         alt.Tooltip("year:N", title=text("year", lang)),
         *extra,
         alt.Tooltip("path:N", title=text("path", lang)),
+    ]
+
+
+def _pooled_counts(data: pl.DataFrame, lang: Lang) -> list[alt.Tooltip]:
+    """Tooltip lines of a row pooling reports (a place): how many reports and organs it rests on."""
+    return [
+        alt.Tooltip(f"{c}:Q", title=text(c, lang), format=",d")
+        for c in ("reports", "organs")
+        if c in data.columns
     ]
 
 

@@ -38,6 +38,11 @@ GROUP_LABELS = {
 }
 TEXT: dict[str, tuple[str, str]] = {
     "organ": ("机关", "organ"),
+    "county": ("县（区）", "county"),
+    "city": ("市", "city"),
+    "province": ("省", "province"),
+    "place": ("地区", "place"),
+    "organs": ("机关数", "organs"),
     "printed_organ": ("报告所印名称", "name as printed"),
     "year": ("年度", "year"),
     "path": ("来源文件", "source file"),
@@ -66,6 +71,29 @@ TEXT: dict[str, tuple[str, str]] = {
     "severity": ("严重程度", "severity"),
     "checks": ("检查数", "checks"),
     "highlight": ("高亮机关 ", "highlight organ "),
+    "highlight_place": ("高亮地区 ", "highlight place "),
+    "rolled_sum": (
+        "机关较多，按{unit}汇总：每格为该地各机关报告数值之和（提示中有报告数、机关数）",
+        "many organs: summed by {unit}, each cell the total of its organs' reports (reports and organs in the tooltip)",
+    ),
+    "rolled_mean": (
+        "机关较多，按{unit}汇总：每条线为该地同级机关每份报告的平均值，带为各地之间的分布",
+        "many organs: one line per {unit}, the mean per report of its organs of this level; the band spans the places",
+    ),
+    "coverage_pct": ("有可用报告的机关占比（%）", "organs with a usable report (%)"),
+    "rolled_coverage_pct": (
+        "机关较多，按{unit}汇总：每格为该地机关中当年有可用报告者的占比（提示中有机关数）",
+        "many organs: one row per {unit}, the share of its organs with a usable report that year (organs in the tooltip)",
+    ),
+    "linear_colour": ("颜色按线性刻度", "colour on a linear scale"),
+    "rolled_table": (
+        "机关较多，每行为一个{unit}（其各机关报告合计）；各机关的数值见明细表",
+        "many organs: one row per {unit} (its organs' reports together); every organ is in the drill-down table",
+    ),
+    "rolled_pooled": (
+        "机关较多，按{unit}合并计算（提示中有报告数）",
+        "many organs: pooled by {unit} (reports in the tooltip)",
+    ),
     "all": ("（不高亮）", "(none)"),
     "no_data": ("所选范围内没有可用数据", "no usable figures in this selection"),
     "no_denials": ("所选范围内没有不予公开的申请", "no application was denied in this selection"),

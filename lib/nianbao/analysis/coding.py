@@ -69,13 +69,14 @@ def coverage_gaps(reports: pl.DataFrame, years: Sequence[int] | None = None) -> 
     )
 
 
-def carry_over(counts: pl.DataFrame) -> pl.DataFrame:
+def carry_over(counts: pl.DataFrame, places: Sequence[str] = ("county",)) -> pl.DataFrame:
     """Backlog and the cross-year agreement, per organ and year (``counts``: :func:`metrics.application_counts`).
 
     ``carried_forward`` is what the report carries into next year (结转下年度继续办理);
     ``previous_forward`` is what the organ's report of the year before carried forward, and
     ``carry_gap`` = ``carried_over`` − ``previous_forward``: 0 when the two reports agree, null when
     the year before has no report (an organ that skipped a year is not compared across two years).
+    ``places``: the place columns kept (all three to pool the rows by county or city).
 
     >>> counts = pl.DataFrame({"organ": ["甲镇"] * 3, "year": [2021, 2022, 2024], "carried_over": [0, 2, 1],
     ...                        "carried_forward": [3, 1, 0], "handled": [5, 6, 4]})
@@ -86,7 +87,7 @@ def carry_over(counts: pl.DataFrame) -> pl.DataFrame:
     ordered = counts.sort(key, "year")
     prev_year = pl.col("year").shift(1).over(key)
     prev = pl.col("carried_forward").shift(1).over(key)
-    keep = [c for c in ("organ", "organ_level", "county", "year", "path", "flagged") if c in counts.columns]
+    keep = [c for c in ("organ", "organ_level", *places, "year", "path", "flagged") if c in counts.columns]
     return ordered.with_columns(
         pl.when(prev_year == pl.col("year") - 1).then(prev).alias("previous_forward")
     ).select(

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 import great_tables as gt
 
+from nianbao.analysis import rollup
 from nianbao.analysis.chart_text import (
     GROUP_LABELS,
     LEVEL_LABELS,
@@ -62,6 +63,7 @@ __all__ = [
     "column_label",
     "csv_bytes",
     "downloads",
+    "drill_down",
     "level_label",
     "page_data",
     "selection",
@@ -130,6 +132,7 @@ COLUMNS: dict[str, tuple[str, str, Kind]] = {
     "carried_forward": ("结转下年", "carried forward", "int"),
     "previous_forward": ("上年报告的结转下年", "carried forward in last year's report", "int"),
     "carry_gap": ("差额", "difference", "int"),
+    "disagree": ("与上年报告不一致的报告", "reports disagreeing with last year's", "int"),
     "expected_reports": ("应有报告", "expected reports", "int"),
     "missing_years": ("缺报年度", "years without a report", "text"),
     "median": ("同级中位数", "peer median", "num"),
@@ -354,8 +357,34 @@ _STYLE = """<style>
 .nianbao-table .nianbao-scroll thead th { position: sticky; top: 0; background: #fff; z-index: 1; }
 .nianbao-table .gt_table { width: auto !important; margin: 0 !important; }
 .nianbao-table td, .nianbao-table th { white-space: nowrap; }
-.nianbao-table td.gt_left { white-space: normal; min-width: 6em; max-width: 34em; }
+.nianbao-table td.gt_left, .nianbao-table tbody td:not([class]) { white-space: normal; min-width: 6em; max-width: 34em; }
 </style>"""
+
+
+_ROW_STYLE = re.compile(r"(#\w+) \.gt_row \{([^}]*)\}")
+
+
+def _compact(body: str) -> str:
+    """great_tables' HTML with its body cells' classes moved to one style rule: a body cell
+    is ``<td>`` (text, left) or ``<td class="r">`` (a number, right), styled as great_tables
+    styles ``gt_row``. The same table, a third fewer bytes: 1,400 organs stay in the page budget.
+
+    >>> _compact('<style>#t .gt_row { padding: 3px; }</style><td class="gt_row gt_right">1</td>')[-40:]
+    'ular-nums; }</style><td class="r">1</td>'
+    """
+    found = _ROW_STYLE.search(body)
+    if found is None:
+        return body
+    table_id, rules = found.groups()
+    css = (
+        f"{table_id} .gt_table_body td {{{rules} text-align: left; }}"
+        f"{table_id} .gt_table_body td.r {{ text-align: right; font-variant-numeric: tabular-nums; }}"
+    )
+    body = body.replace("</style>", css + "</style>", 1)
+    body = body.replace('<td class="gt_row gt_left">', "<td>").replace(
+        '<td class="gt_row gt_right">', '<td class="r">'
+    )
+    return body.replace("</td>\n", "</td>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,6 +410,7 @@ def table(
     columns: Sequence[str] | None = None,
     max_rows: int = MAX_ROWS,
     link_root: str | None = None,
+    group: str | None = None,
 ) -> PageTable:
     """A formatted, scrollable, downloadable table of ``frame`` (or of its ``columns``).
 
@@ -388,7 +418,14 @@ def table(
     ``upper`` as one "95 % interval" range, booleans as 是/blank, keys (statuses, levels, checks)
     as words, nulls as blanks. Headers come from :data:`COLUMNS` in ``lang``. With ``link_root``
     (the corpus folder relative to the page, as ``nianbao report --corpus`` passes it) each ``path``
-    links to its source file, so a reader opens the report the row rests on.
+    links to its source file, so a reader opens the report the row rests on. ``group`` (a column)
+    prints its values as headings over their rows instead of as a column: the organs of each
+    county under the county's name (:func:`analysis.rollup.drill_down`).
+
+    >>> t = table(pl.DataFrame({"place": ["乙市甲县", "乙市甲县"], "organ": ["甲镇", "乙镇"], "2023": [1200, None]}),
+    ...           group="place", name="drill")
+    >>> t.html.count('class="gt_group_heading"'), "1,200" in t.html, t.frame.height
+    (1, True, 2)
     """
 
     data = frame.select(columns) if columns is not None else frame
@@ -398,7 +435,7 @@ def table(
     headers = dict(
         zip(shown.columns, _unique_headers([column_label(c, lang) for c in shown.columns]), strict=True)
     )
-    table_ = gt.GT(shown).sub_missing(missing_text="")
+    table_ = gt.GT(shown, groupname_col=group).sub_missing(missing_text="")
     for kind, apply in (
         ("int", lambda t, c: t.fmt_integer(c)),
         ("num", lambda t, c: t.fmt_number(c, decimals=1)),
@@ -411,7 +448,7 @@ def table(
     table_ = table_.cols_label(cases={c: html.escape(h) for c, h in headers.items()}).tab_options(
         table_font_size="13px", data_row_padding="3px", column_labels_font_weight="bold"
     )
-    body = table_.as_raw_html()
+    body = _compact(table_.as_raw_html())
     if data.height > max_rows:
         more = (
             f"页面显示前 {max_rows:,} 行（共 {data.height:,} 行），下载文件包含全部行"
@@ -427,6 +464,33 @@ def table(
         f'{meta}<div class="nianbao-scroll">{body}</div></div>'
     )
     return PageTable(data, page)
+
+
+def drill_down(
+    frame: pl.DataFrame, value: str, unit: str, *, lang: Lang = "zh", name: str = "organs"
+) -> PageTable | None:
+    """Every organ behind a chart of places, as a table: one row per organ, ``value`` per year,
+    the organs of each place under its name (:func:`analysis.rollup.drill_down`). None when the
+    page draws organs (``unit == "organ"``): its own tables list them.
+
+    >>> f = pl.DataFrame({"organ": ["甲镇", "乙镇"], "city": ["乙市"] * 2, "county": ["甲县"] * 2,
+    ...                   "year": [2023, 2023], "applications": [3, 4]})
+    >>> t = drill_down(f, "applications", "county", lang="en")
+    >>> t.frame.rows(), "applications (new + carried over): every organ by year" in t.html
+    ([('乙市甲县', '乙镇', 4), ('乙市甲县', '甲镇', 3)], True)
+    >>> drill_down(f, "applications", "organ") is None
+    True
+    """
+    if unit == "organ":
+        return None
+    wide = rollup.drill_down(frame, value, unit)  # type: ignore[arg-type]
+    what = text(value, lang) if value in TEXT else value
+    title = (
+        f"{what}：各机关逐年数值（按{text(unit, lang)}分组，共 {wide.height:,} 个机关）"
+        if lang == "zh"
+        else f"{what}: every organ by year ({wide.height:,} organs, grouped by {text(unit, lang)})"
+    )
+    return table(wide, lang=lang, title=title, name=name, group="place")
 
 
 def page_data(data: Frames, *, lang: Lang = "zh") -> str:

@@ -10,7 +10,7 @@ notebook runs, so a misspelt name or a wrong value is one clear error, not a fai
 >>> validate({"year": 2021})
 Traceback (most recent call last):
 ...
-nianbao.errors.NianbaoError: unknown notebook parameter 'year'; known: parsed, years, province, city, county, organ_level, organ, lang, include_flagged, min_n, corpus_dir
+nianbao.errors.NianbaoError: unknown notebook parameter 'year'; known: parsed, years, province, city, county, organ_level, organ, lang, include_flagged, min_n, max_organs, corpus_dir
 """
 
 from __future__ import annotations
@@ -74,6 +74,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("min_n", 10, "a whole number of at least 1",
               lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
               "min_n: below this many applications (or cases) a share is flagged and left out of rankings"),
+    Parameter("max_organs", 150, "a whole number of at least 1",
+              lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
+              "max_organs: above this many organs, charts and tables pool by county (else city, province), with drill-down tables of every organ"),
     Parameter("corpus_dir", None, "a folder path relative to the page, or None",
               lambda v: v is None or (isinstance(v, str) and bool(v)),
               "corpus_dir: the source files' folder relative to the page (`nianbao report --corpus` sets it); None: no links"),
