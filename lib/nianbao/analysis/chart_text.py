@@ -162,7 +162,11 @@ LEVEL_LABELS = {
 
 
 def level_label(level: str, lang: Lang = "zh") -> str:
-    """An organ level as a reader says it: ``level_label("county_department") == "县级部门"``."""
+    """An organ level as a reader says it; an unknown level keeps its key.
+
+    >>> level_label("county_department"), level_label("township", "en"), level_label("ward")
+    ('县级部门', 'township', 'ward')
+    """
     zh, en = LEVEL_LABELS.get(level, (level, level))
     return zh if lang == "zh" else en
 
@@ -182,7 +186,11 @@ def check_label(check: str, lang: Lang = "zh") -> str:
 
 
 def text(key: str, lang: Lang = "zh") -> str:
-    """A chart word in the chosen language (``text("organ", "en") == "organ"``)."""
+    """A chart word in the chosen language.
+
+    >>> text("handled"), text("handled", "en")
+    ('办理总数', 'applications handled')
+    """
     zh, en = TEXT[key]
     return zh if lang == "zh" else en
 

@@ -179,7 +179,13 @@ class _ReasonWords(dict[str, str]):
 
 
 def column_label(column: str, lang: Lang = "zh") -> str:
-    """A column's header in ``lang``: from :data:`COLUMNS`, the chart words, or the key itself."""
+    """A column's header in ``lang``: from :data:`COLUMNS`, the chart words, or the key itself.
+
+    >>> column_label("carry_gap"), column_label("carry_gap", "en"), column_label("denied_state_secret")
+    ('差额', 'difference', '属于国家秘密')
+    >>> column_label("2023")
+    '2023'
+    """
     if column in COLUMNS:
         zh, en, _ = COLUMNS[column]
         return zh if lang == "zh" else en
@@ -285,7 +291,11 @@ def _linked(escaped_path: pl.Expr, root: str) -> pl.Expr:
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """The frame as CSV with a byte-order mark (Excel and WPS then read UTF-8 Chinese correctly)."""
+    """The frame as CSV with a byte-order mark (Excel and WPS then read UTF-8 Chinese correctly).
+
+    >>> csv_bytes(pl.DataFrame({"organ": ["甲镇"], "handled": [12]})).decode("utf-8").splitlines()
+    ['\\ufefforgan,handled', '甲镇,12']
+    """
     flat = frame.with_columns(
         [
             pl.col(c).cast(pl.String)
@@ -297,7 +307,13 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
 
 
 def xlsx_bytes(frame: pl.DataFrame, lang: Lang = "zh", sheet: str = "data") -> bytes:
-    """The frame as an XLSX workbook (xlsxwriter), headers in ``lang``, keys kept as values."""
+    """The frame as an XLSX workbook (xlsxwriter), headers in ``lang``, keys kept as values.
+
+    >>> import zipfile
+    >>> book = zipfile.ZipFile(io.BytesIO(xlsx_bytes(pl.DataFrame({"organ": ["甲镇"], "handled": [12]}))))
+    >>> "机关" in book.read("xl/sharedStrings.xml").decode(), "xl/worksheets/sheet1.xml" in book.namelist()
+    (True, True)
+    """
     flat = frame.with_columns(
         [
             pl.col(c).cast(pl.String)
@@ -332,7 +348,12 @@ _SAFE_NAME = re.compile(r"[^\w.-]+")
 
 
 def downloads(frame: pl.DataFrame, name: str, lang: Lang = "zh") -> str:
-    """Links that save the frame as CSV and XLSX, carried inside the page as ``data:`` URIs."""
+    """Links that save the frame as CSV and XLSX, carried inside the page as ``data:`` URIs.
+
+    >>> links = downloads(pl.DataFrame({"organ": ["甲镇"]}), "组 1", lang="en")
+    >>> re.findall(r'download="([^"]+)"', links), links.startswith('<span class="nianbao-downloads">download: ')
+    (['组_1.csv', '组_1.xlsx'], True)
+    """
     stem = _SAFE_NAME.sub("_", name).strip("_") or "table"
     csv = csv_bytes(frame)
     links = [
@@ -498,6 +519,13 @@ def page_data(data: Frames, *, lang: Lang = "zh") -> str:
 
     Above :data:`MAX_INLINE_BYTES` of CSV the panel is not carried in the page (it would pass the
     page budget); the line then says to run ``nianbao export``.
+
+    >>> from nianbao.fields import FRAME_NAMES
+    >>> from nianbao.analysis.selection import from_frames, select
+    >>> reports = pl.DataFrame({"report_id": ["a"], "organ": ["甲镇"], "organ_id": ["o1"], "year": [2023], "status": ["ok"]})
+    >>> frames = select(from_frames({n: pl.DataFrame() for n in FRAME_NAMES} | {"reports": reports}))
+    >>> re.findall(r'download="([^"]+)"', page_data(frames, lang="en"))
+    ['panel.csv', 'panel.xlsx', 'codebook.csv', 'codebook.xlsx']
     """
 
     table = panel(data)
@@ -524,6 +552,15 @@ def selection(selected: Frames, data: Frames, *, include_flagged: bool, lang: La
 
     ``selected`` is the selection made with ``include_flagged=True`` (so flagged reports are counted),
     ``data`` the one the page's figures use.
+
+    >>> from nianbao.fields import FRAME_NAMES
+    >>> from nianbao.analysis.selection import from_frames, select
+    >>> reports = pl.DataFrame({"report_id": ["a", "b"], "organ": ["甲镇"] * 2, "organ_id": ["o1"] * 2,
+    ...                         "year": [2022, 2023], "status": ["ok", "ok"], "proactive_items": [69, None]})
+    >>> frames = select(from_frames({n: pl.DataFrame() for n in FRAME_NAMES} | {"reports": reports}), include_flagged=True)
+    >>> shown = selection(frames, frames, include_flagged=False)
+    >>> shown.frame.select("reports", "organs", "no_narrative_total").row(0), "panel.csv" in shown.html
+    ((2, 1, 1), True)
     """
 
     shown = table(selection_summary(selected, include_flagged), lang=lang, name="selection")
