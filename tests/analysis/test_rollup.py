@@ -221,3 +221,35 @@ def test_pages_of_many_organs_stay_small(tmp_path: Path) -> None:
         assert page.size < MAX_PAGE, (page.name, page.size)
         for spec in _specs(page.html.read_text(encoding="utf-8")):  # type: ignore[union-attr]
             assert len(json.dumps(spec, ensure_ascii=False).encode()) < 600_000, page.name
+
+
+@pytest.mark.slow
+def test_a_drill_down_filters_to_a_county_or_an_organ(rolled_report: Rendered) -> None:
+    """In Chromium: typing a county's name leaves its heading and its organs, an organ's name that organ."""
+    import shutil
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium is not installed (run `bash scripts/system-deps.sh`)")
+    from playwright.sync_api import sync_playwright
+
+    page_file = rolled_report.out / "02_applications.html"
+    shown = "(b) => [...b.querySelectorAll('tbody tr')].filter(t => !t.hidden).map(t => t.textContent.trim().slice(0, 9))"
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=chromium, args=["--no-sandbox"], headless=True)
+        try:
+            tab = browser.new_page()
+            tab.goto(page_file.as_uri())
+            box = tab.locator("div.nianbao-table[data-name='applications_by_organ']")
+            assert len(box.evaluate(shown)) == 10  # 2 county headings, 8 organs
+            box.locator("input.nianbao-filter").fill("乙市丙县")
+            rows = box.evaluate(shown)
+            assert rows[0] == "乙市丙县"
+            assert len(rows) == 5
+            assert all(r.startswith("丙县第") for r in rows[1:])
+            box.locator("input.nianbao-filter").fill("甲县第2镇")
+            assert box.evaluate(shown) == ["乙市甲县", "甲县第2镇人民政府"]
+            box.locator("input.nianbao-filter").fill("")
+            assert len(box.evaluate(shown)) == 10
+        finally:
+            browser.close()

@@ -382,6 +382,25 @@ _STYLE = """<style>
 </style>"""
 
 
+# A filter box over a grouped table: rows whose text (or whose group's heading) holds the words typed
+# stay, the others and groups left empty are hidden. One listener per page, inline (offline).
+_FILTER = """<div><input type="search" class="nianbao-filter" placeholder="{placeholder}" aria-label="{placeholder}"
+ style="margin: 0.2em 0; padding: 2px 6px; min-width: 16em;"></div><script>
+if (!window.nianbaoFilter) { window.nianbaoFilter = true;
+document.addEventListener("input", function (e) {
+  var box = e.target.closest && e.target.closest(".nianbao-table");
+  if (!box || !e.target.classList.contains("nianbao-filter")) return;
+  var q = e.target.value.trim().toLowerCase(), heading = null, shown = 0;
+  var close = function () { if (heading) heading.hidden = Boolean(q) && shown === 0; };
+  box.querySelectorAll("tbody tr").forEach(function (tr) {
+    if (tr.classList.contains("gt_group_heading_row")) { close(); heading = tr; shown = 0; return; }
+    var hit = !q || tr.textContent.toLowerCase().indexOf(q) >= 0
+      || (heading !== null && heading.textContent.toLowerCase().indexOf(q) >= 0);
+    tr.hidden = !hit; if (hit) shown++;
+  });
+  close();
+}); }
+</script>"""
 _ROW_STYLE = re.compile(r"(#\w+) \.gt_row \{([^}]*)\}")
 
 
@@ -441,12 +460,13 @@ def table(
     (the corpus folder relative to the page, as ``nianbao report --corpus`` passes it) each ``path``
     links to its source file, so a reader opens the report the row rests on. ``group`` (a column)
     prints its values as headings over their rows instead of as a column: the organs of each
-    county under the county's name (:func:`analysis.rollup.drill_down`).
+    county under the county's name (:func:`analysis.rollup.drill_down`), with a filter box above
+    (typing a county's name shows its organs; an organ's name, that organ).
 
     >>> t = table(pl.DataFrame({"place": ["乙市甲县", "乙市甲县"], "organ": ["甲镇", "乙镇"], "2023": [1200, None]}),
     ...           group="place", name="drill")
-    >>> t.html.count('class="gt_group_heading"'), "1,200" in t.html, t.frame.height
-    (1, True, 2)
+    >>> t.html.count('class="gt_group_heading"'), "1,200" in t.html, t.frame.height, 'class="nianbao-filter"' in t.html
+    (1, True, 2, True)
     """
 
     data = frame.select(columns) if columns is not None else frame
@@ -480,6 +500,10 @@ def table(
         more = f"共 {data.height:,} 行" if lang == "zh" else f"{data.height:,} rows"
     head = f"<strong>{html.escape(title)}</strong> · " if title else ""
     meta = f'<div class="nianbao-meta">{head}{more} · {downloads(data, name, lang)}</div>'
+    if group is not None:
+        meta += _FILTER.replace(
+            "{placeholder}", "筛选机关或地区…" if lang == "zh" else "filter organs or places…"
+        )
     page = (
         f'{_STYLE}<div class="nianbao-table" data-rows="{data.height}" data-name="{html.escape(name)}">'
         f'{meta}<div class="nianbao-scroll">{body}</div></div>'
