@@ -64,3 +64,25 @@ def test_no_module_is_over_600_lines() -> None:
     }
     assert len(sizes) > 50
     assert {name: n for name, n in sizes.items() if n > 600} == {}
+
+
+def test_every_public_function_has_a_runnable_example() -> None:
+    """Each function a module exports (``__all__``) shows its use in a ``>>>`` example, which
+    pytest's ``--doctest-modules`` runs, so an example that stops matching the code fails CI."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    public, bare = 0, []
+    for info in pkgutil.walk_packages(nianbao.__path__, "nianbao."):
+        if ".notebooks" in info.name:  # package data (the notebooks), not modules
+            continue
+        module = importlib.import_module(info.name)
+        for name in getattr(module, "__all__", ()):
+            obj = getattr(module, name, None)
+            if inspect.isfunction(obj) and obj.__module__ == module.__name__:
+                public += 1
+                if ">>>" not in (obj.__doc__ or ""):
+                    bare.append(f"{info.name}.{name}")
+    assert public > 200, "the walk found too few public functions: it is broken"
+    assert bare == []
