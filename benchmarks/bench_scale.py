@@ -300,25 +300,47 @@ def load_memory(out: Path, env: dict[str, str]) -> tuple[float, PeakMemory]:
     return seconds, mem
 
 
-def cold_stage(d: Path, work: Path, env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
-    """The cold command, then the dask run compared with its outputs (kept in ``work/cold-out``)."""
+DASK_KEYS = ("dask_at", "dask_what", "dask", "dask_pool", "dask_equal", "dask_cold")
+
+
+def cold_stage(
+    d: Path, work: Path, env: dict[str, str], args: argparse.Namespace, kept: dict[str, Any]
+) -> dict[str, Any]:
+    """The cold command, then the dask run compared with its outputs (kept in ``work/cold-out``).
+
+    ``kept``: the dask figures of the previous full run, reused with ``--keep-dask``.
+    """
     out = work / "out"
+    load = os.getloadavg()[0]
     cold, mem, proc = run_command(command(d, out), env)
+    cpu = LAST_CPU[0]
     print(f"  cold: {cold:.0f} s, peak {mem.total / 1024**2:,.0f} MiB (all processes)", flush=True)
     print("  " + proc.stdout.strip().replace("\n", "\n  "), flush=True)
     shutil.copytree(out, work / "cold-out", ignore=shutil.ignore_patterns(".*"))
-    what, dask_s, pool_s, _, equal = dask_run(d, args.dask_files, work / "cold-out")
-    print(f"  dask: {what}, {dask_s:.0f} s, frames equal: {equal}", flush=True)
-    return {
+    r = {
         "cold_at": stamp(),
         "cold": cold,
+        "cold_cpu": cpu,
+        "cold_load": load,
         "cold_mib": mem.total / 1024**2,
         "cold_largest_mib": mem.largest / 1024**2,
         "cold_processes": mem.processes,
+    }
+    if kept:
+        print(
+            f"  dask: kept from {kept['dask_at']}: {kept['dask_what']}, equal: {kept['dask_equal']}",
+            flush=True,
+        )
+        return r | kept
+    what, dask_s, pool_s, _, equal = dask_run(d, args.dask_files, work / "cold-out")
+    print(f"  dask: {what}, {dask_s:.0f} s, frames equal: {equal}", flush=True)
+    return r | {
+        "dask_at": stamp(),
         "dask_what": what,
         "dask": dask_s,
         "dask_pool": pool_s,
         "dask_equal": equal,
+        "dask_cold": cold,
     }
 
 
@@ -389,6 +411,12 @@ def run(args: argparse.Namespace) -> list[str]:
     d = corpus(root, args.reports, args.parts, args.seed)
     work = root / "run"
     saved = work / "results.json"
+    kept: dict[str, Any] = {}
+    if args.keep_dask:
+        before = json.loads(saved.read_text(encoding="utf-8"))
+        before.setdefault("dask_at", before.get("cold_at"))  # runs before these were recorded
+        before.setdefault("dask_cold", before.get("cold"))
+        kept = {k: before[k] for k in DASK_KEYS}
     if args.warm_only:
         r = json.loads(saved.read_text(encoding="utf-8"))
     else:
@@ -401,7 +429,7 @@ def run(args: argparse.Namespace) -> list[str]:
     facts = r["corpus"]
     print(f"corpus: {facts} in {d}", flush=True)
     if not args.warm_only:
-        r |= cold_stage(d, work, env, args)
+        r |= cold_stage(d, work, env, args, kept)
         saved.write_text(json.dumps(r, indent=1), encoding="utf-8")
     r |= warm_stage(d, work, env, args)
     saved.write_text(json.dumps(r, indent=1), encoding="utf-8")
@@ -441,7 +469,7 @@ def render(r: dict[str, Any], args: argparse.Namespace, made: str) -> list[str]:
     dask = f"{r['dask']:.0f} s " + (
         f"(pool, same files, no cache: {r['dask_pool']:.0f} s; dask / pool {r['dask'] / r['dask_pool']:.2f})"
         if not math.isnan(r["dask_pool"])
-        else f"(dask / the cold pool command: {r['dask'] / r['cold']:.2f})"
+        else f"(dask / the cold pool command of that run: {r['dask'] / r.get('dask_cold', r['cold']):.2f})"
     )
     in_process = _phases(ph, r["warm_runs"])
     touched = _phases(tph, r["warm_runs"])
@@ -456,7 +484,8 @@ def render(r: dict[str, Any], args: argparse.Namespace, made: str) -> list[str]:
         f"{os.cpu_count()} cores, Python {platform.python_version()}, shared with other work: each figure "
         "gives its wall time, the CPU time it took (the command and its children; in-process, the process's "
         "threads) and the 1-minute load average then; on a busy machine the wall time is inflated by the load, "
-        f"the CPU time much less. Cold run and dask: {r['cold_at']}; warm runs: {r['warm_at']} (on the cold "
+        f"the CPU time much less. Cold run: {r['cold_at']}; dask: {r.get('dask_at', r['cold_at'])}; warm runs: "
+        f"{r['warm_at']} (on the cold "
         "run's cache, parser version pinned; their outputs compared equal to the cold run's). An unchanged "
         "re-run keeps the outputs (`nianbao.corpus.unchanged`: the digest of every input's path and `stat` "
         "fingerprint, the options and the crosswalk and corrections files matches the one the outputs were "
@@ -465,8 +494,9 @@ def render(r: dict[str, Any], args: argparse.Namespace, made: str) -> list[str]:
         "",
         "| metric | value | target | met |",
         "| --- | --- | --- | --- |",
-        f"| cold `nianbao parse --jobs {JOBS}`, empty cache | {r['cold']:.0f} s "
-        f"({facts['files'] / r['cold'] / JOBS:,.0f} reports/s per core) | | |",
+        f"| cold `nianbao parse --jobs {JOBS}`, empty cache | {r['cold']:.0f} s wall "
+        f"({facts['files'] / r['cold'] / JOBS:,.0f} reports/s per core), "
+        f"{r.get('cold_cpu', math.nan):,.0f} s CPU, load {r.get('cold_load', math.nan):.1f} | | |",
         f"| peak memory of the cold run, all processes (sum of resident sets, {r['cold_processes']} processes) "
         f"| {r['cold_mib']:,.0f} MiB (largest one {r['cold_largest_mib']:,.0f} MiB) "
         f"| < {PEAK_TARGET_MIB:,.0f} MiB | {_yes(r['cold_mib'] < PEAK_TARGET_MIB)} |",
@@ -548,6 +578,11 @@ def main(argv: list[str] | None = None) -> None:
         help="only the warm runs, on the last full run's cache and outputs (after changing the warm path)",
     )
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    parser.add_argument(
+        "--keep-dask",
+        action="store_true",
+        help="a full run that reuses the previous full run's dask figures instead of running dask again",
+    )
     args = parser.parse_args(argv)
     if args.generate_only:
         print(corpus(Path(args.root), args.reports, args.parts, args.seed, args.generate_workers))
