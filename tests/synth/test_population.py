@@ -70,3 +70,10 @@ def test_places_rows_cover_every_place_once() -> None:
         assert counties[o.county]["province"] == o.province
     towns = {r["name"] for r in rows if r["level"] == "township"}
     assert towns == {o.short for o in organs if o.level == "township"}
+
+
+def test_a_population_past_the_names_is_refused_in_words_not_an_index_error() -> None:
+    most = len(build_population(np.random.default_rng(0), 1620))
+    assert most == 1620
+    with pytest.raises(ValueError, match=r"at most 108 counties \(~1620 organs\) can be named"):
+        build_population(np.random.default_rng(0), 1621)

@@ -65,8 +65,17 @@ def _county_count(n_organs: int) -> int:
 def _counties(rng: np.random.Generator, n: int) -> list[_County]:
     data = names_data()
     stems = list(data["county_stems"])
-    if n > len(stems):
-        raise ValueError(f"at most {len(stems)} counties can be named; ask for fewer reports or years")
+    # each county needs a name, each COUNTIES_PER_CITY a city, each CITIES_PER_PROVINCE cities a province
+    most = min(
+        len(stems),
+        len(data["city_stems"]) * COUNTIES_PER_CITY,
+        len(data["province_stems"]) * CITIES_PER_PROVINCE * COUNTIES_PER_CITY,
+    )
+    if n > most:
+        raise ValueError(
+            f"at most {most} counties (~{most * ORGANS_PER_COUNTY} organs) can be named; "
+            "ask for fewer reports or years"
+        )
     kinds = data["county_kinds"]
     weights = np.array([k["weight"] for k in kinds], dtype=float)
     county_stems = [stems[i] for i in rng.permutation(len(stems))[:n]]
