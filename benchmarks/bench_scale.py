@@ -399,14 +399,19 @@ def warm_stage(d: Path, work: Path, env: dict[str, str], args: argparse.Namespac
     }
 
 
+CODE: list[str] = []  # the commit whose code this run loaded (HEAD may move while a stage runs)
+
+
 def stamp() -> str:
     load = os.getloadavg()[0]
-    return f"{dt.datetime.now().isoformat(timespec='minutes')}, commit `{git_commit()}`, load {load:.1f}"
+    code = CODE[0] if CODE else git_commit()
+    return f"{dt.datetime.now().isoformat(timespec='minutes')}, commit `{code}`, load {load:.1f}"
 
 
 def run(args: argparse.Namespace) -> list[str]:
     from nianbao.corpus.cache import parser_version
 
+    CODE[:] = [git_commit()]
     root = Path(args.root)
     d = corpus(root, args.reports, args.parts, args.seed)
     work = root / "run"
@@ -519,6 +524,15 @@ def render(r: dict[str, Any], args: argparse.Namespace, made: str) -> list[str]:
         f"peak {r['load_mib']:,.0f} MiB | | |",
         f"| dask LocalCluster ({JOBS} workers x 1 thread, no cache), {r['dask_what']} | {dask} "
         f"| frames identical to the pool's | {_yes(r['dask_equal'])} |",
+        *(
+            [
+                f"| the same, {r['dask_recent_what']} ({r['dask_recent_at']}) | {r['dask_recent']:.0f} s "
+                f"(pool, same files, no cache: {r['dask_recent_pool']:.0f} s) "
+                f"| frames identical to the pool's | {_yes(r['dask_recent_equal'])} |"
+            ]
+            if "dask_recent" in r
+            else []
+        ),
         "",
         "Re-measure the warm runs alone on the corpus, cache and outputs the last full run left: "
         "`PYTHONPATH=lib .venv/bin/python benchmarks/bench_scale.py --warm-only`.",
