@@ -53,18 +53,24 @@ def inputs_digest(
     (True, False)
     """
     h = hashlib.sha256()
-    h.update(f"{version}\0{os.getcwd()}\0{options!r}\0".encode("utf-8", "surrogateescape"))
+    for part in (version, os.getcwd(), repr(options)):  # each hashed apart: any text, no ambiguity
+        h.update(_sha256(part.encode("utf-8", "surrogateescape")).encode())
     for f in files:
         try:
-            content = hashlib.sha256(Path(f).read_bytes()).hexdigest()
+            content = _sha256(Path(f).read_bytes())
         except OSError as e:
             content = f"unreadable: {e}"
-        h.update(f"{os.fspath(f)}\0{content}\0".encode("utf-8", "surrogateescape"))
-    rows = "\n".join(
+        h.update(_sha256(os.fsencode(f)).encode() + content.encode("utf-8", "surrogateescape"))
+    # six fields a source, NUL between all of them: no path, name or message holds a NUL
+    rows = "\0".join(
         f"{s.display}\0{s.file}\0{s.archive}\0{s.member}\0{s.error}\0{s.fingerprint}" for s in sources
     )
     h.update(rows.encode("utf-8", "surrogateescape"))
     return h.hexdigest()
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def inputs_metadata(digest: str, duplicates: int) -> dict[str, str]:
