@@ -19,8 +19,8 @@ _MODES = ("auto", "off", "force")
 class OcrSettings:
     """How scanned pages are read.
 
-    ``mode``: ``auto`` recognises only what has no text layer (image files, PDFs without text),
-    ``off`` never recognises (such files fail with a message saying so), ``force`` recognises every
+    ``mode``: ``auto`` recognises only what has no text layer (image files, PDFs without text, and
+    the scanned pages of a PDF whose other pages have text), ``off`` never recognises (such files fail with a message saying so), ``force`` recognises every
     PDF page even when it has text. ``dpi``: the resolution pages are recognised at (PDF pages are
     rendered at it; images far from it are scaled to it). ``page_seconds``: a page's recognition
     stops after this long (a note says so). ``min_confidence``: cells recognised less surely are

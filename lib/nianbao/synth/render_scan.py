@@ -21,7 +21,7 @@ from PIL import Image
 
 from nianbao.read.ocr_layout import find_tables, grey, ink_mask
 
-__all__ = ["ScanStyle", "rasterise", "scan_page", "scanned"]
+__all__ = ["ScanStyle", "rasterise", "replace_by_scans", "scan_page", "scanned"]
 
 
 @dataclass(frozen=True)
@@ -139,3 +139,34 @@ def scanned(
     else:
         first.save(buf, "JPEG", quality=style.jpeg or 90, dpi=(style.dpi,) * 2)
     return buf.getvalue()
+
+
+def replace_by_scans(pdf: bytes, style: ScanStyle, pages: Sequence[int]) -> bytes:
+    """``pdf`` with the given pages (1-based) replaced by scanned copies of them: a mixed PDF, typed
+    pages and scanned ones (a report put together from a word processor's export and a scanner's
+    pages of the signed tables). The content is unchanged, so the source's truth is its truth.
+
+    >>> from nianbao.synth.model import Para
+    >>> from nianbao.synth.render_pdf import render_pdf
+    >>> pdf = render_pdf([Para("年度报告", "title"), *[Para("正文。" * 30)] * 40], "t", author="x")
+    >>> mixed = pdfium.PdfDocument(replace_by_scans(pdf, ScanStyle(dpi=30), [2]))
+    >>> len(mixed), [bool(mixed[i].get_textpage().get_text_range().strip()) for i in range(len(mixed))]
+    (3, [True, False, True])
+    """
+    src = pdfium.PdfDocument(pdf)
+    scans = pdfium.PdfDocument(scanned(pdf, style, pages=pages))
+    out = pdfium.PdfDocument.new()
+    try:
+        scan_of = {n: i for i, n in enumerate(pages)}
+        for n in range(1, len(src) + 1):
+            if n in scan_of:
+                out.import_pages(scans, [scan_of[n]])
+            else:
+                out.import_pages(src, [n - 1])
+        buf = io.BytesIO()
+        out.save(buf)
+        return buf.getvalue()
+    finally:
+        out.close()
+        scans.close()
+        src.close()
