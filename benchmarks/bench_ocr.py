@@ -15,12 +15,13 @@ import json
 import os
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from nianbao.parse.report import parse_bytes
 from nianbao.synth.generate import sample_report
-from nianbao.synth.render_scan import ScanStyle, scanned
+from nianbao.synth.render_scan import ScanStyle, replace_by_scans, scanned
 from nianbao.synth.truth import compare, truth_json
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -38,8 +39,11 @@ def _cells(truth: dict[str, Any]) -> int:
     return n + sum(len(v) for v in truth.get("litigation", {}).values())
 
 
-def measure(pdf: bytes, truth: dict[str, Any], style: ScanStyle) -> dict[str, Any]:
-    scan = scanned(pdf, style)
+def measure(
+    pdf: bytes, truth: dict[str, Any], style: ScanStyle, only: list[int] | None = None
+) -> dict[str, Any]:
+    """Figures of one scan: of the whole PDF, or a mixed PDF with only the pages ``only`` scanned."""
+    scan = replace_by_scans(pdf, style, only) if only else scanned(pdf, style)
     start = time.process_time()
     r = parse_bytes(scan, "scan.pdf")
     cpu = time.process_time() - start
@@ -101,7 +105,9 @@ def main() -> None:
     hongze = SHARED / "corpus" / "real" / "files" / "hongze_2024.pdf"
     if hongze.exists():
         truth = json.loads((SHARED / "corpus" / "real" / "expected" / "hongze_2024.json").read_text("utf-8"))
-        cases += [(f"hongze_2024 ({name})", hongze.read_bytes(), truth, s) for name, s in STYLES.items()]
+        cases += [
+            (f"hongze_2024 ({name})", hongze.read_bytes(), truth, s, None) for name, s in STYLES.items()
+        ]
     for seed in (2, 5):
         spec, pdf = sample_report(seed, "pdf", 2023)
         truth = {
@@ -109,15 +115,21 @@ def main() -> None:
             for k, v in truth_json(spec).items()
             if k not in ("organ_level", "province", "city", "county")
         }
-        cases.append(
-            (f"generated seed {seed} (noise 6, JPEG 70)", pdf, truth, ScanStyle(noise=6, jpeg=70, seed=seed))
-        )
+        style = ScanStyle(noise=6, jpeg=70, seed=seed)
+        cases.append((f"generated seed {seed} (noise 6, JPEG 70)", pdf, truth, style, None))
+        for name, rotated in STYLES.items():  # their 0.25-pt rulings, rotated and straightened again
+            if rotated.angle:
+                cases.append(
+                    (f"generated seed {seed} ({name})", pdf, truth, replace(rotated, seed=seed), None)
+                )
+        if seed == 5:  # the table pages scanned, the last page typed (CPU per scanned page)
+            cases.append((f"generated seed {seed}, pages 1-2 scanned, 3 typed", pdf, truth, style, [1, 2]))
     total = {"cells": 0, "wrong": 0, "tables_wrong_unflagged": 0, "pages": 0, "cpu": 0.0, "doubts": 0}
     print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)\n")
     print("| scan | cells exact | tables wrong / unflagged | OCR doubts | CPU s per page |")
     print("| --- | --- | --- | --- | --- |")
-    for name, pdf, truth, style in cases:
-        m = measure(pdf, truth, style)
+    for name, pdf, truth, style, only in cases:
+        m = measure(pdf, truth, style, only)
         exact = 1 - m["wrong"] / m["cells"]
         print(
             f"| {name} | {exact:.2%} ({m['cells'] - m['wrong']}/{m['cells']}) | {m['tables_wrong']} / "

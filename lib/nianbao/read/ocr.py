@@ -37,6 +37,7 @@ from nianbao.read.ocr_layout import (
     find_tables,
     grey,
     ink_mask,
+    ruling_ink,
     text_lines,
 )
 from nianbao.read.ocr_settings import OcrSettings
@@ -108,11 +109,13 @@ class _Layout:
     crops: list[np.ndarray]
     table_parts: list[list[list[int]]]  # per table, per cell: indices into crops
     line_parts: list[list[int]]  # per text line, per segment: indices into crops
+    joined: frozenset[int]  # crops of a cell's one-character lines side by side (see _cell_crops)
 
 
-def _layout(g: np.ndarray, mask: np.ndarray, dpi: float) -> _Layout:
-    """Tables, text lines outside them, and the crops of both (``mask``: the ink of ``g``)."""
-    tables, rulings = find_tables(mask, dpi)
+def _layout(g: np.ndarray, mask: np.ndarray, dpi: float, for_rulings: np.ndarray | None = None) -> _Layout:
+    """Tables, text lines outside them, and the crops of both (``mask``: the ink of ``g``;
+    ``for_rulings``: the ink to find rulings in, see :func:`~nianbao.read.ocr_layout.ruling_ink`)."""
+    tables, rulings = find_tables(mask if for_rulings is None else for_rulings, dpi)
     ink = mask.copy()
     ink[rulings > 0] = 0
     outside = ink.copy()
@@ -122,10 +125,14 @@ def _layout(g: np.ndarray, mask: np.ndarray, dpi: float) -> _Layout:
     lines = text_lines(outside, dpi)
     crops: list[np.ndarray] = []
     table_parts: list[list[list[int]]] = []
+    joined = set()
     for t in tables:
         per_cell = []
         for cell in t.cells:
-            cell_crops = _cell_crops(g, cell_lines(ink, cell.box, dpi))
+            boxes = cell_lines(ink, cell.box, dpi)
+            cell_crops = _cell_crops(g, boxes)
+            if len(cell_crops) < len(boxes):
+                joined.add(len(crops))
             per_cell.append(list(range(len(crops), len(crops) + len(cell_crops))))
             crops += cell_crops
         table_parts.append(per_cell)
@@ -133,17 +140,23 @@ def _layout(g: np.ndarray, mask: np.ndarray, dpi: float) -> _Layout:
     for segs in lines:
         line_parts.append(list(range(len(crops), len(crops) + len(segs))))
         crops += [_crop(g, b) for b in segs]
-    return _Layout(g, tables, lines, crops, table_parts, line_parts)
+    return _Layout(g, tables, lines, crops, table_parts, line_parts, frozenset(joined))
 
 
 def _sample(layout: _Layout) -> list[int]:
     """The page's few longest crops (text lines, wide cells' labels), to judge its orientation: a
-    lone figure reads the same upside down (0, 1, 8), a line of text does not."""
-    wide = [i for i, c in enumerate(layout.crops) if c.shape[1] > 3 * c.shape[0]]
+    lone figure reads the same upside down (0, 1, 8), a line of text does not. Not the crops of
+    one-character lines put side by side: on a page turned sideways every label is such a stack,
+    and its characters, turned, read surely as the label backwards."""
+    wide = [i for i in _wide(layout) if i not in layout.joined]
     return sorted(wide, key=lambda i: -layout.crops[i].shape[1])[:_SAMPLE]
 
 
 _SAMPLE = 6
+
+
+def _wide(layout: _Layout) -> list[int]:
+    return [i for i, c in enumerate(layout.crops) if c.shape[1] > 3 * c.shape[0]]
 
 
 def _score(readings: list[Reading]) -> float:
@@ -160,12 +173,14 @@ def _turns(layout: _Layout, first: list[Reading], dpi: float) -> int:
     ``first``: the page's sample lines as read upright. When they read surely, the page is upright
     (the common case: they are crops of the page, so nothing is recognised twice). Surely: their
     characters at 0.8 on average, each line's at its least sure one (a line of Latin letters or a
-    smudge among them does not turn a page; upside down, text reads as nothing or near 0). Otherwise the
+    smudge among them does not turn a page; upside down, text reads as nothing or near 0), on a page
+    with more wide crops than stacks of one-character lines (a page turned sideways has few wide
+    crops, and each of its labels is such a stack). Otherwise the
     lines are read upside down, and the lines of the page turned by 90° both ways, and the surest
-    reading wins.
+    reading wins (a page turned sideways can read surely upside down: every way is tried).
     """
-    chars = sum(len(r.text) for r in first)
-    if chars >= 12 and _score(first) >= 0.8 * chars:
+    stacks = len(layout.joined)  # stacks of one character per line: a few labels, or a page turned sideways
+    if stacks <= len(_wide(layout)) - stacks and _sure(first):
         return 0
     upright = [layout.crops[i] for i in _sample(layout)]
     g = np.ascontiguousarray(np.rot90(layout.g))
@@ -181,12 +196,19 @@ def _turns(layout: _Layout, first: list[Reading], dpi: float) -> int:
     return best if scores[best] > 1.3 * scores[0] + 1 else 0
 
 
+def _sure(readings: list[Reading]) -> bool:
+    """Do these sample lines read as text the right way up (see :func:`_turns`)?"""
+    chars = sum(len(r.text) for r in readings)
+    return chars >= 12 and _score(readings) >= 0.8 * chars
+
+
 def _upright(img: np.ndarray, dpi: float) -> tuple[_Layout, dict[int, Reading], list[str]]:
     """The page straightened and turned upright, its layout, and the readings of its sample crops."""
-    g = grey(img)
+    skewed = grey(img)
     notes = []
-    g, mask, angle = deskew(g, ink_mask(g))
-    layout = _layout(g, mask, dpi)
+    g, mask, angle = deskew(skewed, ink_mask(skewed))
+    lines = ruling_ink(skewed, mask, angle)
+    layout = _layout(g, mask, dpi, lines)
     sample = _sample(layout)
     first = recognise([layout.crops[i] for i in sample])
     turns = _turns(layout, first, dpi)
@@ -197,10 +219,13 @@ def _upright(img: np.ndarray, dpi: float) -> tuple[_Layout, dict[int, Reading], 
         g = np.ascontiguousarray(np.rot90(g, turns))
         notes.append(f"turned by {90 * turns}°")
         mask = ink_mask(g)
+        lines = np.ascontiguousarray(np.rot90(lines, turns))
         if turns % 2:  # straightened again along the page's own lines
-            g, mask, again = deskew(g, mask)
+            skewed = g
+            g, mask, again = deskew(skewed, mask)
+            lines = ruling_ink(skewed, mask, again) if again else lines
             angle += again
-        layout = _layout(g, mask, dpi)
+        layout = _layout(g, mask, dpi, lines)
     if angle:
         notes.append(f"straightened by {angle:.2f}°")
     return layout, read, notes
@@ -233,7 +258,7 @@ def _page(img: np.ndarray, dpi: float, page_no: int, s: OcrSettings) -> _PageOut
     for t, per_cell in zip(layout.tables, layout.table_parts, strict=True):
         if any(k not in read for ks in per_cell for k in ks):
             continue
-        out.blocks.append((t.box[1], t, _table_rows(t, per_cell, read, page_no, s, out.doubts)))
+        out.blocks.append((t.box[1], t, _table_rows(t, per_cell, read, crops, page_no, s, out.doubts)))
     for segs, ks in zip(layout.lines, layout.line_parts, strict=True):
         top = segs[0][1]
         if any(k not in read for k in ks):
@@ -250,10 +275,25 @@ def _page(img: np.ndarray, dpi: float, page_no: int, s: OcrSettings) -> _PageOut
 _VALUE_LIKE = re.compile(r"\d")
 
 
-def _may_be_value(text: str) -> bool:
+_HAN = re.compile("[\u4e00-\u9fff]")
+
+
+def _may_be_value(text: str, crops: list[np.ndarray]) -> bool:
     """Could the cell hold a table value? Digits, or a short text (a digit misread as a character);
-    a doubtful long label is not a value (the labels' own matching and the missing-row checks judge it)."""
-    return len(text) <= 3 or (bool(_VALUE_LIKE.search(text)) and len(text) <= 12)
+    a doubtful long label is not a value (the labels' own matching and the missing-row checks judge
+    it), nor a numbered label ("1.属于国家秘密": three Chinese characters or more, on crops at
+    least 2.5 times as wide as high, as a label's are and a figure's are not).
+
+    >>> line, digit = np.zeros((30, 150), np.uint8), np.zeros((30, 20), np.uint8)
+    >>> _may_be_value("1.属于国家秘密", [line]), _may_be_value("1.属于国家秘密", [digit]), _may_be_value("18", [digit])
+    (False, True, True)
+    """
+    if len(text) <= 3:
+        return True
+    if not _VALUE_LIKE.search(text) or len(text) > 12:
+        return False
+    label = len(_HAN.findall(text)) >= 3 and all(c.shape[1] >= 2.5 * c.shape[0] for c in crops)
+    return not label
 
 
 def _confidence(text: str, parts: list[Reading]) -> float:
@@ -268,6 +308,7 @@ def _table_rows(
     t: TableGrid,
     per_cell: list[list[int]],
     readings: Mapping[int, Reading],
+    crops: list[np.ndarray],
     page_no: int,
     s: OcrSettings,
     doubts: list[OcrDoubt],
@@ -279,7 +320,7 @@ def _table_rows(
         text = _cell_text([readings[k].text for k in ks])
         grid[cell.row][cell.col] = text
         confidence = _confidence(text, [readings[k] for k in ks])
-        if ks and _may_be_value(text) and (confidence < s.min_confidence or not text):
+        if ks and _may_be_value(text, [crops[k] for k in ks]) and (confidence < s.min_confidence or not text):
             doubts.append(
                 OcrDoubt(
                     page_no, cell.row + 1, cell.col + 1, text, round(confidence, 3), grid[cell.row][0] or ""
