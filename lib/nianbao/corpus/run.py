@@ -4,7 +4,9 @@
 from the result cache (:mod:`nianbao.corpus.cache`), parses the rest on a process pool or a dask cluster
 (:mod:`nianbao.corpus.parallel`) and streams each batch of results to a cache segment as soon as it is
 done, so a killed run resumes where it stopped and no result lives only in memory. The frames are
-assembled from the segments at the end, in the order of the files' displayed paths.
+assembled from the segments at the end, in the order of the files' displayed paths
+(:mod:`nianbao.corpus.assemble`); a run over inputs unchanged since the one that wrote ``out``
+keeps those outputs instead (:mod:`nianbao.corpus.unchanged`).
 
 The run's settings are one :class:`nianbao.options.RunOptions`, shipped to every worker with the
 work. A corpus folder's ``places.csv`` (columns name, province, city, county, level) is added to its
