@@ -253,3 +253,18 @@ def test_a_drill_down_filters_to_a_county_or_an_organ(rolled_report: Rendered) -
             assert len(box.evaluate(shown)) == 10
         finally:
             browser.close()
+
+
+def test_rates_pooled_by_county_are_the_organs_sums(synthetic: Synthetic) -> None:
+    data = m.select(synthetic.frames)
+    counts = m.application_counts(data.reports, data.applications)
+    cases = m.litigation_counts(data.reports, data.litigation)
+    rates = rollup.labelled(m.review_litigation_rates(counts, cases, by=rollup.keys("county")), "county")
+    review = _expected(synthetic, lambda t: t["review_cases"])
+    handled = _expected(synthetic, lambda t: t["handled"])
+    for row in rates.filter(pl.col("kind") == "review").iter_rows(named=True):
+        n_cases = sum(v[0] for (p, _y), v in review.items() if p == row["organ"])
+        n_handled = sum(v[0] for (p, _y), v in handled.items() if p == row["organ"])
+        assert (row["cases"], row["handled"]) == (n_cases, n_handled)
+        assert row["per_100"] == pytest.approx(100 * n_cases / n_handled)
+    assert sorted(rates["organ"].unique().to_list()) == sorted(PLACES.values())
