@@ -98,7 +98,7 @@ def validate(given: Mapping[str, Any]) -> dict[str, Any]:
     >>> validate({"organ_levels": "township"})
     Traceback (most recent call last):
     ...
-    nianbao.errors.NianbaoError: unknown notebook parameter 'organ_levels'; known: parsed, years, province, city, county, organ_level, organ, lang, include_flagged, min_n, corpus_dir
+    nianbao.errors.NianbaoError: unknown notebook parameter 'organ_levels'; known: parsed, years, province, city, county, organ_level, organ, lang, include_flagged, min_n, max_organs, corpus_dir
     """
     for name, value in given.items():
         found = _BY_NAME.get(name)
