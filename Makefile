@@ -42,14 +42,14 @@ docs: $(STAMP) ## regenerate docs/data-dictionary.md from fields.py
 # The demo corpus is made once (its manifest.json says so); `nianbao parse` leaves its truth files
 # (expected/, places.csv, manifest.json) out and resolves its invented places from its places.csv.
 # `make report [CORPUS=path] [ORGAN=… COUNTY=… CITY=… PROVINCE=… YEARS='[2021,2022]' LEVEL=township
-#  REPORT_LANG=en INCLUDE_FLAGGED=true MIN_N=5]`: each set variable becomes a notebook parameter.
+#  REPORT_LANG=en INCLUDE_FLAGGED=true MIN_N=5 MAX_ORGANS=150]`: each set variable becomes a notebook parameter.
 DEMO   := data/demo
 PARSED ?= data/parsed
 REPORT_PARAMS = $(if $(ORGAN),-p organ '$(ORGAN)') $(if $(COUNTY),-p county '$(COUNTY)') \
 	$(if $(CITY),-p city '$(CITY)') $(if $(PROVINCE),-p province '$(PROVINCE)') \
 	$(if $(YEARS),-p years '$(YEARS)') $(if $(LEVEL),-p organ_level '$(LEVEL)') \
 	$(if $(REPORT_LANG),-p lang '$(REPORT_LANG)') $(if $(INCLUDE_FLAGGED),-p include_flagged '$(INCLUDE_FLAGGED)') \
-	$(if $(MIN_N),-p min_n '$(MIN_N)')
+	$(if $(MIN_N),-p min_n '$(MIN_N)') $(if $(MAX_ORGANS),-p max_organs '$(MAX_ORGANS)')
 
 report: $(STAMP) system-deps ## build the demo corpus (or use CORPUS=...), parse it, render notebooks to outputs/
 	$(if $(CORPUS),,test -f $(DEMO)/manifest.json || $(BIN)/nianbao synth --out $(DEMO) --reports 300 \

@@ -16,7 +16,7 @@ from nianbao.render.pipeline import selection_summary
 
 def test_methods_page_says_how_every_figure_was_made(synthetic: Synthetic) -> None:
     reports = synthetic.frames.reports
-    page = methods_html(reports, {"min_n": 7}, "<b>语料</b>")
+    page = methods_html(reports, {"min_n": 7, "max_organs": 40}, "<b>语料</b>")
     assert "&lt;b&gt;语料&lt;/b&gt;" in page
     assert "<b>语料</b>" not in page
     assert __version__ in page
@@ -34,6 +34,8 @@ def test_methods_page_says_how_every_figure_was_made(synthetic: Synthetic) -> No
         "Wilson",
         "Poisson",
         "min_n (this render)</td><td>7",
+        "max_organs (this render)</td><td>40",
+        "按地区汇总 pooled by place (max_organs)",
         "本年新收",
         "人工更正 corrections",
         "含人工更正",

@@ -22,6 +22,7 @@ from typing import Any
 import polars as pl
 
 from nianbao import __version__
+from nianbao.analysis.rollup import MAX_ORGANS
 from nianbao.fields import CHECK_TABLE, CORRECTIONS, FRAMES
 from nianbao.templates import all_templates
 
@@ -163,6 +164,19 @@ _DEFINITIONS = [
         "within their county, county governments within their city, city governments within their province.",
     ),
     (
+        "按地区汇总 pooled by place (max_organs)",
+        "所选机关多于 max_organs 时，图表按县汇总（县多于 max_organs 时按市，再按省）：热力图为各县合计，"
+        "趋势线为各县每份报告的平均值（带为各县之间的分布），办理结果与复议诉讼比率为各县所辖机关的合计之比；图表数据只含地区，"
+        "不含各机关。表格同样按地区和年度汇总，另附下钻表按县列出每个机关（可筛选，CSV/XLSX 下载含全部行）。"
+        "机关计入其最近一份报告所署的县（县改区不会拆成两行）。"
+        " Above max_organs organs (this render's value is above) the charts pool by county (by city, then province, when the counties "
+        "are more than max_organs): heatmaps show each county's total, trends each county's mean per report (the "
+        "band is the spread across counties), outcome shares and review/litigation rates the ratio of the summed "
+        "counts of the county's organs; a chart's data holds places only. Tables pool by place and year too, and a "
+        "drill-down table lists every organ under its county (filterable; the CSV/XLSX downloads hold every row). "
+        "An organ counts in the county its latest report names (a county renamed district stays one row).",
+    ),
+    (
         "人工更正 corrections",
         "审核人在更正文件（CSV 或填写后的审核表；nianbao parse --corrections，或语料目录下的 corrections.csv）中写明"
         "单元格、更正值和理由。更正在解析之后、检查之前套用，不重新解析，源文件和缓存不变；被更正报告的每个勾稽关系按更正值"
@@ -207,6 +221,7 @@ def methods_html(reports: pl.DataFrame, parameters: Mapping[str, Any], corpus_la
             ["语料摘要 corpus digest (SHA-256 of the sorted report ids)", corpus_digest(reports)],
             ["min_n (this render)", min_n],
             ["include_flagged (this render)", parameters.get("include_flagged", False)],
+            ["max_organs (this render)", parameters.get("max_organs", MAX_ORGANS)],
         ],
     )
     return f"""<!DOCTYPE html>
