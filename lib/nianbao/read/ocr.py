@@ -175,25 +175,31 @@ def _turns(layout: _Layout, first: list[Reading], dpi: float) -> int:
     characters at 0.8 on average, each line's at its least sure one (a line of Latin letters or a
     smudge among them does not turn a page; upside down, text reads as nothing or near 0), on a page
     with more wide crops than stacks of one-character lines (a page turned sideways has few wide
-    crops, and each of its labels is such a stack). Otherwise the
-    lines are read upside down, and the lines of the page turned by 90° both ways, and the surest
-    reading wins (a page turned sideways can read surely upside down: every way is tried).
+    crops, and each of its labels is such a stack). Otherwise the beginnings of four lines are read
+    as they are and upside down, and of the page turned by 90° both ways, and the surest reading
+    wins (a page turned sideways can read surely upside down: every way is tried).
     """
     stacks = len(layout.joined)  # stacks of one character per line: a few labels, or a page turned sideways
     if stacks <= len(_wide(layout)) - stacks and _sure(first):
         return 0
-    upright = [layout.crops[i] for i in _sample(layout)]
+    upright = _short([layout.crops[i] for i in _sample(layout)])
     g = np.ascontiguousarray(np.rot90(layout.g))
     turned = _layout(g, ink_mask(g), dpi)
-    side = [turned.crops[i] for i in _sample(turned)]
+    side = _short([turned.crops[i] for i in _sample(turned)])
     scores = {
-        0: _score(first),
+        0: _score(recognise(upright)),
         2: _score(recognise(_flipped(upright))),
         1: _score(recognise(side)),
         3: _score(recognise(_flipped(side))),
     }
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] > 1.3 * scores[0] + 1 else 0
+
+
+def _short(crops: list[np.ndarray]) -> list[np.ndarray]:
+    """The first few sample crops, each at most 12 times as wide as high: enough text to tell the
+    four ways apart, read four times at a third of the cost of the whole lines."""
+    return [np.ascontiguousarray(c[:, : 12 * c.shape[0]]) for c in crops[:4]]
 
 
 def _sure(readings: list[Reading]) -> bool:

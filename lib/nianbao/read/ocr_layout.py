@@ -158,7 +158,11 @@ def ruling_ink(g: np.ndarray, mask: np.ndarray, angle: float) -> np.ndarray:
 
 @dataclass(frozen=True, slots=True)
 class CellBox:
-    """A (possibly merged) table cell: its first grid row and column, spans, and pixel box."""
+    """A (possibly merged) table cell: its first grid row and column, spans, and pixel box.
+
+    >>> CellBox(row=0, col=0, rows=1, cols=2, box=(50, 50, 450, 110)).cols  # two grid columns merged
+    2
+    """
 
     row: int
     col: int
