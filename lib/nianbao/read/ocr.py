@@ -287,8 +287,9 @@ _HAN = re.compile("[\u4e00-\u9fff]")
 def _may_be_value(text: str, crops: list[np.ndarray]) -> bool:
     """Could the cell hold a table value? Digits, or a short text (a digit misread as a character);
     a doubtful long label is not a value (the labels' own matching and the missing-row checks judge
-    it), nor a numbered label ("1.属于国家秘密": three Chinese characters or more, on crops at
-    least 2.5 times as wide as high, as a label's are and a figure's are not).
+    it), nor a numbered label ("1.属于国家秘密": three Chinese characters or more, and a line at
+    least 2.5 times as wide as high, as a label's is and a figure's is not; a wrapped label's last
+    line may be short). A value misread so is no number, so the parser's row checks still see it.
 
     >>> line, digit = np.zeros((30, 150), np.uint8), np.zeros((30, 20), np.uint8)
     >>> _may_be_value("1.属于国家秘密", [line]), _may_be_value("1.属于国家秘密", [digit]), _may_be_value("18", [digit])
@@ -298,7 +299,7 @@ def _may_be_value(text: str, crops: list[np.ndarray]) -> bool:
         return True
     if not _VALUE_LIKE.search(text) or len(text) > 12:
         return False
-    label = len(_HAN.findall(text)) >= 3 and all(c.shape[1] >= 2.5 * c.shape[0] for c in crops)
+    label = len(_HAN.findall(text)) >= 3 and any(c.shape[1] >= 2.5 * c.shape[0] for c in crops)
     return not label
 
 
