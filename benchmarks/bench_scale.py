@@ -425,9 +425,12 @@ def run(args: argparse.Namespace) -> list[str]:
     if args.warm_only:
         r = json.loads(saved.read_text(encoding="utf-8"))
     else:
+        last = json.loads(saved.read_text(encoding="utf-8")) if saved.is_file() else {}
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
         r = {"version": parser_version(), "corpus": corpus_facts(d), "dir": str(d)}
+        if "warm_runs_cli" in last:  # the run before this one, for "met in two consecutive runs"
+            r["before"] = headline(last)
     # pinned: the warm runs use the cold run's cache even if the source tree changed since
     env = {**os.environ, "NIANBAO_PARSER_VERSION": r["version"]}
     os.environ["NIANBAO_PARSER_VERSION"] = r["version"]
@@ -439,6 +442,31 @@ def run(args: argparse.Namespace) -> list[str]:
     r |= warm_stage(d, work, env, args)
     saved.write_text(json.dumps(r, indent=1), encoding="utf-8")
     return render(r, args, (d / ".complete").read_text(encoding="utf-8").strip())
+
+
+def headline(r: dict[str, Any]) -> dict[str, Any]:
+    """A full run's target figures, kept by the next full run."""
+    best = min(r["warm_runs_cli"], key=lambda x: x["wall"])
+    return {
+        "cold_at": r["cold_at"],
+        "warm_at": r["warm_at"],
+        "cold_mib": r["cold_mib"],
+        "warm": best["wall"],
+        "warm_cpu": best["cpu"],
+        "warm_load": best["load"],
+        "in_process": r["phases"]["total"],
+    }
+
+
+def _before(b: dict[str, Any]) -> list[str]:
+    if not b:
+        return []
+    return [
+        f"The full run before this one (cold run {b['cold_at']}; warm runs {b['warm_at']}): cold peak "
+        f"{b['cold_mib']:,.0f} MiB, the unchanged warm re-run {b['warm']:.2f} s wall, {b['warm_cpu']:.2f} s CPU "
+        f"as the command at load {b['warm_load']:.1f}, {b['in_process']:.2f} s in-process.",
+        "",
+    ]
 
 
 def _walls(runs: list[dict[str, float]]) -> str:
@@ -534,6 +562,7 @@ def render(r: dict[str, Any], args: argparse.Namespace, made: str) -> list[str]:
             else []
         ),
         "",
+        *_before(r.get("before", {})),
         "Re-measure the warm runs alone on the corpus, cache and outputs the last full run left: "
         "`PYTHONPATH=lib .venv/bin/python benchmarks/bench_scale.py --warm-only`.",
         "",
