@@ -52,6 +52,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from results_file import git_commit, write_section  # beside this script
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
 SECTION = "## Scale: a 100,000-report corpus (`benchmarks/bench_scale.py`, issue 21)"
@@ -574,28 +576,6 @@ def _yes(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
 
-def git_commit() -> str:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
-def write_section(lines: list[str]) -> None:
-    """Replace this benchmark's section of RESULTS.md (or append it), leaving the other sections alone."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else ""
-    block = "\n".join(lines).rstrip("\n") + "\n"
-    start = text.find(SECTION)
-    if start < 0:
-        RESULTS.write_text(text.rstrip("\n") + "\n\n" + block, encoding="utf-8")
-        return
-    end = text.find("\n## ", start + len(SECTION))
-    rest = "" if end < 0 else text[end + 1 :]
-    RESULTS.write_text(text[:start] + block + ("\n" + rest if rest else ""), encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -634,7 +614,7 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print("\n".join(lines))
     if not args.no_write:
-        write_section(lines)
+        write_section(SECTION, lines)
         print(f"wrote {RESULTS}")
 
 

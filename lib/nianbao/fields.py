@@ -29,6 +29,7 @@ __all__ = [
     "FRAME_NAMES",
     "FRAME_SCHEMAS",
     "ITEM",
+    "LEVEL_ORDER",
     "MEASURE",
     "ORGAN_LEVEL",
     "OUTCOME",
@@ -72,6 +73,18 @@ ORGAN_LEVEL = pl.Enum(
         "province_department",
         "other",
     ]
+)
+# the levels in the order a reader looks for them (a government before its departments, townships
+# last): how pages group and sort organs
+LEVEL_ORDER: tuple[str, ...] = (
+    "province",
+    "province_department",
+    "city",
+    "city_department",
+    "county",
+    "county_department",
+    "township",
+    "other",
 )
 SEVERITY = pl.Enum(["info", "warning", "error"])
 ITEM = pl.Enum(_union([tuple(i.key for i in t.table2_items) for t in _T]))

@@ -17,6 +17,7 @@ import altair as alt
 import polars as pl
 
 from nianbao.analysis.chart_text import TEXT, Lang, text
+from nianbao.fields import LEVEL_ORDER
 
 __all__ = [
     "FONT",
@@ -59,16 +60,7 @@ STATUS_COLOURS = {
     "not_a_report": "#8d6e63",
 }
 SEVERITY_COLOURS = {"info": "#b0bec5", "warning": "#fbc02d", "error": PROBLEM}
-_LEVEL_ORDER = (
-    "province",
-    "province_department",
-    "city",
-    "city_department",
-    "county",
-    "county_department",
-    "township",
-    "other",
-)
+_LEVEL_ORDER = LEVEL_ORDER
 
 
 @alt.theme.register("nianbao", enable=True)

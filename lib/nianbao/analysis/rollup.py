@@ -24,6 +24,8 @@ from typing import Literal
 
 import polars as pl
 
+from nianbao.fields import LEVEL_ORDER
+
 __all__ = [
     "MAX_ORGANS",
     "UNITS",
@@ -48,17 +50,6 @@ _PLACES: dict[Unit, tuple[str, ...]] = {
     "city": ("province", "city"),
     "province": ("province",),
 }
-# organ levels in the order a reader looks for them (analysis.chart_base._LEVEL_ORDER)
-_LEVEL_ORDER = (
-    "province",
-    "province_department",
-    "city",
-    "city_department",
-    "county",
-    "county_department",
-    "township",
-    "other",
-)
 _SHOWN = 3  # corrected cells listed in one pooled tooltip before "… (+N)"
 
 
@@ -268,7 +259,7 @@ def drill_down(frame: pl.DataFrame, value: str, unit: Unit) -> pl.DataFrame:
     wide = wide.select("place", "organ", *level, *years)
     order = [pl.col("place")]
     if level:
-        rank = {lv: i for i, lv in enumerate(_LEVEL_ORDER)}
+        rank = {lv: i for i, lv in enumerate(LEVEL_ORDER)}
         order.append(
             pl.col("organ_level").cast(pl.String).replace_strict(rank, default=99, return_dtype=pl.Int8)
         )
