@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 
 import nianbao
-from nianbao.read.container import looks_like_container, unwrap
+from nianbao.read.container import _js_string, looks_like_container, unwrap
 
 REAL = Path(__file__).parents[3] / "shared" / "corpus" / "real" / "files"
 PAGES = ["pingtan_2023.html", "shanghai_bgt_2019.html"]
@@ -120,3 +120,20 @@ def test_a_container_without_a_report_says_what_it_is(content: str, tmp_path: Pa
 )
 def test_reports_are_not_taken_for_containers(data: bytes) -> None:
     assert not looks_like_container(data)
+
+
+@pytest.mark.parametrize(
+    ("literal", "value"),
+    [
+        (r"""'a\"b'""", 'a"b'),  # an escaped double quote inside single quotes
+        (r"""'say "hi"'""", 'say "hi"'),
+        (r"""'it\'s'""", "it's"),
+        (r"""'\\x41'""", "\\x41"),  # an escaped backslash, then the letters x41: no \x escape
+        (r"""'\x41\u4e2d'""", "A中"),
+        (r"""'a\vb\0'""", "a\vb\0"),
+        (r"""'\-\q'""", "-q"),  # any other escaped character is itself, as in JavaScript
+        (r'''"<p class=\"x\">\t</p>"''', '<p class="x">\t</p>'),
+    ],
+)
+def test_javascript_literals_read_as_javascript_reads_them(literal: str, value: str) -> None:
+    assert _js_string(literal) == value

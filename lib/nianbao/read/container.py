@@ -39,6 +39,11 @@ _START = re.compile(
 NOT_FOUND = "a JSON or JavaScript data file, none of whose strings reads like a report page"
 # a string literal of JavaScript (JSON's are among them); linear: no nested quantifier
 _LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', re.DOTALL)
+# an escape of a JavaScript literal (\xHH first, then any \c) or a bare double quote: read left to
+# right, so an escaped backslash is never taken for the start of another escape
+_JS_ESCAPE = re.compile(r'\\x([0-9a-fA-F]{2})|\\(.)|(")', re.DOTALL)
+_JSON_ESCAPES = frozenset('"\\/bfnrtu')
+_JS_ESCAPES = {"v": "\v", "0": "\0", "'": "'", "\n": ""}  # a backslash before a newline continues the line
 _KEY_BEFORE = re.compile(r"""["']?([\w$.]+)["']?\s*[:=]\s*\Z""")  # the name a literal is given
 _REPORT = re.compile(r"政府信息公开|主动公开|年度报告")
 _TITLE = re.compile(r"\d{4}\s*年.{0,80}?政府信息公开.{0,20}?年度?报告")
@@ -67,12 +72,21 @@ def looks_like_container(data: bytes) -> bool:
     return bool(_START.match(data[:4096].removeprefix(b"\xef\xbb\xbf")))
 
 
+def _as_json_escape(m: re.Match[str]) -> str:
+    """One escape (or bare ``"``) of a JavaScript literal as JSON writes it."""
+    hex_digits, char = m.group(1), m.group(2)
+    if hex_digits is not None:
+        return f"\\u00{hex_digits}"
+    if char is None:  # a bare " inside '...'
+        return '\\"'
+    if char in _JSON_ESCAPES:
+        return f"\\{char}"
+    return json.dumps(_JS_ESCAPES.get(char, char))[1:-1]  # \v, \0; any other \c is c, as in JavaScript
+
+
 def _js_string(literal: str) -> str | None:
-    """The value of a JavaScript string literal (JSON's escapes, ``\\'`` and ``\\xHH``), or None."""
-    body = literal[1:-1]
-    if literal[0] == "'":
-        body = body.replace("\\'", "'").replace('"', '\\"')
-    body = re.sub(r"\\x([0-9a-fA-F]{2})", r"\\u00\1", body)
+    """The value of a JavaScript string literal (JSON's escapes, ``\\'``, ``\\xHH``, ``\\v``, ``\\0``), or None."""
+    body = _JS_ESCAPE.sub(_as_json_escape, literal[1:-1])
     try:
         value = json.loads(f'"{body}"', strict=False)  # raw tabs, as JavaScript allows
     except ValueError:
@@ -108,10 +122,17 @@ def _parsed(text: str) -> Any:
     return None
 
 
-def _candidates(text: str, depth: int = 0) -> list[tuple[str, str]]:
+def _is_page(text: str) -> bool:
+    """Does ``text`` read as HTML (two of the tags a report page is made of, near its start)?"""
+    return len(_TAG.findall(text[:20000])) >= 2
+
+
+def _candidates(text: str, depth: int = 0, value: Any = None) -> list[tuple[str, str]]:
     """Every string of the container with where it is; a string that is itself JSON (a page
-    encoded twice) is opened in turn, ``_MAX_DEPTH`` levels down at most."""
-    value = _parsed(text)
+    encoded twice) is opened in turn, ``_MAX_DEPTH`` levels down at most. ``value``: ``text``
+    already parsed as JSON."""
+    if value is None:
+        value = _parsed(text)
     if value is not None:
         found = _strings(value)
     else:
@@ -125,11 +146,9 @@ def _candidates(text: str, depth: int = 0) -> list[tuple[str, str]]:
         return found
     out = []
     for where, string in found:
-        opened = (
-            len(string) >= _MIN_BODY and string.lstrip()[:1] in ("{", "[") and _parsed(string) is not None
-        )
-        if opened:  # the JSON text itself is no page: its strings are
-            out += [(f"{where} → {w}", s) for w, s in _candidates(string, depth + 1)]
+        inner = _parsed(string) if len(string) >= _MIN_BODY and string.lstrip()[:1] in ("{", "[") else None
+        if inner is not None:  # the JSON text itself is no page: its strings are
+            out += [(f"{where} → {w}", s) for w, s in _candidates(string, depth + 1, inner)]
         else:
             out.append((where, string))
     return out
@@ -138,7 +157,7 @@ def _candidates(text: str, depth: int = 0) -> list[tuple[str, str]]:
 def _best(strings: list[tuple[str, str]]) -> tuple[str, str] | None:
     """The longest string that reads like a report (HTML before plain text)."""
     reports = [(w, s) for w, s in strings if len(s) >= _MIN_BODY and _REPORT.search(s)]
-    pages = [(w, s) for w, s in reports if len(_TAG.findall(s[:20000])) >= 2]
+    pages = [(w, s) for w, s in reports if _is_page(s)]
     pool = pages or reports
     return max(pool, key=lambda ws: len(ws[1])) if pool else None
 
@@ -172,7 +191,7 @@ def unwrap(data: bytes) -> Unwrapped | None:
 
 
 def _page(where: str, body: str, strings: list[tuple[str, str]]) -> Unwrapped:
-    is_html = len(_TAG.findall(body[:20000])) >= 2
+    is_html = _is_page(body)
     title = _title(strings, body)
     if title:
         body = f"<p>{html.escape(title)}</p>{body}" if is_html else f"{title}\n{body}"
