@@ -85,7 +85,7 @@ def _gathered(rc: ResultCache, frame: str, located: pl.DataFrame, ordered: bool)
     segments = located.get_column("segment").unique().sort().to_list()
     parts, blocks, base = [], [], 0
     for seg in segments:
-        rows = pl.read_parquet(rc.dir / seg / f"{frame}.parquet", columns=[ID_COLUMN, *cols])
+        rows = rc.scan(frame, [seg]).select(ID_COLUMN, *cols).collect()
         runs = rows.get_column(ID_COLUMN).rle().struct.unnest()  # len, value: one run per block
         if runs.get_column("value").n_unique() != runs.height:
             return None

@@ -276,7 +276,7 @@ def read_corpus(
         if cache:  # before assembling: one segment to read back, and the two memory peaks do not add up
             rc.compact()
             rc.prune_versions()
-        frames = _assemble(plan, rc)
+        frames = assemble(plan.keyed, plan.direct, plan.duplicates, rc)
         stats.notes += rc.notes
     frames, fixes = _corrected(frames, wanted)
     frames = _resolve_organs(frames, crosswalk)  # after corrections: a corrected year counts
@@ -568,11 +568,6 @@ class _SegmentWriter:
         if self.buffer:
             self.rc.write_segment(self.buffer)
         self.buffer, self.buffered, self.last = [], 0, time.monotonic()
-
-
-def _assemble(plan: _Plan, rc: ResultCache) -> dict[str, pl.DataFrame]:
-    """The five frames in path order (:func:`nianbao.corpus.assemble.assemble`)."""
-    return assemble(plan.keyed, plan.direct, plan.duplicates, rc)
 
 
 def _cross_report(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:

@@ -160,8 +160,9 @@ def _escaped_member(name: str) -> str:
     return name.encode("cp437").decode("utf-8", "backslashreplace")
 
 
-def _is_zip(path: Path) -> bool:
-    return path.suffix.lower() == ".zip"
+def _is_zip(name: str) -> bool:
+    """Does a file's name end in ``.zip`` (as ``Path.suffix`` tells it, without making a Path)?"""
+    return len(name) > 4 and name[-4:].lower() == ".zip"
 
 
 def _fingerprint(st: os.stat_result) -> str:
@@ -289,7 +290,7 @@ def _walk_dir(root: str, rel: str, skip: frozenset[str], synthetic: list[Path], 
             continue
         mode = st.st_mode
         if stat.S_ISREG(mode):
-            if name[-4:].lower() == ".zip":
+            if _is_zip(name):
                 out.extend(_zip_sources(Path(path), shown))
             else:
                 out.append(Source(shown, file=path, fingerprint=_fingerprint(st), size=st.st_size))
@@ -456,7 +457,7 @@ def walk_corpus(inputs: Iterable[str | os.PathLike[str]], *, skip: Iterable[Path
             items = _without_crosswalks(items, list(organs.values()))
         elif not stat.S_ISREG(st.st_mode):
             items = [Source(shown_name(root.name), file=str(root), error=special_file(st.st_mode))]
-        elif _is_zip(root):
+        elif _is_zip(root.name):
             items = _zip_sources(root, shown_name(root.name))
         else:
             items = [
