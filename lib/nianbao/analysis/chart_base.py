@@ -17,6 +17,7 @@ import altair as alt
 import polars as pl
 
 from nianbao.analysis.chart_text import TEXT, Lang, text
+from nianbao.analysis.corrections import CORRECTED
 from nianbao.fields import LEVEL_ORDER
 
 __all__ = [
@@ -163,9 +164,6 @@ def _pooled_counts(data: pl.DataFrame, lang: Lang) -> list[alt.Tooltip]:
         for c in ("reports", "organs")
         if c in data.columns
     ]
-
-
-CORRECTED = "corrected_cells"  # analysis.corrections.CORRECTED: cells a correction changed, per mark
 
 
 def _tips(data: pl.DataFrame, fields: Sequence[alt.Tooltip], lang: Lang) -> Any:

@@ -20,7 +20,14 @@ import polars as pl
 
 from nianbao.frames import Frames
 
-__all__ = ["CORRECTED", "corrected_reports", "corrections_by_report", "mark_corrected", "pool_corrected"]
+__all__ = [
+    "CORRECTED",
+    "corrected_reports",
+    "corrections_by_report",
+    "listed",
+    "mark_corrected",
+    "pool_corrected",
+]
 
 CORRECTED = "corrected_cells"  # the column a chart reads to mark a value resting on a correction
 _KEYS = ("province", "city", "county", "peer_group", "organ_level", "organ_id", "organ", "year")
@@ -59,8 +66,14 @@ def _change() -> pl.Expr:
     )
 
 
-def _listed(items: pl.Expr) -> pl.Expr:
-    """At most ``_SHOWN`` items, ``；``-separated, then how many more."""
+def listed(items: pl.Expr) -> pl.Expr:
+    """At most ``_SHOWN`` items, ``；``-separated, then how many more: a tooltip's list of corrected
+    cells (here, and where :mod:`nianbao.analysis.rollup` pools them by place).
+
+    >>> f = pl.DataFrame({"k": [1, 1, 1, 1, 2], "c": ["a", "b", "c", "d", "e"]})
+    >>> f.group_by("k", maintain_order=True).agg(listed(pl.col("c")))["c"].to_list()
+    ['a；b；c … (+1)', 'e']
+    """
     more = items.len().cast(pl.Int64) - _SHOWN
     head = items.head(_SHOWN).str.join("；")
     return pl.when(more > 0).then(pl.format("{} … (+{})", head, more)).otherwise(head)
@@ -149,7 +162,7 @@ def mark_corrected(frame: pl.DataFrame, frames: Frames, *, only: Sequence[str] |
     notes = (
         fixes.with_columns(_change().alias("_change"))
         .group_by("report_id", maintain_order=True)
-        .agg(_listed(pl.col("_change")).alias(CORRECTED))
+        .agg(listed(pl.col("_change")).alias(CORRECTED))
     )
     return frame.drop(CORRECTED, strict=False).join(notes, on="report_id", how="left")
 
@@ -192,6 +205,6 @@ def pool_corrected(pooled: pl.DataFrame, *marked: pl.DataFrame) -> pl.DataFrame:
         pl.concat(notes)
         .unique(maintain_order=True)
         .group_by("_row", maintain_order=True)
-        .agg(_listed(pl.col("_note")).alias(CORRECTED))
+        .agg(listed(pl.col("_note")).alias(CORRECTED))
     )
     return out.join(every, on="_row", how="left").sort("_row").drop("_row")

@@ -24,6 +24,7 @@ from typing import Literal
 
 import polars as pl
 
+from nianbao.analysis.corrections import CORRECTED, listed
 from nianbao.fields import LEVEL_ORDER
 
 __all__ = [
@@ -43,21 +44,19 @@ __all__ = [
 Unit = Literal["organ", "county", "city", "province"]
 UNITS: tuple[Unit, ...] = ("organ", "county", "city", "province")
 MAX_ORGANS = 150  # the notebooks' max_organs: more organs than this and the pages pool by place
-CORRECTED = "corrected_cells"  # analysis.corrections.CORRECTED (analysis.chart_base keeps the same name)
 _PLACES: dict[Unit, tuple[str, ...]] = {
     "organ": (),
     "county": ("province", "city", "county"),
     "city": ("province", "city"),
     "province": ("province",),
 }
-_SHOWN = 3  # corrected cells listed in one pooled tooltip before "… (+N)"
 
 
 def _places(frame: pl.DataFrame, unit: Unit) -> list[str]:
     return [c for c in _PLACES[unit] if c in frame.columns]
 
 
-def unit_for(frame: pl.DataFrame, max_organs: int = 150) -> Unit:
+def unit_for(frame: pl.DataFrame, max_organs: int = MAX_ORGANS) -> Unit:
     """The finest unit a page can draw: ``organ`` when ``frame`` (rows with ``organ`` and the place
     columns) holds at most ``max_organs`` organs, else ``county``, ``city`` or ``province``, the
     first with at most ``max_organs`` places (``province`` whatever its count).
@@ -141,13 +140,6 @@ def for_table(frame: pl.DataFrame, unit: Unit) -> pl.DataFrame:
     return named.select(pl.col("organ").alias("place"), *rest)
 
 
-def _listed(items: pl.Expr) -> pl.Expr:
-    """At most ``_SHOWN`` items, ``；``-separated, then how many more (as analysis.corrections)."""
-    more = items.len().cast(pl.Int64) - _SHOWN
-    head = items.head(_SHOWN).str.join("；")
-    return pl.when(more > 0).then(pl.format("{} … (+{})", head, more)).otherwise(head)
-
-
 def by_place(
     frame: pl.DataFrame,
     values: Sequence[str],
@@ -195,7 +187,7 @@ def by_place(
     if CORRECTED in data.columns:
         who = pl.concat_str([pl.col("organ"), pl.col("year").cast(pl.String)], separator=" ")
         note = pl.concat_str([who, pl.col(CORRECTED)], separator=": ")
-        extra.append(_listed(note.drop_nulls()).alias(CORRECTED))
+        extra.append(listed(note.drop_nulls()).alias(CORRECTED))
     pooled = data.group_by(group).agg(
         *sums, pl.len().alias("reports"), pl.col("organ").n_unique().alias("organs"), *extra
     )
